@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tally",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tally", targets: ["tally"]),
+        // What a Swift service links to append events to a spool.
+        .library(name: "TallySpool", targets: ["TallySpool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // Pure values and the fold: events, decoding, aggregates. No I/O.
+        .target(name: "TallyCore"),
+        // Deterministic generator of realistic event corpora (tests, benchmarks, SampleLogs).
+        .target(name: "TallyCorpus"),
+        // Segment files, zstd frames, POSIX: the spool writer and reader.
+        .target(
+            name: "TallySpool",
+            dependencies: ["CZstd", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Snapshots on disk (manifest + SQLite session store) and queries over them.
+        .target(name: "TallySnapshot", dependencies: ["TallyCore", "CSQLite"]),
+        // Pipeline files, replay, the live consumer.
+        .target(
+            name: "TallyPipeline",
+            dependencies: [
+                "TallyCore", "TallySpool", "TallySnapshot", "CZstd",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "tally",
+            dependencies: [
+                "TallyCore", "TallySpool", "TallySnapshot", "TallyPipeline", "TallyCorpus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore", "TallyCorpus"]),
+        .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "CZstd"]),
+        .testTarget(name: "TallySnapshotTests", dependencies: ["TallySnapshot", "TallyCore", "TallyCorpus"]),
+        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TallyCore", "TallySpool", "TallySnapshot", "TallyCorpus"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCorpus"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,41 @@
+/// The pipeline settings that shape the fold (the `sessions`, `alerts`, `limits`
+/// and `pricing` sections of a pipeline file). Pure values; loading YAML lives in TallyPipeline.
+public struct FoldSettings: Sendable, Hashable, Codable {
+    /// Milliseconds of event time without activity after which a session without
+    /// `session_end` is `TIMEOUT`. Default 24 h.
+    public var inactivityTimeoutMs: Int64 = 24 * 3_600_000
+    /// A session longer than this raises a `long_session` alert. Default 24 h.
+    public var maxSessionDurationMs: Int64 = 24 * 3_600_000
+    /// `event_id` copies whose `ts` lie within this window are folded once. Default 1 h.
+    public var dedupWindowMs: Int64 = 3_600_000
+    /// Default 30 s.
+    public var slowResponseMs: Int64 = 30_000
+    /// Default 30 s.
+    public var slowToolMs: Int64 = 30_000
+    /// More than this many denied or rate-limited access events for one user in one hour bucket. Default 5.
+    public var accessBurst: Int64 = 5
+    /// Lines longer than this are `too_long`. Default 1 MiB.
+    public var maxLineBytes: Int = 1 << 20
+    /// Ended sessions whose last activity is older than this (behind the watermark) are dropped from snapshots. Default 30 d.
+    public var sessionRetentionMs: Int64 = 30 * 86_400_000
+    /// Model name → prices.
+    public var pricing: [String: ModelPrice] = [:]
+
+    public init() {}
+}
+
+/// Prices of one model in USD per million tokens, held exactly as pico-dollars per token
+/// (1 USD per million tokens = 1,000,000 pico-dollars per token), so prices with up to six
+/// decimals are exact.
+public struct ModelPrice: Sendable, Hashable, Codable {
+    public var inputPicosPerToken: Int64
+    public var outputPicosPerToken: Int64
+    /// Absent: cached input tokens are charged at the input price.
+    public var cachedInputPicosPerToken: Int64?
+
+    public init(inputPicosPerToken: Int64, outputPicosPerToken: Int64, cachedInputPicosPerToken: Int64? = nil) {
+        self.inputPicosPerToken = inputPicosPerToken
+        self.outputPicosPerToken = outputPicosPerToken
+        self.cachedInputPicosPerToken = cachedInputPicosPerToken
+    }
+}
