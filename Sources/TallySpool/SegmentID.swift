@@ -1,0 +1,96 @@
+/// The identity of one segment: which producer, which writer, which of that writer's segments.
+///
+/// A segment keeps its identity when it is sealed: `api.W.00000003.zst.open` and
+/// `api.W.00000003.zst` are the same ``SegmentID``. IDs sort by producer, then
+/// writer (writer IDs begin with the writer's UTC start time), then sequence, so
+/// sorting a producer's segments puts each writer's lines in the order it wrote them.
+///
+/// ```swift
+/// let id = SegmentID(fileName: "api.20251023T143000_123456Z-4242-9f3a1c2b.00000003.zst")!
+/// id.producer   // "api"
+/// id.sequence   // 3
+/// id.fileName   // "api.20251023T143000_123456Z-4242-9f3a1c2b.00000003.zst"
+/// ```
+public struct SegmentID: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    /// The producer name given to the writer (`[A-Za-z0-9_-]+`).
+    public let producer: String
+    /// Unique per writer instance, also across restarts: `<UTC start>_<µs>Z-<pid>-<random>`.
+    public let writer: String
+    /// 1, 2, 3, ... in the order the writer filled its segments.
+    public let sequence: UInt64
+
+    static let sealedSuffix = ".zst"
+    static let activeSuffix = ".zst.open"
+
+    public init(producer: String, writer: String, sequence: UInt64) {
+        self.producer = producer
+        self.writer = writer
+        self.sequence = sequence
+    }
+
+    /// Parses a sealed (`.zst`) or active (`.zst.open`) segment file name; `nil` for any other name.
+    public init?(fileName: String) {
+        var base = Substring(fileName)
+        if base.hasSuffix(Self.activeSuffix) {
+            base = base.dropLast(Self.activeSuffix.count)
+        } else if base.hasSuffix(Self.sealedSuffix) {
+            base = base.dropLast(Self.sealedSuffix.count)
+        } else {
+            return nil
+        }
+        let parts = base.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, SegmentID.isValidName(parts[0]), SegmentID.isValidName(parts[1]),
+            !parts[2].isEmpty, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }), let seq = UInt64(parts[2])
+        else { return nil }
+        self.init(producer: String(parts[0]), writer: String(parts[1]), sequence: seq)
+    }
+
+    /// The sealed file name: `<producer>.<writer>.<sequence, 8 digits>.zst`.
+    public var fileName: String {
+        let s = String(sequence)
+        return producer + "." + writer + "." + String(repeating: "0", count: max(0, 8 - s.count)) + s + Self.sealedSuffix
+    }
+
+    /// The file name while the writer still appends to it: ``fileName`` + `.open`.
+    public var activeFileName: String { fileName + ".open" }
+
+    public var description: String { fileName }
+
+    public static func < (a: SegmentID, b: SegmentID) -> Bool {
+        (a.producer, a.writer, a.sequence) < (b.producer, b.writer, b.sequence)
+    }
+
+    /// Producer and writer names: 1...128 of `A-Z a-z 0-9 _ -`.
+    static func isValidName(_ s: some StringProtocol) -> Bool {
+        !s.isEmpty && s.utf8.count <= 128
+            && s.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D
+            }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let name = try c.decode(String.self)
+        guard let id = SegmentID(fileName: name) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a segment name: \(name)")
+        }
+        self = id
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(fileName)
+    }
+}
+
+/// Where a consumer is in the spool: a segment and a byte offset in it (a frame boundary).
+/// This is what a consumer checkpoints.
+public struct SpoolPosition: Hashable, Sendable, Codable {
+    public var segment: SegmentID
+    public var offset: Int64
+
+    public init(segment: SegmentID, offset: Int64) {
+        self.segment = segment
+        self.offset = offset
+    }
+}

@@ -1,0 +1,58 @@
+/// A spool directory, seen by a reader: which segments it holds.
+///
+/// ```swift
+/// let spool = Spool(directory: "/var/spool/tally")
+/// for segment in try spool.segments() {        // sorted: producer, writer, sequence
+///     let reader = try SegmentReader(path: segment.path)
+///     let end = try reader.read(from: 0) { event in /* ... */ }
+/// }
+/// ```
+public struct Spool: Sendable {
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// One segment file as listed.
+    public struct Segment: Sendable, Hashable {
+        public let id: SegmentID
+        /// The file's path when listed (`.zst` when sealed, `.zst.open` when active or abandoned).
+        public let path: String
+        /// Whether the name ends in `.zst`: sealed segments never change again.
+        public let isSealed: Bool
+        /// The file size when listed.
+        public let size: Int64
+    }
+
+    /// Every segment in the directory, sorted by ``SegmentID`` (each writer's segments in
+    /// write order). Other files, and hidden files being created, are ignored.
+    public func segments() throws(SpoolError) -> [Segment] {
+        var result: [Segment] = []
+        for name in try Sys.listDirectory(directory) where !name.hasPrefix(".") {
+            guard let id = SegmentID(fileName: name) else { continue }
+            let path = directory + "/" + name
+            guard let st = try Sys.stat(path), st.isRegular else { continue }   // renamed since listing
+            result.append(Segment(id: id, path: path, isSealed: !name.hasSuffix(".open"), size: st.size))
+        }
+        // A segment sealed between readdir and stat can be listed twice; keep the sealed entry.
+        result.sort { $0.id == $1.id ? $0.isSealed && !$1.isSealed : $0.id < $1.id }
+        var seen = Set<SegmentID>()
+        return result.filter { seen.insert($0.id).inserted }
+    }
+
+    /// Opens a reader on a segment, whether it is sealed or still active.
+    public func reader(for id: SegmentID) throws(SpoolError) -> SegmentReader {
+        let sealed = directory + "/" + id.fileName
+        let active = directory + "/" + id.activeFileName
+        // Sealed first, then active, then sealed again (sealed in between).
+        for path in [sealed, active, sealed] {
+            do throws(SpoolError) {
+                return try SegmentReader(path: path)
+            } catch where error.errno == 2 /* ENOENT */ {
+                continue
+            }
+        }
+        throw Sys.error("cannot open", sealed, 2)
+    }
+}

@@ -1,0 +1,117 @@
+/// Where a consumer is in a whole spool: one ``SpoolPosition`` per writer.
+///
+/// Every writer (``SegmentID/producer`` + ``SegmentID/writer``) is an ordered stream of
+/// segments; the cursor holds, per stream, the segment and byte offset up to which
+/// frames were consumed. Checkpoint it (it is `Codable`) and pass it back to resume.
+public struct SpoolCursor: Sendable, Hashable, Codable {
+    /// Keyed by `"<producer>.<writer>"`.
+    public var positions: [String: SpoolPosition]
+
+    public init(positions: [String: SpoolPosition] = [:]) {
+        self.positions = positions
+    }
+
+    static func key(_ id: SegmentID) -> String { id.producer + "." + id.writer }
+}
+
+/// Follows every writer of a spool: reads new frames of each writer's segments in
+/// that writer's order, from a ``SpoolCursor``.
+///
+/// ```swift
+/// let reader = SpoolReader(directory: "spool")
+/// var cursor = SpoolCursor()                      // or a checkpointed one
+/// while running {
+///     try reader.readNew(from: &cursor) { event in
+///         if case .frame(_, let frame) = event {
+///             frame.forEachLine { line in fold(line) }
+///         }
+///     }
+///     checkpoint(cursor)
+///     sleep(1)
+/// }
+/// ```
+///
+/// Within one writer, lines come in the order the writer appended them; different
+/// writers are read one after the other (in ``SegmentID`` order). A segment still being
+/// written is read up to its last complete frame and picked up there on the next call;
+/// that writer's later segments are not read before it is sealed.
+public final class SpoolReader {
+    public let spool: Spool
+
+    /// What ``readNew(from:_:)`` reports, in order.
+    public enum Event {
+        /// A decoded frame of a segment; valid only inside the callback.
+        case frame(SegmentID, SegmentReader.Frame)
+        /// A damaged frame, skipped.
+        case damaged(SegmentID, SegmentReader.Damage)
+        /// The torn tail of an abandoned (or damaged sealed) segment, skipped.
+        case tornTail(SegmentID, SegmentReader.TornTail)
+    }
+
+    public init(directory: String) {
+        spool = Spool(directory: directory)
+    }
+
+    /// Reads every frame not yet covered by `cursor`, advancing it after each event.
+    /// If `body` throws, `cursor` stays just before the frame it was given.
+    public func readNew(from cursor: inout SpoolCursor, _ body: (Event) throws -> Void) throws {
+        let segments = try spool.segments()
+        var index = 0
+        while index < segments.count {
+            let key = SpoolCursor.key(segments[index].id)
+            var end = index
+            while end < segments.count && SpoolCursor.key(segments[end].id) == key { end += 1 }
+            try readStream(segments[index..<end], key: key, cursor: &cursor, body)
+            index = end
+        }
+    }
+
+    private func openReader(_ id: SegmentID) throws(SpoolError) -> SegmentReader? {
+        do throws(SpoolError) {
+            return try spool.reader(for: id)
+        } catch where error.errno == 2 {
+            return nil
+        }
+    }
+
+    private func readStream(
+        _ segments: ArraySlice<Spool.Segment>, key: String, cursor: inout SpoolCursor, _ body: (Event) throws -> Void
+    ) throws {
+        for segment in segments {
+            var offset: Int64 = 0
+            if let position = cursor.positions[key] {
+                if segment.id.sequence < position.segment.sequence { continue }
+                if segment.id.sequence == position.segment.sequence {
+                    if position.offset < 0 { continue }   // finished
+                    offset = position.offset
+                }
+            }
+            let id = segment.id
+            guard let reader = try openReader(id) else { continue }   // deleted since listed
+            var latest: SpoolPosition? = nil   // the cursor, updated after each event
+            let end: SegmentReader.End
+            do {
+                end = try reader.read(from: offset) { event in
+                    switch event {
+                    case .frame(let frame):
+                        try body(.frame(id, frame))
+                        latest = SpoolPosition(segment: id, offset: frame.endOffset)
+                    case .damaged(let damage):
+                        try body(.damaged(id, damage))
+                        latest = SpoolPosition(segment: id, offset: damage.offset + damage.length)
+                    }
+                }
+            } catch {
+                if let latest { cursor.positions[key] = latest }
+                throw error
+            }
+            if end.state == .beingWritten {
+                cursor.positions[key] = SpoolPosition(segment: id, offset: end.offset)
+                return
+            }
+            if let torn = end.tornTail { try body(.tornTail(id, torn)) }
+            // Finished: a negative offset marks the whole segment as consumed.
+            cursor.positions[key] = SpoolPosition(segment: id, offset: -1)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import TallySpool
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tally verify PATH...`: checks segment files frame by frame.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check segment files: frames, checksums, torn tails.",
+        discussion: """
+            PATH is a segment file (or any .zst file) or a spool directory (its .zst and \
+            .zst.open files). Prints one line per file: state, frames, lines, and each damaged \
+            frame or torn tail with its byte offset. Exits 1 if anything is damaged (a torn tail \
+            of an abandoned segment counts; an incomplete last frame of a segment whose writer \
+            is still running does not), 0 otherwise.
+            """)
+
+    @Argument(help: "Segment files or spool directories.")
+    var paths: [String]
+
+    func run() throws {
+        let files: [String]
+        do {
+            files = try SegmentVerifier.files(in: paths)
+        } catch {
+            reportError(error)
+            throw ExitCode(1)
+        }
+        var damaged = false
+        for path in files {
+            do {
+                let report = try SegmentVerifier.verify(path: path)
+                print(report)
+                damaged = damaged || report.isDamaged
+            } catch {
+                reportError(error)
+                damaged = true
+            }
+        }
+        if damaged { throw ExitCode(1) }
+    }
+}
+
+/// `tally: <error>` on standard error.
+private func reportError(_ error: SpoolError) {
+    let line = "tally: \(error)\n"
+    _ = line.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+}
