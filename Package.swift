@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +44,7 @@ let package = Package(
                 "TallyCore", "TallySpool", "TallySnapshot", "CZstd",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -57,7 +59,7 @@ let package = Package(
         .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "CZstd"]),
         .testTarget(name: "TallySnapshotTests", dependencies: ["TallySnapshot", "TallyCore", "TallyCorpus"]),
         .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TallyCore", "TallySpool", "TallySnapshot", "TallyCorpus"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyCorpus"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCorpus", "TallySpool"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,230 @@
+import Dispatch
+import Synchronization
+import TallyCore
+import TallySnapshot
+import TallySpool
+
+/// Batch reprocessing: folds every event of some files into one snapshot, the same
+/// snapshot `tally run` would write from the same events.
+///
+/// ```swift
+/// let report = try Replay.run(settings: settings, inputs: ["old-spool/"], output: "/tmp/replayed")
+/// print(report.snapshot.manifestPath)
+/// ```
+///
+/// Decoding (read, decompress, parse, validate) runs on `workers` threads, each taking
+/// whole files; one thread owns the fold and receives decoded events in batches, so the
+/// fold never takes a lock per event and `event_id` duplicates are found exactly whatever
+/// file they are in. Damaged frames and torn tails are reported and skipped.
+public enum Replay {
+    /// Where a running replay is; given to the progress callback about ten times a second.
+    public struct Progress: Sendable {
+        public var bytesRead: Int64
+        public var bytesTotal: Int64
+        public var events: Int64
+        public var elapsed: Duration
+    }
+
+    /// What a finished replay did.
+    public struct Report: Sendable {
+        public var files: Int
+        public var bytes: Int64
+        public var lines: Int64
+        public var summary: SummaryView
+        /// One line per damaged frame or torn tail, with file and byte offset.
+        public var damage: [String]
+        /// Files inside the given directories that are neither segments, `.zst` nor `.ndjson`.
+        public var skipped: [String]
+        public var deadLetterFile: String?
+        public var snapshot: SnapshotInfo
+        public var elapsed: Duration
+    }
+
+    /// Replays `inputs` (files and directories) into a new snapshot in `output`, which must
+    /// not hold snapshots yet. Dead-lettered lines go to `output/dead-letter/` (recorded in the
+    /// manifest relative to the snapshot directory, so the directory can be moved).
+    public static func run(
+        settings: PipelineSettings, inputs paths: [String], output: String, workers: Int = 2,
+        progress: ((Progress) -> Void)? = nil, warning: (String) -> Void = { _ in }
+    ) throws -> Report {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (inputs, skipped) = try ReplayInput.expand(paths)
+        for path in skipped { warning("skipping \(path): not a segment, .zst or .ndjson file") }
+        let (writer, existing) = try SnapshotWriter.open(directory: output, keep: settings.snapshot.keep)
+        if existing != nil {
+            throw ReplayError("\(output) already holds snapshots: replay into an empty or new directory")
+        }
+        let deadLetterDirectory = output + "/dead-letter"
+
+        // Largest files first, so the last file to finish is a small one.
+        let order = inputs.indices.sorted { inputs[$0].size > inputs[$1].size }
+        let next = Atomic<Int>(0)
+        let queue = BatchQueue<DecodedBatch>(capacity: 4 * max(1, workers))
+        let threadCount = max(1, min(workers, inputs.count))
+        for _ in 0..<threadCount {
+            Threads.detach {
+                var decoder = InputDecoder(maxLineBytes: settings.fold.maxLineBytes)
+                while true {
+                    let slot = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard slot < order.count else { break }
+                    let index = order[slot]
+                    decoder.decode(inputs[index], index: index) { queue.push($0) }
+                }
+                queue.push(DecodedBatch(finished: true))
+            }
+        }
+
+        var fold = FoldState(settings: settings.fold)
+        var deadLetters: [UInt8] = []
+        var damage: [String] = []
+        var positions = Positions()
+        var bytesRead: Int64 = 0
+        var lines: Int64 = 0
+        var failure: (any Error)?
+        let bytesTotal = inputs.reduce(0) { $0 + $1.size }
+        var lastProgress = clock.now
+        var running = threadCount
+        while running > 0 {
+            let batch = queue.pop()
+            if batch.finished {
+                running -= 1
+                continue
+            }
+            if let error = batch.failure {
+                if failure == nil { failure = error }
+                continue
+            }
+            for event in batch.events { fold.fold(event) }
+            for reason in batch.invalid { fold.recordInvalid(reason) }
+            deadLetters.append(contentsOf: batch.deadLetters)
+            for note in batch.damage {
+                warning(note)
+                damage.append(note)
+            }
+            if let end = batch.end { positions.record(inputs[end.input], offset: end.offset) }
+            bytesRead += batch.bytes
+            lines += batch.lines
+            if let progress, clock.now - lastProgress > .milliseconds(100) {
+                lastProgress = clock.now
+                progress(Progress(bytesRead: bytesRead, bytesTotal: bytesTotal, events: fold.summary().events, elapsed: clock.now - start))
+            }
+        }
+        if let failure { throw failure }
+
+        let generation = writer.nextGeneration
+        var deadLetterFile: String?
+        if !deadLetters.isEmpty {
+            try DurableFile.createDirectory(deadLetterDirectory)
+            let path = DeadLetterFiles.path(in: deadLetterDirectory, generation: generation)
+            try DurableFile.write(deadLetters, to: path)
+            deadLetterFile = path
+        }
+        let metadata = SnapshotMetadata(
+            positionsJSON: positions.json(), settingsJSON: settings.canonicalJSON(),
+            healthJSON: Health.replay(damage: damage.count),
+            deadLetterDirectory: "dead-letter")
+        let info = try writer.write(&fold, metadata: metadata)
+        return Report(
+            files: inputs.count, bytes: bytesTotal, lines: lines, summary: fold.summary(), damage: damage,
+            skipped: skipped, deadLetterFile: deadLetterFile, snapshot: info, elapsed: clock.now - start)
+    }
+}
+
+/// What a decode thread hands to the fold thread: a frame's (or chunk's) worth of work.
+struct DecodedBatch: @unchecked Sendable {
+    var events: [Event] = []
+    var invalid: [InvalidReason] = []
+    var deadLetters: [UInt8] = []
+    var damage: [String] = []
+    /// Input bytes this batch covers (compressed bytes for zstd input), for progress.
+    var bytes: Int64 = 0
+    var lines: Int64 = 0
+    /// Set on the last batch of an input: where reading ended.
+    var end: (input: Int, offset: Int64)?
+    var failure: (any Error)?
+    var finished = false
+}
+
+/// Reads one input file and turns its lines into decoded batches. One per decode thread.
+struct InputDecoder {
+    private var decoder: EventDecoder
+    private static let batchEvents = 8_192
+
+    init(maxLineBytes: Int) {
+        decoder = EventDecoder(maxLineBytes: maxLineBytes)
+    }
+
+    mutating func decode(_ input: ReplayInput, index: Int, emit: (DecodedBatch) -> Void) {
+        var batch = DecodedBatch()
+        do {
+            switch input.kind {
+            case .zstd:
+                let reader = try SegmentReader(path: input.path)
+                let end = try reader.read(from: 0) { item in
+                    switch item {
+                    case .frame(let frame):
+                        decodeLines(frame.bytes, source: input.path, offset: frame.offset, inFrame: true, into: &batch)
+                        batch.bytes += frame.endOffset - frame.offset
+                    case .damaged(let damage):
+                        batch.damage.append("\(input.path): damaged frame at byte \(damage.offset) (\(damage.length) bytes skipped): \(damage.reason)")
+                        batch.bytes += damage.length
+                    }
+                    if batch.events.count >= Self.batchEvents {
+                        emit(batch)
+                        batch = DecodedBatch()
+                    }
+                }
+                if let torn = end.tornTail {
+                    batch.damage.append("\(input.path): torn tail at byte \(torn.offset) (\(torn.length) bytes skipped)")
+                    batch.bytes += torn.length
+                }
+                if end.state == .beingWritten {
+                    batch.damage.append("\(input.path): still being written; read up to byte \(end.offset)")
+                }
+                batch.end = (index, end.offset)
+            case .plain:
+                let reader = try LineFileReader(path: input.path)
+                try reader.read { offset, chunk in
+                    decodeLines(chunk, source: input.path, offset: offset, inFrame: false, into: &batch)
+                    batch.bytes += Int64(chunk.count)
+                    if batch.events.count >= Self.batchEvents {
+                        emit(batch)
+                        batch = DecodedBatch()
+                    }
+                }
+                batch.end = (index, input.size)
+            }
+        } catch {
+            batch.failure = error
+        }
+        emit(batch)
+    }
+
+    /// Decodes the lines of `bytes`. For zstd input, dead letters carry the frame's file
+    /// offset and the line's offset inside the frame; for plain input the line's file offset.
+    private mutating func decodeLines(
+        _ bytes: UnsafeRawBufferPointer, source: String, offset: Int64, inFrame: Bool, into batch: inout DecodedBatch
+    ) {
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            let end = nextNewline(in: base, from: start, count: count)
+            let line = UnsafeRawBufferPointer(start: base + start, count: end - start)
+            batch.lines += 1
+            switch decoder.decode(line) {
+            case .event(let event):
+                batch.events.append(event)
+            case .invalid(let reason):
+                batch.invalid.append(reason)
+                DeadLetterRecord.append(
+                    source: source, offset: inFrame ? offset : offset + Int64(start),
+                    lineOffset: inFrame ? Int64(start) : nil, reason: reason, line: line, to: &batch.deadLetters)
+            case .blank:
+                batch.lines -= 1
+            }
+            start = end + 1
+        }
+    }
+}
