@@ -1,0 +1,493 @@
+/// Writing one event line of a session (`"\n"` included).
+extension CorpusGenerator {
+    /// SplitMix64's finalizer: turns a session id and a serial number into an id.
+    @inline(__always)
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `{"type":…,"ts":…,"session_id":…` with `event_id` and context as the session's producer writes them.
+    mutating func beginLine(
+        _ kind: LineKind, _ type: StaticString, _ s: inout SessionState, fullContext: Bool = false,
+        into buffer: inout [UInt8]
+    ) {
+        let producer = Producer.all[s.producer]
+        s.serial &+= 1
+        current.kind = kind
+        current.timestampStyle = producer.timestampStyle
+        current.hasEventID = producer.eventIDs
+        buffer.write(#"{"type":""#)
+        buffer.write(type)
+        buffer.write(#"","ts":"#)
+        buffer.writeTimestamp(now, style: producer.timestampStyle, offsetMinutes: producer.offsetMinutes, micros: random.below(1000))
+        buffer.write(#","session_id":"sess_"#)
+        buffer.writeHex(s.id, digits: 16)
+        if producer.eventIDs {
+            buffer.write(#"","event_id":"evt_"#)
+            buffer.writeHex(Self.mix(s.id ^ s.serial), digits: 16)
+        }
+        buffer.write(#"""#)
+        if fullContext || producer.contextOnEveryEvent {
+            buffer.write(#","user_id":"user_"#)
+            buffer.writePadded(s.user, digits: 4)
+            buffer.write(#"""#)
+        }
+        if fullContext {
+            buffer.write(#","org_id":""#)
+            buffer.write(Vocabulary.organizations[s.user % Vocabulary.organizations.count])
+            buffer.write(#"""#)
+            buffer.write(#","project_id":""#)
+            buffer.write(projectIDs[s.user % Vocabulary.organizations.count][s.project])
+            buffer.write(#"""#)
+            if s.persona >= 0 {
+                buffer.write(#","persona_id":""#)
+                buffer.write(Vocabulary.personas[s.persona])
+                buffer.write(#"""#)
+            }
+            if s.conversation != 0 {
+                buffer.write(#","conversation_id":"conv_"#)
+                buffer.writeHex(s.conversation, digits: 12)
+                buffer.write(#"""#)
+            }
+        }
+    }
+
+    func writeIPAddress(user: Int, into buffer: inout [UInt8]) {
+        switch user % 4 {
+        case 0: buffer.write("192.0.2.")
+        case 1: buffer.write("198.51.100.")
+        case 2: buffer.write("203.0.113.")
+        default:
+            buffer.write("2001:db8::")
+            buffer.writeHex(UInt64(user), digits: 4)
+            return
+        }
+        buffer.writeDecimal(user % 254 + 1)
+    }
+
+    mutating func writeAccess(_ s: inout SessionState, outcome: StaticString, into buffer: inout [UInt8]) {
+        beginLine(.access, "access", &s, into: &buffer)
+        if !Producer.all[s.producer].contextOnEveryEvent {
+            buffer.write(#","user_id":"user_"#)
+            buffer.writePadded(s.user, digits: 4)
+            buffer.write(#"""#)
+        }
+        buffer.write(#","outcome":""#)
+        buffer.write(outcome)
+        buffer.write(#"","ip_address":""#)
+        writeIPAddress(user: s.user, into: &buffer)
+        buffer.write("\"}\n")
+    }
+
+    mutating func writeSessionStart(_ s: inout SessionState, into buffer: inout [UInt8]) {
+        beginLine(.sessionStart, "session_start", &s, fullContext: true, into: &buffer)
+        let client = s.user % Vocabulary.clients.count
+        buffer.write(#","metadata":{"user_agent":""#)
+        buffer.write(Vocabulary.userAgents[(s.user / 3) % Vocabulary.userAgents.count])
+        buffer.write(#"","ip_address":""#)
+        writeIPAddress(user: s.user, into: &buffer)
+        buffer.write(#"","device_info":""#)
+        buffer.write(Vocabulary.devices[(s.user / 5) % Vocabulary.devices.count])
+        buffer.write(#"","client":""#)
+        buffer.write(Vocabulary.clients[client])
+        buffer.write(#"","app_version":"2."#)
+        buffer.writeDecimal(10 + s.user % 6)
+        buffer.write(".")
+        buffer.writeDecimal(s.user % 4)
+        buffer.write("\"}}\n")
+    }
+
+    mutating func writeMessage(_ s: inout SessionState, role: StaticString, into buffer: inout [UInt8]) {
+        beginLine(.message, "message", &s, into: &buffer)
+        buffer.write(#","role":""#)
+        buffer.write(role)
+        buffer.write(#"","turn":"#)
+        buffer.writeDecimal(s.turn)
+        buffer.write(#","message_id":"msg_"#)
+        let messageID = Self.mix(s.id &+ s.serial &* 31)
+        buffer.writeHex(messageID, digits: 16)
+        buffer.write(#"","content":""#)
+        let contentStart = buffer.count
+        switch role.utf8Start.pointee {
+        case UInt8(ascii: "u"):
+            let roll = random.unit()
+            let length = roll < 0.68 ? random.between(15, 80) : roll < 0.95 ? random.between(80, 250) : random.between(250, 1_000)
+            userText.write(length: length, random: &random, into: &buffer)
+            s.contextTokens += Int64(buffer.count - contentStart) / 4
+            if s.heavyContext { s.contextTokens += random.between(Int64(2_000), 15_000) }
+        case UInt8(ascii: "a"):
+            s.lastAssistantMessage = messageID
+            let roll = random.unit()
+            let length = roll < 0.62 ? random.between(40, 220) : roll < 0.94 ? random.between(220, 600) : random.between(600, 1_800)
+            assistantText.write(length: length, random: &random, into: &buffer)
+        case UInt8(ascii: "s"):
+            buffer.write(Vocabulary.systemPrompt)
+        default:
+            buffer.write(Vocabulary.tools[s.tool])
+            buffer.write(" returned ")
+            buffer.writeDecimal(random.between(1, 40))
+            buffer.write(" rows")
+        }
+        buffer.write("\"}\n")
+    }
+
+    mutating func writeLLMCall(_ s: inout SessionState, overflow: Bool, into buffer: inout [UInt8]) {
+        let model = Vocabulary.models[s.model]
+        let producer = Producer.all[s.producer]
+        beginLine(.llmCall, "llm_call", &s, into: &buffer)
+        buffer.write(#","model":""#)
+        buffer.write(model.name)
+        buffer.write(#"","provider":""#)
+        buffer.write(model.provider)
+        buffer.write(#"""#)
+        let input = s.contextTokens
+        if overflow {
+            buffer.write(#","input_tokens":"#)
+            buffer.writeDecimal(input)
+            buffer.write(#","latency_ms":"#)
+            buffer.writeDecimal(random.between(Int64(40), 400))
+            buffer.write(#","status":"error","error_message":"context_length_exceeded: prompt is "#)
+            buffer.writeDecimal(input)
+            buffer.write(" tokens, limit is ")
+            buffer.writeDecimal(model.contextWindow)
+            buffer.write(#"""#)
+        } else {
+            switch s.callStatus {
+            case .success:
+                let cached: Int64 = model.caches && s.previousInput > 0 && random.chance(0.7)
+                    ? min(s.previousInput, input) & ~63 : 0
+                buffer.write(#","input_tokens":"#)
+                buffer.writeDecimal(input)
+                buffer.write(#","output_tokens":"#)
+                buffer.writeDecimal(s.callOutput)
+                if cached > 0 {
+                    buffer.write(#","cached_input_tokens":"#)
+                    buffer.writeDecimal(cached)
+                }
+                if s.callReasoning > 0 {
+                    buffer.write(#","reasoning_tokens":"#)
+                    buffer.writeDecimal(s.callReasoning)
+                }
+                if model.reportsCost {
+                    let picos = (input - cached) * model.inputPicos + cached * model.cachedInputPicos
+                        + s.callOutput * model.outputPicos
+                    buffer.write(#","cost_usd":"#)
+                    buffer.writeFixedPoint(picos / 1_000, scale: 9)
+                }
+                buffer.write(#","latency_ms":"#)
+                buffer.writeDecimal(s.callLatency)
+                buffer.write(#","ttft_ms":"#)
+                buffer.writeDecimal(s.callTTFT)
+                if producer.writesSuccessStatus { buffer.write(#","status":"success""#) }
+            case .error:
+                buffer.write(#","input_tokens":"#)
+                buffer.writeDecimal(input)
+                buffer.write(#","output_tokens":0"#)
+                if model.reportsCost { buffer.write(#","cost_usd":0"#) }
+                buffer.write(#","latency_ms":"#)
+                buffer.writeDecimal(s.callLatency)
+                buffer.write(#","status":"error","error_message":""#)
+                buffer.write(Vocabulary.llmErrors[s.callError])
+                buffer.write(#"""#)
+            case .timeout:
+                buffer.write(#","latency_ms":"#)
+                buffer.writeDecimal(s.callLatency)
+                buffer.write(#","status":"timeout","error_message":"request timed out after 60 s""#)
+            }
+        }
+        if producer.contextWindow {
+            buffer.write(#","context_window":"#)
+            buffer.writeDecimal(model.contextWindow)
+        }
+        buffer.write(#","turn":"#)
+        buffer.writeDecimal(s.turn)
+        buffer.write("}\n")
+    }
+
+    /// Writes the `tool_call` scheduled by `scheduleToolCall`; returns whether it failed.
+    mutating func writeToolCall(_ s: inout SessionState, into buffer: inout [UInt8]) -> Bool {
+        beginLine(.toolCall, "tool_call", &s, into: &buffer)
+        buffer.write(#","tool_name":""#)
+        buffer.write(Vocabulary.tools[s.tool])
+        switch s.callStatus {
+        case .success: buffer.write(#"","status":"success","execution_time_ms":"#)
+        case .error: buffer.write(#"","status":"error","execution_time_ms":"#)
+        case .timeout: buffer.write(#"","status":"timeout","execution_time_ms":"#)
+        }
+        buffer.writeDecimal(s.callLatency)
+        buffer.write(#","tool_call_id":""#)
+        buffer.write(Vocabulary.models[s.model].toolCallPrefix)
+        buffer.writeHex(random.next(), digits: 16)
+        buffer.writeHex(random.next(), digits: 8)
+        buffer.write(#"","parameters":"#)
+        writeToolParameters(&s, into: &buffer)
+        switch s.callStatus {
+        case .success:
+            buffer.write(#","result":"#)
+            let resultStart = buffer.count
+            writeToolResult(&s, into: &buffer)
+            s.contextTokens += Int64(buffer.count - resultStart) / 4 + 20
+            if s.heavyContext { s.contextTokens += random.between(Int64(3_000), 20_000) }
+        case .error:
+            buffer.write(#","error_message":""#)
+            buffer.write(Vocabulary.toolErrors[s.callError])
+            buffer.write(#"""#)
+        case .timeout:
+            buffer.write(#","error_message":"tool timed out after 30 s""#)
+        }
+        buffer.write(#","turn":"#)
+        buffer.writeDecimal(s.turn)
+        buffer.write("}\n")
+        return s.callStatus != .success
+    }
+
+    mutating func writeToolParameters(_ s: inout SessionState, into buffer: inout [UInt8]) {
+        let org = s.user % Vocabulary.organizations.count
+        switch s.tool {
+        case 0:
+            buffer.write(#"{"session_id":"sess_"#)
+            buffer.writeHex(s.id, digits: 16)
+            buffer.write(#"","include":["messages","tokens","latency"]}"#)
+        case 1:
+            buffer.write(#"{"org_id":""#)
+            buffer.write(Vocabulary.organizations[org])
+            buffer.write(#"","range":""#)
+            buffer.write(Vocabulary.ranges[random.below(Vocabulary.ranges.count)])
+            buffer.write(#"","group_by":"model"}"#)
+        case 2:
+            buffer.write(#"{"query":""#)
+            buffer.write(Vocabulary.searchWords[random.below(Vocabulary.searchWords.count)])
+            buffer.write(#"","limit":20,"range":""#)
+            buffer.write(Vocabulary.ranges[random.below(Vocabulary.ranges.count)])
+            buffer.write(#""}"#)
+        case 3:
+            buffer.write(#"{"project_id":""#)
+            buffer.write(projectIDs[org][s.project])
+            buffer.write(#"","limit":50}"#)
+        case 4:
+            buffer.write(#"{"range":"7d","persona_id":""#)
+            buffer.write(Vocabulary.personas[s.user % Vocabulary.personas.count])
+            buffer.write(#""}"#)
+        case 5:
+            buffer.write("{}")
+        default:
+            buffer.write(#"{"range":"30d","group_by":"project"}"#)
+        }
+    }
+
+    mutating func writeToolResult(_ s: inout SessionState, into buffer: inout [UInt8]) {
+        switch s.tool {
+        case 0:
+            buffer.write(#"{"messages":"#)
+            buffer.writeDecimal(s.turn * 2 + 1)
+            buffer.write(#","llm_calls":"#)
+            buffer.writeDecimal(s.turn + 1)
+            buffer.write(#","input_tokens":"#)
+            buffer.writeDecimal(s.contextTokens)
+            buffer.write(#","avg_response_ms":"#)
+            buffer.writeDecimal(random.between(900, 12_000))
+            buffer.write(#","status":"ACTIVE"}"#)
+        case 1:
+            buffer.write(#"{"rows":["#)
+            let rows = random.between(1, 3)
+            for row in 0..<rows {
+                if row > 0 { buffer.write(",") }
+                buffer.write(#"{"model":""#)
+                buffer.write(Vocabulary.models[(s.model + row) % Vocabulary.models.count].name)
+                buffer.write(#"","input_tokens":"#)
+                buffer.writeDecimal(random.between(10_000, 40_000_000))
+                buffer.write(#","output_tokens":"#)
+                buffer.writeDecimal(random.between(2_000, 5_000_000))
+                buffer.write("}")
+            }
+            buffer.write(#"],"cached_input_tokens":"#)
+            buffer.writeDecimal(random.between(0, 9_000_000))
+            buffer.write("}")
+        case 2:
+            buffer.write(#"{"total":"#)
+            let hits = random.between(0, 4)
+            buffer.writeDecimal(hits * 7 + random.below(7))
+            buffer.write(#","took_ms":"#)
+            buffer.writeDecimal(random.between(3, 900))
+            buffer.write(#","hits":["#)
+            for hit in 0..<hits {
+                if hit > 0 { buffer.write(",") }
+                buffer.write(#"{"message_id":"msg_"#)
+                buffer.writeHex(random.next(), digits: 16)
+                buffer.write(#"","score":0."#)
+                buffer.writePadded(random.between(30, 99), digits: 2)
+                buffer.write("}")
+            }
+            buffer.write("]}")
+        case 3:
+            buffer.write(#"{"count":"#)
+            let shown = random.between(0, 6)
+            buffer.writeDecimal(shown + random.below(30))
+            buffer.write(#","session_ids":["#)
+            for index in 0..<shown {
+                if index > 0 { buffer.write(",") }
+                buffer.write(#""sess_"#)
+                buffer.writeHex(random.next(), digits: 16)
+                buffer.write(#"""#)
+            }
+            buffer.write("]}")
+        case 4:
+            buffer.write(#"{"dau":"#)
+            buffer.writeDecimal(random.between(20, 4_000))
+            buffer.write(#","wau":"#)
+            buffer.writeDecimal(random.between(100, 12_000))
+            buffer.write(#","avg_turns":"#)
+            buffer.writeDecimal(random.between(1, 12))
+            buffer.write(".")
+            buffer.writeDecimal(random.below(10))
+            buffer.write(#","retention_d7":0."#)
+            buffer.writePadded(random.between(10, 90), digits: 2)
+            buffer.write("}")
+        case 5:
+            buffer.write(#"{"status":"ok","mcp_servers":4,"queue_depth":"#)
+            buffer.writeDecimal(random.between(0, 900))
+            buffer.write(#","p95_ms":"#)
+            buffer.writeDecimal(random.between(120, 6_000))
+            buffer.write(#","error_rate":0.00"#)
+            buffer.writeDecimal(random.between(1, 9))
+            buffer.write("}")
+        default:
+            buffer.write(#"{"total_usd":"#)
+            buffer.writeFixedPoint(Int64(random.between(1_000, 900_000)), scale: 2)
+            buffer.write(#","top":["#)
+            let org = s.user % Vocabulary.organizations.count
+            let rows = random.between(1, 3)
+            for row in 0..<rows {
+                if row > 0 { buffer.write(",") }
+                buffer.write(#"{"key":""#)
+                buffer.write(projectIDs[org][(s.project + row) % Vocabulary.projectNames.count])
+                buffer.write(#"","usd":"#)
+                buffer.writeFixedPoint(Int64(random.between(100, 50_000)), scale: 2)
+                buffer.write("}")
+            }
+            buffer.write("]}")
+        }
+    }
+
+    mutating func writeSessionLog(_ s: inout SessionState, into buffer: inout [UInt8]) {
+        let model = Vocabulary.models[s.model]
+        beginLine(.log, "log", &s, into: &buffer)
+        switch s.logTopic {
+        case .toolFailed:
+            buffer.write(#","level":"error","message":"tool "#)
+            buffer.write(Vocabulary.tools[s.tool])
+            if s.callStatus == .timeout {
+                buffer.write(" timed out after 30 s")
+            } else {
+                buffer.write(" failed: ")
+                buffer.write(Vocabulary.toolErrors[s.callError])
+            }
+        case .llmRetry:
+            buffer.write(#","level":"warn","message":"llm call to "#)
+            buffer.write(model.name)
+            buffer.write(" failed, retry ")
+            buffer.writeDecimal(s.retries)
+            buffer.write(" in ")
+            buffer.writeDecimal(s.retries * 2)
+            buffer.write(" s: ")
+            if s.callStatus == .timeout {
+                buffer.write("request timed out after 60 s")
+            } else {
+                buffer.write(Vocabulary.llmErrors[s.callError])
+            }
+        case .compaction:
+            buffer.write(#","level":"info","message":"context compacted from "#)
+            buffer.writeDecimal(s.logValueA)
+            buffer.write(" to ")
+            buffer.writeDecimal(s.logValueB)
+            buffer.write(" tokens")
+        case .contextOverflow:
+            buffer.write(#","level":"error","message":"prompt of "#)
+            buffer.writeDecimal(s.logValueA)
+            buffer.write(" tokens exceeds the context window of ")
+            buffer.write(model.name)
+            buffer.write(" (")
+            buffer.writeDecimal(model.contextWindow)
+            buffer.write(" tokens)")
+        }
+        buffer.write(#"","process_id":""#)
+        buffer.write(Vocabulary.processes[Producer.all[s.producer].process % 3])
+        buffer.write("\"}\n")
+    }
+
+    mutating func writeFeedback(_ s: inout SessionState, into buffer: inout [UInt8]) {
+        beginLine(.feedback, "feedback", &s, into: &buffer)
+        let rating = random.between(1, 5)
+        buffer.write(#","rating":"#)
+        buffer.writeDecimal(rating)
+        if rating < 5, random.chance(0.1) { buffer.write(".5") }
+        if random.chance(0.8) {
+            buffer.write(rating >= 4 ? #","sentiment":"positive""# : rating == 3 ? #","sentiment":"neutral""# : #","sentiment":"negative""#)
+        }
+        if random.chance(0.4) {
+            buffer.write(#","comment":""#)
+            buffer.write(Vocabulary.feedbackComments[random.below(Vocabulary.feedbackComments.count)])
+            buffer.write(#"""#)
+        }
+        buffer.write(#","message_id":"msg_"#)
+        buffer.writeHex(s.lastAssistantMessage, digits: 16)
+        buffer.write("\"}\n")
+    }
+
+    mutating func writeSessionEnd(_ s: inout SessionState, into buffer: inout [UInt8]) {
+        beginLine(.sessionEnd, "session_end", &s, into: &buffer)
+        switch s.ending {
+        case .completed, .abandoned:
+            current.endStatus = .completed
+            buffer.write(#","status":"completed""#)
+        case .cancelled:
+            current.endStatus = .cancelled
+            buffer.write(#","status":"cancelled""#)
+            if random.chance(0.5) {
+                buffer.write(#","error_message":""#)
+                buffer.write(Vocabulary.cancelReasons[random.below(Vocabulary.cancelReasons.count)])
+                buffer.write(#"""#)
+            }
+        case .timeout:
+            current.endStatus = .timeout
+            buffer.write(#","status":"timeout","error_message":"no activity for 30 minutes""#)
+        case .failed:
+            current.endStatus = .failed
+            buffer.write(#","status":"failed","error_message":""#)
+            switch s.failure {
+            case .generic:
+                buffer.write(Vocabulary.sessionFailures[s.failureDetail % Vocabulary.sessionFailures.count])
+            case .llmErrors:
+                buffer.write("LLM call failed 3 times: ")
+                buffer.write(s.callStatus == .timeout ? Array("request timed out after 60 s".utf8) : Vocabulary.llmErrors[s.failureDetail])
+            case .contextOverflow:
+                buffer.write("context window exceeded")
+            }
+            buffer.write(#"""#)
+        }
+        buffer.write("}\n")
+    }
+
+    /// A `log` line of a back-end process, without `session_id`.
+    mutating func writeSystemLog(into buffer: inout [UInt8]) {
+        systemLogSerial &+= 1
+        current.kind = .log
+        current.timestampStyle = .utcMillis
+        current.hasEventID = true
+        let entry = Vocabulary.systemLogs[random.below(Vocabulary.systemLogs.count)]
+        buffer.write(#"{"type":"log","ts":"#)
+        buffer.writeTimestamp(now, style: .utcMillis, offsetMinutes: 0, micros: 0)
+        buffer.write(#","event_id":"evt_"#)
+        buffer.writeHex(Self.mix(configuration.seed ^ systemLogSerial ^ 0x5359_534C_4F47), digits: 16)
+        buffer.write(#"","level":""#)
+        buffer.write(entry.level)
+        buffer.write(#"","message":""#)
+        buffer.write(entry.message)
+        buffer.write(#"","process_id":""#)
+        buffer.write(Vocabulary.processes[random.below(Vocabulary.processes.count)])
+        buffer.write("\"}\n")
+    }
+}
