@@ -1,0 +1,281 @@
+/// Sums kept per 1-minute bucket of event time.
+struct TimelineTotals: Sendable, Hashable {
+    /// Only retired sessions; live sessions are counted when the timeline is materialized.
+    var sessionsStarted: Int64 = 0
+    /// Only retired sessions, as above.
+    var sessionsEnded: Int64 = 0
+    var messages: Int64 = 0
+    var llmCalls: Int64 = 0
+    var inputTokens = TokenSum()
+    var outputTokens = TokenSum()
+    var costNanos: Int64 = 0
+    var toolCalls: Int64 = 0
+    var toolErrors: Int64 = 0
+    var llmErrors: Int64 = 0
+
+    var isEmpty: Bool { self == TimelineTotals() }
+
+    mutating func merge(_ other: TimelineTotals) {
+        sessionsStarted &+= other.sessionsStarted
+        sessionsEnded &+= other.sessionsEnded
+        messages &+= other.messages
+        llmCalls &+= other.llmCalls
+        inputTokens.merge(other.inputTokens)
+        outputTokens.merge(other.outputTokens)
+        costNanos &+= other.costNanos
+        toolCalls &+= other.toolCalls
+        toolErrors &+= other.toolErrors
+        llmErrors &+= other.llmErrors
+    }
+
+    func encode(into writer: inout PackedWriter) {
+        for value in [sessionsStarted, sessionsEnded, messages, llmCalls, costNanos, toolCalls, toolErrors, llmErrors] {
+            writer.signed(value)
+        }
+        inputTokens.encode(into: &writer)
+        outputTokens.encode(into: &writer)
+    }
+
+    static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> TimelineTotals {
+        var totals = TimelineTotals()
+        totals.sessionsStarted = try reader.signed()
+        totals.sessionsEnded = try reader.signed()
+        totals.messages = try reader.signed()
+        totals.llmCalls = try reader.signed()
+        totals.costNanos = try reader.signed()
+        totals.toolCalls = try reader.signed()
+        totals.toolErrors = try reader.signed()
+        totals.llmErrors = try reader.signed()
+        totals.inputTokens = try TokenSum.decode(from: &reader)
+        totals.outputTokens = try TokenSum.decode(from: &reader)
+        return totals
+    }
+}
+
+/// Per tool name, over all sessions.
+struct ToolTotals: Sendable, Hashable {
+    var calls: Int64 = 0
+    var success: Int64 = 0
+    var error: Int64 = 0
+    var timeout: Int64 = 0
+    /// Over calls carrying `execution_time_ms`.
+    var executionTime = LatencyHistogram()
+
+    @inline(__always)
+    mutating func add(_ call: Event.ToolCall) {
+        calls &+= 1
+        switch call.status {
+        case .success: success &+= 1
+        case .error: error &+= 1
+        case .timeout: timeout &+= 1
+        }
+        if let ms = call.executionTimeMs { executionTime.record(ms) }
+    }
+
+    mutating func merge(_ other: ToolTotals) {
+        calls &+= other.calls
+        success &+= other.success
+        error &+= other.error
+        timeout &+= other.timeout
+        executionTime.merge(other.executionTime)
+    }
+
+    func view(toolName: String) -> ToolView {
+        var view = ToolView(toolName: toolName)
+        view.calls = calls
+        view.success = success
+        view.error = error
+        view.timeout = timeout
+        view.successRate = calls > 0 ? Double(success) / Double(calls) : nil
+        view.avgMs = executionTime.average
+        view.p50Ms = executionTime.percentile(50)
+        view.p95Ms = executionTime.percentile(95)
+        view.p99Ms = executionTime.percentile(99)
+        view.maxMs = executionTime.count > 0 ? executionTime.max : nil
+        return view
+    }
+
+    func encode(into writer: inout PackedWriter) {
+        for value in [calls, success, error, timeout] { writer.signed(value) }
+        executionTime.encode(into: &writer)
+    }
+
+    static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> ToolTotals {
+        var totals = ToolTotals()
+        totals.calls = try reader.signed()
+        totals.success = try reader.signed()
+        totals.error = try reader.signed()
+        totals.timeout = try reader.signed()
+        totals.executionTime = try LatencyHistogram.decode(from: &reader)
+        return totals
+    }
+}
+
+/// Per model name, over all sessions.
+struct ModelTotals: Sendable, Hashable {
+    var calls: Int64 = 0
+    var errors: Int64 = 0
+    var inputTokens = TokenSum()
+    var outputTokens = TokenSum()
+    var costNanos: Int64 = 0
+    var unpricedCalls: Int64 = 0
+    var latency = LatencyHistogram()
+    var ttftTotalMs: Int64 = 0
+    var ttftCount: Int64 = 0
+
+    @inline(__always)
+    mutating func add(_ call: Event.LLMCall, costNanos cost: Int64?) {
+        calls &+= 1
+        if call.status != .success { errors &+= 1 }
+        inputTokens.add(call.inputTokens)
+        outputTokens.add(call.outputTokens)
+        if let cost { costNanos &+= cost } else { unpricedCalls &+= 1 }
+        if let ms = call.latencyMs { latency.record(ms) }
+        if let ms = call.ttftMs {
+            ttftTotalMs &+= ms
+            ttftCount &+= 1
+        }
+    }
+
+    mutating func merge(_ other: ModelTotals) {
+        calls &+= other.calls
+        errors &+= other.errors
+        inputTokens.merge(other.inputTokens)
+        outputTokens.merge(other.outputTokens)
+        costNanos &+= other.costNanos
+        unpricedCalls &+= other.unpricedCalls
+        latency.merge(other.latency)
+        ttftTotalMs &+= other.ttftTotalMs
+        ttftCount &+= other.ttftCount
+    }
+
+    func view(model: String) -> ModelView {
+        var view = ModelView(model: model)
+        view.calls = calls
+        view.errors = errors
+        view.inputTokens = inputTokens.value
+        view.outputTokens = outputTokens.value
+        view.costNanos = costNanos
+        view.unpricedCalls = unpricedCalls
+        view.avgLatencyMs = latency.average
+        view.p50LatencyMs = latency.percentile(50)
+        view.p95LatencyMs = latency.percentile(95)
+        view.p99LatencyMs = latency.percentile(99)
+        view.avgTTFTMs = ttftCount > 0 ? Double(ttftTotalMs) / Double(ttftCount) : nil
+        return view
+    }
+
+    func encode(into writer: inout PackedWriter) {
+        for value in [calls, errors, costNanos, unpricedCalls, ttftTotalMs, ttftCount] { writer.signed(value) }
+        inputTokens.encode(into: &writer)
+        outputTokens.encode(into: &writer)
+        latency.encode(into: &writer)
+    }
+
+    static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> ModelTotals {
+        var totals = ModelTotals()
+        totals.calls = try reader.signed()
+        totals.errors = try reader.signed()
+        totals.costNanos = try reader.signed()
+        totals.unpricedCalls = try reader.signed()
+        totals.ttftTotalMs = try reader.signed()
+        totals.ttftCount = try reader.signed()
+        totals.inputTokens = try TokenSum.decode(from: &reader)
+        totals.outputTokens = try TokenSum.decode(from: &reader)
+        totals.latency = try LatencyHistogram.decode(from: &reader)
+        return totals
+    }
+}
+
+/// One row of a user / org / project rollup before it is shown.
+struct RollupTotals: Sendable, Hashable {
+    var sessions: Int64 = 0
+    var llmCalls: Int64 = 0
+    var inputTokens = TokenSum()
+    var outputTokens = TokenSum()
+    var costNanos: Int64 = 0
+    var toolErrors: Int64 = 0
+
+    mutating func add(_ session: SessionState) {
+        sessions &+= 1
+        llmCalls &+= session.llmCalls
+        inputTokens.merge(session.inputTokens)
+        outputTokens.merge(session.outputTokens)
+        costNanos &+= session.costNanos
+        toolErrors &+= session.toolErrors
+    }
+
+    mutating func merge(_ other: RollupTotals) {
+        sessions &+= other.sessions
+        llmCalls &+= other.llmCalls
+        inputTokens.merge(other.inputTokens)
+        outputTokens.merge(other.outputTokens)
+        costNanos &+= other.costNanos
+        toolErrors &+= other.toolErrors
+    }
+
+    func view(key: String) -> RollupView {
+        var view = RollupView(key: key)
+        view.sessions = sessions
+        view.llmCalls = llmCalls
+        view.inputTokens = inputTokens.value
+        view.outputTokens = outputTokens.value
+        view.costNanos = costNanos
+        view.toolErrors = toolErrors
+        return view
+    }
+
+    func encode(into writer: inout PackedWriter) {
+        for value in [sessions, llmCalls, costNanos, toolErrors] { writer.signed(value) }
+        inputTokens.encode(into: &writer)
+        outputTokens.encode(into: &writer)
+    }
+
+    static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> RollupTotals {
+        var totals = RollupTotals()
+        totals.sessions = try reader.signed()
+        totals.llmCalls = try reader.signed()
+        totals.costNanos = try reader.signed()
+        totals.toolErrors = try reader.signed()
+        totals.inputTokens = try TokenSum.decode(from: &reader)
+        totals.outputTokens = try TokenSum.decode(from: &reader)
+        return totals
+    }
+}
+
+/// A user and an hour bucket of event time, for access bursts.
+struct UserHour: Sendable, Hashable {
+    var userID: String
+    var hour: Int64
+}
+
+/// What sessions dropped by retention leave behind in the totals.
+struct RetiredTotals: Sendable {
+    /// Indexed by `Event.EndStatus.rawValue` (a retired session is always ended).
+    var statusCounts: [Int64] = Array(repeating: 0, count: Event.EndStatus.allCases.count)
+    /// Indexed by `RollupKey.index`.
+    var rollups: [[String: RollupTotals]] = Array(repeating: [:], count: RollupKey.allCases.count)
+    var alerts: [AlertView] = []
+
+    mutating func merge(_ other: RetiredTotals) {
+        for index in statusCounts.indices { statusCounts[index] &+= other.statusCounts[index] }
+        for index in rollups.indices {
+            rollups[index].merge(other.rollups[index]) { mine, theirs in
+                var sum = mine
+                sum.merge(theirs)
+                return sum
+            }
+        }
+        alerts.append(contentsOf: other.alerts)
+    }
+}
+
+/// Floor division for bucketing event times (also correct before 1970).
+@inline(__always)
+func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+    let quotient = value / divisor
+    return (value % divisor < 0) ? quotient - 1 : quotient
+}
+
+let millisecondsPerMinute: Int64 = 60_000
+let millisecondsPerHour: Int64 = 3_600_000

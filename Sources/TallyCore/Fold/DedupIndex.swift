@@ -1,0 +1,149 @@
+/// The `ts` of the folded copies of each `event_id` still inside the dedup horizon, keyed by the id's
+/// 128-bit fingerprint in a flat open-addressing table (no string hashing, no per-id allocation).
+///
+/// A copy is a duplicate when its `ts` is within `window` (inclusive) of a folded copy of the same id.
+/// When the table has doubled since the last eviction, ids whose copies are all more than
+/// 2 × `window` behind the watermark are forgotten (amortized O(1) per event), so a copy whose `ts`
+/// is within one window of the watermark is always recognized.
+///
+/// ```swift
+/// var index = DedupIndex()
+/// index.admit(eventID: EventIDFingerprint("e1"), timestamp: 1_000, window: 3_600_000)  // true: fold it
+/// index.admit(eventID: EventIDFingerprint("e1"), timestamp: 2_000, window: 3_600_000)  // false: duplicate
+/// ```
+struct DedupIndex: Sendable {
+    /// One probe touches one slot. A slot is empty when its fingerprint is (0, 0)
+    /// (a real (0, 0) is stored as (0, 1)).
+    private struct Slot {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var timestamp: Int64 = 0
+        var isEmpty: Bool { high == 0 && low == 0 }
+    }
+
+    private var slots = Array(repeating: Slot(), count: 1_024)
+    /// Further folded copies of an id, each more than a window from the others (rare).
+    private var extraCopies: [EventIDFingerprint: [Int64]] = [:]
+    private(set) var count = 0
+    private var evictionThreshold = DedupIndex.minimumEvictionThreshold
+
+    static let minimumEvictionThreshold = 4_096
+
+    /// Records a folded copy of `eventID` at `timestamp` and returns true, or returns false for a duplicate.
+    @inline(__always)
+    @discardableResult
+    mutating func admit(eventID: EventIDFingerprint, timestamp: Int64, window: Int64) -> Bool {
+        let key = Self.storable(eventID)
+        let slot = findSlot(key)
+        if slots[slot].isEmpty {
+            occupy(slot, key, timestamp)
+            return true
+        }
+        if isWithin(slots[slot].timestamp, timestamp, window) { return false }
+        if let extra = extraCopies[key] {
+            if extra.contains(where: { isWithin($0, timestamp, window) }) { return false }
+        }
+        extraCopies[key, default: []].append(timestamp)
+        return true
+    }
+
+    /// Every remembered id with the `ts` of its folded copies.
+    func forEachEntry(_ body: (EventIDFingerprint, [Int64]) -> Void) {
+        for slot in slots where !slot.isEmpty {
+            let key = EventIDFingerprint(high: slot.high, low: slot.low)
+            body(key, [slot.timestamp] + (extraCopies[key] ?? []))
+        }
+    }
+
+    @inline(__always)
+    mutating func evictIfGrown(watermark: Int64, window: Int64) {
+        guard count > evictionThreshold else { return }
+        evict(watermark: watermark, window: window)
+    }
+
+    mutating func evict(watermark: Int64, window: Int64) {
+        let (cutoff, overflow) = watermark.subtractingReportingOverflow(window.multipliedReportingOverflow(by: 2).partialValue)
+        guard !overflow else { return }
+        rehash(keepingCopiesFrom: cutoff)
+        evictionThreshold = max(Self.minimumEvictionThreshold, count * 2)
+    }
+
+    /// Adds the other part's folded copies. A copy within the window of one folded here was folded
+    /// by both parts; both stay folded (see `FoldState.merge`).
+    mutating func merge(_ other: DedupIndex, window: Int64) {
+        other.forEachEntry { key, copies in
+            for timestamp in copies { admit(eventID: key, timestamp: timestamp, window: window) }
+        }
+        evictionThreshold = max(evictionThreshold, count * 2)
+    }
+
+    /// Restores an id with the `ts` of its folded copies (from persisted globals).
+    mutating func insert(_ eventID: EventIDFingerprint, copies: [Int64]) {
+        for timestamp in copies { admit(eventID: eventID, timestamp: timestamp, window: -1) }
+        evictionThreshold = max(evictionThreshold, count * 2)
+    }
+
+    // MARK: Table
+
+    @inline(__always)
+    private static func storable(_ key: EventIDFingerprint) -> EventIDFingerprint {
+        key.high == 0 && key.low == 0 ? EventIDFingerprint(high: 0, low: 1) : key
+    }
+
+    /// The slot holding `key`, or the empty slot where it belongs (linear probing).
+    @inline(__always)
+    private func findSlot(_ key: EventIDFingerprint) -> Int {
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: key.low) & mask
+        while true {
+            let slot = slots[index]
+            if (slot.high == key.high && slot.low == key.low) || slot.isEmpty { return index }
+            index = (index + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    private mutating func occupy(_ slot: Int, _ key: EventIDFingerprint, _ timestamp: Int64) {
+        slots[slot] = Slot(high: key.high, low: key.low, timestamp: timestamp)
+        count += 1
+        if count * 2 > slots.count { grow() }
+    }
+
+    private mutating func grow() {
+        rehash(keepingCopiesFrom: nil)
+    }
+
+    /// Moves every entry into a new table (at most half full), dropping copies older than `cutoff`.
+    private mutating func rehash(keepingCopiesFrom cutoff: Int64?) {
+        let old = slots
+        var extras: [EventIDFingerprint: [Int64]] = [:]
+        swap(&extras, &extraCopies)
+        let kept = cutoff.map { cutoff in old.reduce(0) { $0 + ($1.isEmpty || $1.timestamp < cutoff ? 0 : 1) } } ?? count
+        var size = 1_024
+        while size < (kept + extras.count) * 3 { size *= 2 }
+        slots = Array(repeating: Slot(), count: size)
+        count = 0
+        for slot in old where !slot.isEmpty {
+            let key = EventIDFingerprint(high: slot.high, low: slot.low)
+            var copies = extras.isEmpty ? [] : (extras[key] ?? [])
+            var first = slot.timestamp
+            if let cutoff {
+                copies.removeAll { $0 < cutoff }
+                if first < cutoff {
+                    guard !copies.isEmpty else { continue }
+                    first = copies.removeFirst()
+                }
+            }
+            slots[findSlot(key)] = Slot(high: key.high, low: key.low, timestamp: first)
+            count += 1
+            if !copies.isEmpty { extraCopies[key] = copies }
+        }
+    }
+}
+
+/// `|a - b| <= window`, without overflow.
+@inline(__always)
+private func isWithin(_ a: Int64, _ b: Int64, _ window: Int64) -> Bool {
+    let (difference, overflow) = a > b ? a.subtractingReportingOverflow(b) : b.subtractingReportingOverflow(a)
+    return !overflow && difference <= window
+}

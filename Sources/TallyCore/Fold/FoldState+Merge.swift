@@ -1,0 +1,53 @@
+extension FoldState {
+    /// Folds `other` into `self`: the result equals the fold of the union of both event sets.
+    ///
+    /// Exact for every sum, histogram, list and choice when no `event_id` was folded by both parts:
+    /// split events by `session_id` (a retry keeps its session) or by `event_id` and this always holds.
+    /// An event folded by both parts stays folded twice: the fold keeps only the `ts` of folded ids,
+    /// not what they added, so it cannot be taken back. The dedup windows are merged, so later copies
+    /// are recognized. Both states must use the same settings; `self`'s are kept. O(size of `other`).
+    public mutating func merge(_ other: FoldState) {
+        var other = other
+        sweepRetention()
+        other.sweepRetention()
+
+        if let theirs = other.latestTimestamp, latestTimestamp.map({ theirs > $0 }) ?? true {
+            latestTimestamp = theirs
+        }
+        events &+= other.events
+        duplicates &+= other.duplicates
+        for index in invalidCounts.indices { invalidCounts[index] &+= other.invalidCounts[index] }
+        messages &+= other.messages
+        llmCalls &+= other.llmCalls
+        toolCalls &+= other.toolCalls
+        inputTokens.merge(other.inputTokens)
+        outputTokens.merge(other.outputTokens)
+        costNanos &+= other.costNanos
+        unpricedLLMCalls &+= other.unpricedLLMCalls
+        for (minute, totals) in other.timelineTotals { timelineTotals[minute, default: TimelineTotals()].merge(totals) }
+        for (name, totals) in other.toolTotals { toolTotals[name, default: ToolTotals()].merge(totals) }
+        for (name, totals) in other.modelTotals { modelTotals[name, default: ModelTotals()].merge(totals) }
+        for (key, count) in other.accessCounts { accessCounts[key, default: 0] &+= count }
+        retired.merge(other.retired)
+
+        for session in other.sessions.states {
+            if let index = sessions.position(of: session.id) {
+                sessions.states[index].merge(session)
+            } else {
+                sessions.insert(session)
+            }
+            markDirty(session.id)
+        }
+        droppedSessionIDs.formUnion(other.droppedSessionIDs)
+        nextSweepAt = min(nextSweepAt, other.nextSweepAt)
+
+        dedup.merge(other.dedup, window: settings.dedupWindowMs)
+        dedup.evictIfGrown(watermark: latestTimestamp ?? 0, window: settings.dedupWindowMs)
+    }
+
+    mutating func markDirty(_ sessionID: String) {
+        guard let index = sessions.position(of: sessionID), !sessions.states[index].isDirty else { return }
+        sessions.states[index].isDirty = true
+        dirtySessionIDs.append(sessionID)
+    }
+}

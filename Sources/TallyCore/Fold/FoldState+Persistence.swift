@@ -1,0 +1,325 @@
+/// What changed in a `FoldState` since the last `takeChanges()`, for the snapshot store.
+///
+/// ```swift
+/// let changes = state.takeChanges()
+/// for (row, bytes) in changes.sessions { store.upsert(row, bytes) }
+/// for id in changes.droppedSessionIDs { store.delete(id) }
+/// ```
+/// An id appears in at most one of the two lists.
+public struct FoldChanges: Sendable {
+    /// Sessions created or changed: their current row and the encoding of their full mergeable state.
+    public var sessions: [(row: SessionRow, state: [UInt8])]
+    /// Sessions dropped by retention, sorted; none of them is live again.
+    public var droppedSessionIDs: [String]
+
+    public init(sessions: [(row: SessionRow, state: [UInt8])] = [], droppedSessionIDs: [String] = []) {
+        self.sessions = sessions
+        self.droppedSessionIDs = droppedSessionIDs
+    }
+}
+
+extension FoldState {
+    static let globalsFormat: UInt8 = 1
+    static let sessionFormat: UInt8 = 1
+
+    /// Sessions created or changed since the last call (their current row and an opaque encoding of their
+    /// full mergeable state), and the ids of sessions dropped by retention since the last call.
+    /// Runs a retention sweep first. Clears the change set.
+    public mutating func takeChanges() -> FoldChanges {
+        sweepRetention()
+        var changes = FoldChanges()
+        for sessionID in dirtySessionIDs {
+            guard let index = sessions.position(of: sessionID), sessions.states[index].isDirty else { continue }
+            sessions.states[index].isDirty = false
+            let session = sessions.states[index]
+            changes.sessions.append((
+                row: session.row(responses: session.responses(slowerThan: settings.slowResponseMs)),
+                state: session.encoded()))
+        }
+        dirtySessionIDs.removeAll(keepingCapacity: true)
+        changes.droppedSessionIDs = droppedSessionIDs.filter { sessions[$0] == nil }.sorted()
+        droppedSessionIDs.removeAll()
+        return changes
+    }
+
+    /// Everything except the sessions, as bytes: counters, histograms, timeline, retired totals
+    /// and alerts, and the dedup window (id fingerprint and `ts` of each remembered copy). Settings are not included.
+    public func encodeGlobals() -> [UInt8] {
+        var writer = PackedWriter()
+        writer.byte(Self.globalsFormat)
+        writer.optionalSigned(latestTimestamp)
+        for value in [events, duplicates, messages, llmCalls, toolCalls, costNanos, unpricedLLMCalls] {
+            writer.signed(value)
+        }
+        inputTokens.encode(into: &writer)
+        outputTokens.encode(into: &writer)
+        writer.count(invalidCounts.count)
+        for count in invalidCounts { writer.signed(count) }
+
+        writer.count(timelineTotals.count)
+        for (minute, totals) in timelineTotals.sorted(by: { $0.key < $1.key }) {
+            writer.signed(minute)
+            totals.encode(into: &writer)
+        }
+        writer.count(toolTotals.count)
+        for (name, totals) in toolTotals.sorted(by: { $0.key < $1.key }) {
+            writer.string(name)
+            totals.encode(into: &writer)
+        }
+        writer.count(modelTotals.count)
+        for (name, totals) in modelTotals.sorted(by: { $0.key < $1.key }) {
+            writer.string(name)
+            totals.encode(into: &writer)
+        }
+        writer.count(accessCounts.count)
+        for (userHour, count) in accessCounts {
+            writer.string(userHour.userID)
+            writer.signed(userHour.hour)
+            writer.signed(count)
+        }
+
+        writer.count(retired.statusCounts.count)
+        for count in retired.statusCounts { writer.signed(count) }
+        writer.count(retired.rollups.count)
+        for rollup in retired.rollups {
+            writer.count(rollup.count)
+            for (key, totals) in rollup.sorted(by: { $0.key < $1.key }) {
+                writer.string(key)
+                totals.encode(into: &writer)
+            }
+        }
+        writer.count(retired.alerts.count)
+        for alert in retired.alerts { alert.encode(into: &writer) }
+
+        writer.count(dedup.count)
+        dedup.forEachEntry { eventID, timestamps in
+            writer.unsigned(eventID.high)
+            writer.unsigned(eventID.low)
+            writer.count(timestamps.count)
+            for timestamp in timestamps { writer.signed(timestamp) }
+        }
+        return writer.bytes
+    }
+
+    /// Rebuilds a state from `encodeGlobals()` and the latest encoding of every retained session.
+    /// Throws `FoldDecodingError` on bad bytes.
+    public init(settings: FoldSettings, globals: [UInt8], sessions: some Sequence<[UInt8]>) throws {
+        self.init(settings: settings)
+        var reader = PackedReader(globals, part: "fold globals")
+        let format = try reader.byte()
+        guard format == Self.globalsFormat else { throw reader.failure("unknown format \(format)") }
+        latestTimestamp = try reader.optionalSigned()
+        events = try reader.signed()
+        duplicates = try reader.signed()
+        messages = try reader.signed()
+        llmCalls = try reader.signed()
+        toolCalls = try reader.signed()
+        costNanos = try reader.signed()
+        unpricedLLMCalls = try reader.signed()
+        inputTokens = try TokenSum.decode(from: &reader)
+        outputTokens = try TokenSum.decode(from: &reader)
+        guard try reader.count() == invalidCounts.count else { throw reader.failure("wrong number of invalid reasons") }
+        for index in invalidCounts.indices { invalidCounts[index] = try reader.signed() }
+
+        for _ in 0..<(try reader.count()) {
+            let minute = try reader.signed()
+            timelineTotals[minute] = try TimelineTotals.decode(from: &reader)
+        }
+        for _ in 0..<(try reader.count()) {
+            let name = try reader.string()
+            toolTotals[name] = try ToolTotals.decode(from: &reader)
+        }
+        for _ in 0..<(try reader.count()) {
+            let name = try reader.string()
+            modelTotals[name] = try ModelTotals.decode(from: &reader)
+        }
+        for _ in 0..<(try reader.count()) {
+            let userHour = UserHour(userID: try reader.string(), hour: try reader.signed())
+            accessCounts[userHour] = try reader.signed()
+        }
+
+        guard try reader.count() == retired.statusCounts.count else { throw reader.failure("wrong number of statuses") }
+        for index in retired.statusCounts.indices { retired.statusCounts[index] = try reader.signed() }
+        guard try reader.count() == retired.rollups.count else { throw reader.failure("wrong number of rollups") }
+        for index in retired.rollups.indices {
+            for _ in 0..<(try reader.count()) {
+                let key = try reader.string()
+                retired.rollups[index][key] = try RollupTotals.decode(from: &reader)
+            }
+        }
+        for _ in 0..<(try reader.count()) { retired.alerts.append(try AlertView.decode(from: &reader)) }
+
+        for _ in 0..<(try reader.count()) {
+            let eventID = EventIDFingerprint(high: try reader.unsigned(), low: try reader.unsigned())
+            let copyCount = try reader.count()
+            guard copyCount > 0 else { throw reader.failure("dedup entry without copies") }
+            var copies: [Int64] = []
+            for _ in 0..<copyCount { copies.append(try reader.signed()) }
+            dedup.insert(eventID, copies: copies)
+        }
+        guard reader.isAtEnd else { throw reader.failure("unexpected bytes after the end") }
+
+        for bytes in sessions {
+            let session = try SessionState.decode(bytes)
+            self.sessions.insert(session)
+        }
+        if let latestTimestamp {
+            let (next, overflow) = latestTimestamp.addingReportingOverflow(sweepInterval)
+            nextSweepAt = overflow ? .max : next
+        }
+    }
+}
+
+extension SessionState {
+    func encoded() -> [UInt8] {
+        var writer = PackedWriter()
+        writer.byte(FoldState.sessionFormat)
+        writer.string(id)
+        writer.signed(firstTimestamp)
+        writer.signed(lastTimestamp)
+        writer.optionalSigned(startTimestamp)
+        for context in [conversationID, userID, orgID, projectID, personaID] {
+            writer.bool(context != nil)
+            if let context {
+                writer.signed(context.timestamp)
+                writer.string(context.value)
+            }
+        }
+        writer.bool(end != nil)
+        if let end {
+            writer.signed(end.timestamp)
+            writer.byte(end.status.rawValue)
+            writer.optionalString(end.errorMessage)
+        }
+        writer.bool(lastModel != nil)
+        if let lastModel {
+            writer.signed(lastModel.timestamp)
+            writer.string(lastModel.model)
+        }
+        for value in [
+            messages, userMessages, assistantMessages, llmCalls, llmErrors, costNanos, unpricedLLMCalls,
+            toolCalls, toolErrors, toolTimeouts,
+        ] {
+            writer.signed(value)
+        }
+        inputTokens.encode(into: &writer)
+        outputTokens.encode(into: &writer)
+        messageSequence.encode(into: &writer)
+        writer.count(models.count)
+        for usage in models {
+            writer.string(usage.model)
+            writer.signed(usage.calls)
+            usage.inputTokens.encode(into: &writer)
+            usage.outputTokens.encode(into: &writer)
+            writer.signed(usage.costNanos)
+        }
+        writer.count(tools.count)
+        for usage in tools {
+            writer.string(usage.toolName)
+            writer.signed(usage.calls)
+            writer.signed(usage.errors)
+            writer.signed(usage.timeouts)
+        }
+        writer.count(eventAlerts.count)
+        for alert in eventAlerts {
+            writer.string(alert.kind.rawValue)
+            writer.signed(alert.timestamp)
+            writer.double(alert.value)
+            writer.double(alert.threshold)
+            writer.string(alert.detail)
+            writer.optionalString(alert.userID)
+        }
+        writer.count(accessWithoutUser.count)
+        for hourCount in accessWithoutUser {
+            writer.signed(hourCount.hour)
+            writer.signed(hourCount.count)
+        }
+        return writer.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(FoldDecodingError) -> SessionState {
+        var reader = PackedReader(bytes, part: "session state")
+        let format = try reader.byte()
+        guard format == FoldState.sessionFormat else { throw reader.failure("unknown format \(format)") }
+        var session = SessionState(id: try reader.string(), timestamp: 0)
+        session.firstTimestamp = try reader.signed()
+        session.lastTimestamp = try reader.signed()
+        session.startTimestamp = try reader.optionalSigned()
+        var contexts: [FirstSeen?] = []
+        for _ in 0..<5 {
+            contexts.append(try reader.bool() ? FirstSeen(timestamp: try reader.signed(), value: try reader.string()) : nil)
+        }
+        session.conversationID = contexts[0]
+        session.userID = contexts[1]
+        session.orgID = contexts[2]
+        session.projectID = contexts[3]
+        session.personaID = contexts[4]
+        if try reader.bool() {
+            session.end = EndRecord(
+                timestamp: try reader.signed(), status: try reader.enumeration(Event.EndStatus.self),
+                errorMessage: try reader.optionalString())
+        }
+        if try reader.bool() {
+            session.lastModel = LatestModel(timestamp: try reader.signed(), model: try reader.string())
+        }
+        session.messages = try reader.signed()
+        session.userMessages = try reader.signed()
+        session.assistantMessages = try reader.signed()
+        session.llmCalls = try reader.signed()
+        session.llmErrors = try reader.signed()
+        session.costNanos = try reader.signed()
+        session.unpricedLLMCalls = try reader.signed()
+        session.toolCalls = try reader.signed()
+        session.toolErrors = try reader.signed()
+        session.toolTimeouts = try reader.signed()
+        session.inputTokens = try TokenSum.decode(from: &reader)
+        session.outputTokens = try TokenSum.decode(from: &reader)
+        session.messageSequence = try MessageSequence.decode(from: &reader)
+        for _ in 0..<(try reader.count()) {
+            var usage = ModelUsage(model: try reader.string())
+            usage.calls = try reader.signed()
+            usage.inputTokens = try TokenSum.decode(from: &reader)
+            usage.outputTokens = try TokenSum.decode(from: &reader)
+            usage.costNanos = try reader.signed()
+            session.models.append(usage)
+        }
+        for _ in 0..<(try reader.count()) {
+            session.tools.append(ToolUsage(
+                toolName: try reader.string(), calls: try reader.signed(), errors: try reader.signed(),
+                timeouts: try reader.signed()))
+        }
+        for _ in 0..<(try reader.count()) {
+            let kindName = try reader.string()
+            guard let kind = AlertView.Kind(rawValue: kindName) else { throw reader.failure("unknown alert kind \(kindName)") }
+            session.eventAlerts.append(EventAlert(
+                kind: kind, timestamp: try reader.signed(), value: try reader.double(), threshold: try reader.double(),
+                detail: try reader.string(), userID: try reader.optionalString()))
+        }
+        for _ in 0..<(try reader.count()) {
+            session.accessWithoutUser.append(HourCount(hour: try reader.signed(), count: try reader.signed()))
+        }
+        guard reader.isAtEnd else { throw reader.failure("unexpected bytes after the end") }
+        return session
+    }
+}
+
+extension AlertView {
+    func encode(into writer: inout PackedWriter) {
+        writer.string(kind.rawValue)
+        writer.optionalString(sessionID)
+        writer.optionalString(userID)
+        writer.signed(timestamp)
+        writer.double(value)
+        writer.double(threshold)
+        writer.string(detail)
+    }
+
+    static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> AlertView {
+        let kindName = try reader.string()
+        guard let kind = Kind(rawValue: kindName) else { throw reader.failure("unknown alert kind \(kindName)") }
+        return AlertView(
+            kind: kind, sessionID: try reader.optionalString(), userID: try reader.optionalString(),
+            timestamp: try reader.signed(), value: try reader.double(), threshold: try reader.double(),
+            detail: try reader.string())
+    }
+}

@@ -1,0 +1,41 @@
+extension FoldState {
+    /// How far the watermark moves between two sweeps of the session table.
+    var sweepInterval: Int64 { max(millisecondsPerMinute, settings.sessionRetentionMs / 8) }
+
+    /// Moves every session past retention out of the table into the retired totals.
+    ///
+    /// Sweeping only saves memory: the views treat a session past retention the same whether or not
+    /// it has been swept (its contributions no longer change once it is ended), so results do not
+    /// depend on when sweeps run.
+    mutating func sweepRetention() {
+        guard let watermark = latestTimestamp else { return }
+        let (next, overflow) = watermark.addingReportingOverflow(sweepInterval)
+        nextSweepAt = overflow ? .max : next
+        let expired = sessions.states.compactMap { session in
+            session.isPastRetention(watermark: watermark, settings: settings) ? session.id : nil
+        }
+        for sessionID in expired { retire(sessionID) }
+    }
+
+    /// Drops a session from the table, keeping what it adds to status counts, rollups, timeline and alerts.
+    mutating func retire(_ sessionID: String) {
+        guard let watermark = latestTimestamp, let session = sessions.remove(sessionID) else { return }
+        let (row, alerts) = session.materialize(watermark: watermark, settings: settings)
+        let status = session.end?.status ?? .timeout
+        retired.statusCounts[Int(status.rawValue)] &+= 1
+        timelineTotals[floorDivide(row.startedAt, millisecondsPerMinute), default: TimelineTotals()].sessionsStarted &+= 1
+        if let endedAt = row.endedAt(watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs) {
+            timelineTotals[floorDivide(endedAt, millisecondsPerMinute), default: TimelineTotals()].sessionsEnded &+= 1
+        }
+        for rollup in RollupKey.allCases {
+            if let key = rollup.key(of: session) { retired.rollups[rollup.index][key, default: RollupTotals()].add(session) }
+        }
+        retired.alerts.append(contentsOf: alerts)
+        if let userID = session.userID?.value {
+            for hourCount in session.accessWithoutUser where hourCount.count != 0 {
+                accessCounts[UserHour(userID: userID, hour: hourCount.hour), default: 0] &+= hourCount.count
+            }
+        }
+        droppedSessionIDs.insert(sessionID)
+    }
+}

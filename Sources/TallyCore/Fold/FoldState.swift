@@ -1,0 +1,242 @@
+/// The fold: every aggregate Tally shows, built from events in any order and mergeable across parts.
+///
+/// ```swift
+/// var state = FoldState(settings: settings)
+/// for event in events { state.fold(event) }
+/// var other = FoldState(settings: settings)
+/// for event in moreEvents { other.fold(event) }
+/// state.merge(other)          // same as folding events + moreEvents into one state
+/// print(state.summary().events, state.tools())
+/// ```
+///
+/// A plain value owned by one thread: no locks, no I/O. `fold` is amortized O(1) for events in time
+/// order (a late message moves the later messages of its session by one slot); the views are
+/// materialized on demand at the current watermark and cost O(sessions + their messages).
+///
+/// Guarantees and documented choices (see also the README):
+/// - **Order independence.** Folding a set of events in any order, or in parts merged with `merge`,
+///   gives identical views, as long as no session is dropped by retention before all its events
+///   are folded, every `event_id`'s copies lie within one `dedup_window` of each other, and (for
+///   `merge`) no `event_id` was folded by two parts.
+/// - **Dedup.** A copy of an `event_id` whose `ts` is within `dedup_window` (inclusive) of a folded copy
+///   is counted in `duplicates` and not folded. Ids are forgotten once their `ts` is more than
+///   2 × `dedup_window` behind the watermark, so a copy more than one window behind the watermark
+///   may be folded again. `merge` is exact when no `event_id` was folded by both parts (see there).
+/// - **Retention.** A session that is ended (explicitly or by derived `TIMEOUT`) and whose last
+///   activity is more than `session_retention` behind the watermark leaves the session table; its
+///   contributions stay in the summary, rollups, timeline and alerts. A later event with its id starts
+///   a new session record (counted again in `sessions.total`).
+/// - **Cost** of each call is rounded to the nano-dollar (half-even) before it is summed.
+/// - **Response pairing** sorts messages by `ts`, ties ordered `user` < `assistant` < `system` < `tool`.
+/// - **Rollups** omit sessions without the id; **timeline** `sessions_ended` counts explicit ends and
+///   derived `TIMEOUT`s at their `ended_at`; **access bursts** count per (user, hour) with the event's
+///   own `user_id`, else its session's; an event with neither counts for no one.
+public struct FoldState: Sendable {
+    public private(set) var settings: FoldSettings
+
+    var sessions = SessionTable()
+    var latestTimestamp: Int64?
+    var events: Int64 = 0
+    var duplicates: Int64 = 0
+    /// Indexed by the position of the reason in `InvalidReason.allCases`.
+    var invalidCounts = Array(repeating: Int64(0), count: InvalidReason.allCases.count)
+    var messages: Int64 = 0
+    var llmCalls: Int64 = 0
+    var toolCalls: Int64 = 0
+    var inputTokens = TokenSum()
+    var outputTokens = TokenSum()
+    var costNanos: Int64 = 0
+    var unpricedLLMCalls: Int64 = 0
+    /// Keyed by minute index (`ts` floor-divided by 60,000).
+    var timelineTotals: [Int64: TimelineTotals] = [:]
+    var toolTotals: [String: ToolTotals] = [:]
+    var modelTotals: [String: ModelTotals] = [:]
+    /// Denied / rate-limited access events with their own `user_id`, and those of retired sessions.
+    var accessCounts: [UserHour: Int64] = [:]
+    var retired = RetiredTotals()
+    var dedup = DedupIndex()
+
+    /// Watermark at which the next retention sweep runs.
+    var nextSweepAt: Int64 = .min
+    /// Sessions marked dirty since the last `takeChanges()` (may hold an id twice).
+    var dirtySessionIDs: [String] = []
+    var droppedSessionIDs: Set<String> = []
+
+    public init(settings: FoldSettings) {
+        self.settings = settings
+    }
+
+    /// Largest `ts` folded so far.
+    public var watermark: Int64? { latestTimestamp }
+
+    /// Counts one dead-lettered line under its reason.
+    public mutating func recordInvalid(_ reason: InvalidReason) {
+        invalidCounts[reason.index] &+= 1
+    }
+
+    /// Folds one valid event (or counts it as a duplicate).
+    public mutating func fold(_ event: Event) {
+        let timestamp = event.timestamp
+        if let eventID = event.eventID {
+            guard dedup.admit(eventID: EventIDFingerprint(eventID), timestamp: timestamp, window: settings.dedupWindowMs) else {
+                duplicates &+= 1
+                return
+            }
+        }
+        if latestTimestamp.map({ timestamp > $0 }) ?? true {
+            latestTimestamp = timestamp
+            if timestamp >= nextSweepAt { sweepRetention() }
+        }
+        if event.eventID != nil { dedup.evictIfGrown(watermark: latestTimestamp!, window: settings.dedupWindowMs) }
+        events &+= 1
+        if let sessionID = event.sessionID {
+            let index = liveSessionIndex(sessionID, creatingAt: timestamp)
+            sessions.states[index].observe(event)
+            if !sessions.states[index].isDirty {
+                sessions.states[index].isDirty = true
+                dirtySessionIDs.append(sessionID)
+            }
+            contribute(event, session: index)
+        } else {
+            contribute(event, session: nil)
+        }
+    }
+
+    /// The index of the live record of `sessionID`, retiring a record past retention and creating a new one.
+    @inline(__always)
+    mutating func liveSessionIndex(_ sessionID: String, creatingAt timestamp: Int64) -> Int {
+        if let index = sessions.position(of: sessionID) {
+            guard sessions.states[index].isPastRetention(watermark: latestTimestamp!, settings: settings) else { return index }
+            retire(sessionID)
+        }
+        return sessions.insert(SessionState(id: sessionID, timestamp: timestamp))
+    }
+
+    /// Adds the contributions of one event that are sums:
+    /// counters, timeline, tool and model totals, the session's sums, messages and event alerts.
+    @inline(__always)
+    mutating func contribute(_ event: Event, session: Int?) {
+        let timestamp = event.timestamp
+        switch event.payload {
+        case .message(let message):
+            messages &+= 1
+            timelineTotals[floorDivide(timestamp, millisecondsPerMinute), default: TimelineTotals()].messages &+= 1
+            if let session {
+                sessions.states[session].addMessage(timestamp: timestamp, role: message.role)
+            }
+        case .llmCall(let call):
+            let cost = CallCost.nanos(for: call, pricing: settings.pricing)
+            let failed = call.status != .success
+            llmCalls &+= 1
+            inputTokens.add(call.inputTokens)
+            outputTokens.add(call.outputTokens)
+            if let cost { costNanos &+= cost } else { unpricedLLMCalls &+= 1 }
+            updateTimeline(timestamp) { bucket in
+                bucket.llmCalls &+= 1
+                bucket.inputTokens.add(call.inputTokens)
+                bucket.outputTokens.add(call.outputTokens)
+                if let cost { bucket.costNanos &+= cost }
+                if failed { bucket.llmErrors &+= 1 }
+            }
+            modelTotals[call.model, default: ModelTotals()].add(call, costNanos: cost)
+            if let session {
+                sessions.states[session].addLLMCall(call, costNanos: cost)
+                if let alert = contextWindowAlert(call, event: event) {
+                    sessions.states[session].addAlert(alert)
+                }
+            }
+        case .toolCall(let call):
+            toolCalls &+= 1
+            updateTimeline(timestamp) { bucket in
+                bucket.toolCalls &+= 1
+                if call.status == .error { bucket.toolErrors &+= 1 }
+            }
+            toolTotals[call.toolName, default: ToolTotals()].add(call)
+            if let session {
+                sessions.states[session].addToolCall(call)
+                if let ms = call.executionTimeMs, ms > settings.slowToolMs {
+                    let alert = SessionState.EventAlert(
+                        kind: .slowTool, timestamp: timestamp, value: Double(ms), threshold: Double(settings.slowToolMs),
+                        detail: "tool \(call.toolName) took \(ms) ms", userID: event.context.userID)
+                    sessions.states[session].addAlert(alert)
+                }
+            }
+        case .access(let access):
+            guard access.outcome != .allowed else { return }
+            let hour = floorDivide(timestamp, millisecondsPerHour)
+            if let userID = event.context.userID {
+                accessCounts[UserHour(userID: userID, hour: hour), default: 0] &+= 1
+            } else if let session {
+                sessions.states[session].addAccessWithoutUser(hour: hour)
+            }
+        case .sessionStart, .sessionEnd, .log, .feedback:
+            break
+        }
+    }
+
+    @inline(__always)
+    private mutating func updateTimeline(_ timestamp: Int64, _ update: (inout TimelineTotals) -> Void) {
+        update(&timelineTotals[floorDivide(timestamp, millisecondsPerMinute), default: TimelineTotals()])
+    }
+
+    /// A `context_window` warning at the highest level `input_tokens / context_window` reaches (0.80, 0.90, 0.95).
+    private func contextWindowAlert(_ call: Event.LLMCall, event: Event) -> SessionState.EventAlert? {
+        guard let window = call.contextWindow, window > 0, let input = call.inputTokens else { return nil }
+        let scaledInput = Int128(input) * 100
+        let level: Int
+        if scaledInput >= Int128(window) * 95 {
+            level = 95
+        } else if scaledInput >= Int128(window) * 90 {
+            level = 90
+        } else if scaledInput >= Int128(window) * 80 {
+            level = 80
+        } else {
+            return nil
+        }
+        return SessionState.EventAlert(
+            kind: .contextWindow, timestamp: event.timestamp, value: Double(input) / Double(window),
+            threshold: Double(level) / 100,
+            detail: "\(call.model) call used \(input) of \(window) context tokens (over \(level) %)",
+            userID: event.context.userID)
+    }
+}
+
+/// Which context id a rollup groups sessions by.
+public enum RollupKey: String, Sendable, Hashable, CaseIterable {
+    case user, org, project
+
+    var index: Int {
+        switch self {
+        case .user: 0
+        case .org: 1
+        case .project: 2
+        }
+    }
+
+    func key(of session: SessionState) -> String? {
+        switch self {
+        case .user: session.userID?.value
+        case .org: session.orgID?.value
+        case .project: session.projectID?.value
+        }
+    }
+}
+
+extension InvalidReason {
+    /// Position in `allCases`.
+    var index: Int {
+        switch self {
+        case .tooLong: 0
+        case .invalidUTF8: 1
+        case .notJSON: 2
+        case .notObject: 3
+        case .missingType: 4
+        case .unknownType: 5
+        case .missingField: 6
+        case .badTimestamp: 7
+        case .wrongType: 8
+        case .outOfRange: 9
+        case .badEnum: 10
+        }
+    }
+}

@@ -1,0 +1,146 @@
+/// Thrown by `FoldState(settings:globals:sessions:)` when persisted fold bytes cannot be read.
+///
+/// ```swift
+/// do { _ = try FoldState(settings: settings, globals: bytes, sessions: []) }
+/// catch let error as FoldDecodingError { print(error) }  // "fold globals: truncated varint at byte 17"
+/// ```
+public struct FoldDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What was being read: `fold globals` or `session state`.
+    public var part: String
+    /// Byte offset in that encoding where reading failed.
+    public var offset: Int
+    public var message: String
+
+    public var description: String { "\(part): \(message) at byte \(offset)" }
+}
+
+/// Appends the compact binary encoding used for persisted fold state:
+/// LEB128 varints, zig-zag for signed values, length-prefixed UTF-8 strings.
+struct PackedWriter {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func unsigned(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    mutating func signed(_ value: Int64) {
+        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func count(_ value: Int) { unsigned(UInt64(value)) }
+
+    mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func string(_ value: String) {
+        var value = value
+        value.withUTF8 { utf8 in
+            count(utf8.count)
+            bytes.append(contentsOf: utf8)
+        }
+    }
+
+    mutating func optionalString(_ value: String?) {
+        if let value { bool(true); string(value) } else { bool(false) }
+    }
+
+    mutating func optionalSigned(_ value: Int64?) {
+        if let value { bool(true); signed(value) } else { bool(false) }
+    }
+
+    mutating func double(_ value: Double) { unsigned(value.bitPattern) }
+}
+
+/// Reads what `PackedWriter` wrote; every failure is a `FoldDecodingError` naming the byte offset.
+struct PackedReader {
+    private let bytes: [UInt8]
+    private(set) var offset = 0
+    let part: String
+
+    init(_ bytes: [UInt8], part: String) {
+        self.bytes = bytes
+        self.part = part
+    }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    func failure(_ message: String) -> FoldDecodingError {
+        FoldDecodingError(part: part, offset: offset, message: message)
+    }
+
+    mutating func unsigned() throws(FoldDecodingError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < bytes.count else { throw failure("truncated varint") }
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 64, shift < 63 || byte <= 1 else { throw failure("varint too long") }
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func signed() throws(FoldDecodingError) -> Int64 {
+        let raw = try unsigned()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    /// A length or element count, bounded by the bytes left so a corrupt count cannot allocate wildly.
+    mutating func count() throws(FoldDecodingError) -> Int {
+        let raw = try unsigned()
+        guard raw <= UInt64(bytes.count - offset) else { throw failure("count \(raw) exceeds the bytes left") }
+        return Int(raw)
+    }
+
+    mutating func byte() throws(FoldDecodingError) -> UInt8 {
+        guard offset < bytes.count else { throw failure("truncated byte") }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func bool() throws(FoldDecodingError) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default:
+            offset -= 1
+            throw failure("bad flag byte")
+        }
+    }
+
+    mutating func string() throws(FoldDecodingError) -> String {
+        let length = try count()
+        let slice = bytes[offset..<(offset + length)]
+        guard let text = String(validating: slice, as: UTF8.self) else { throw failure("invalid UTF-8 string") }
+        offset += length
+        return text
+    }
+
+    mutating func optionalString() throws(FoldDecodingError) -> String? {
+        try bool() ? try string() : nil
+    }
+
+    mutating func optionalSigned() throws(FoldDecodingError) -> Int64? {
+        try bool() ? try signed() : nil
+    }
+
+    mutating func double() throws(FoldDecodingError) -> Double { Double(bitPattern: try unsigned()) }
+
+    /// A raw value of a `UInt8` enum.
+    mutating func enumeration<T: RawRepresentable>(_ type: T.Type) throws(FoldDecodingError) -> T where T.RawValue == UInt8 {
+        let raw = try byte()
+        guard let value = T(rawValue: raw) else {
+            offset -= 1
+            throw failure("unknown \(T.self) value \(raw)")
+        }
+        return value
+    }
+}

@@ -1,0 +1,372 @@
+/// The mergeable state of one session: everything its row and alerts are derived from.
+///
+/// Every field is either a sum or a minimum / maximum / first-by-`ts` choice with a total-order
+/// tie-break, so any fold order and any split into merged parts give the same state.
+struct SessionState: Sendable {
+    /// A context value and the `ts` of the event that carried it; the smallest (`ts`, value) wins.
+    struct FirstSeen: Sendable, Hashable {
+        var timestamp: Int64
+        var value: String
+
+        @inline(__always)
+        static func earliest(_ current: FirstSeen?, _ timestamp: Int64, _ value: String?) -> FirstSeen? {
+            guard let value else { return current }
+            guard let current else { return FirstSeen(timestamp: timestamp, value: value) }
+            if timestamp < current.timestamp || (timestamp == current.timestamp && value < current.value) {
+                return FirstSeen(timestamp: timestamp, value: value)
+            }
+            return current
+        }
+
+        static func earliest(_ lhs: FirstSeen?, _ rhs: FirstSeen?) -> FirstSeen? {
+            guard let rhs else { return lhs }
+            return earliest(lhs, rhs.timestamp, rhs.value)
+        }
+    }
+
+    /// The latest `session_end`; ties on `ts` go to the larger status raw value, then the larger message.
+    struct EndRecord: Sendable, Hashable {
+        var timestamp: Int64
+        var status: Event.EndStatus
+        var errorMessage: String?
+
+        func isLater(than other: EndRecord) -> Bool {
+            if timestamp != other.timestamp { return timestamp > other.timestamp }
+            if status != other.status { return status.rawValue > other.status.rawValue }
+            switch (errorMessage, other.errorMessage) {
+            case let (mine?, theirs?): return mine > theirs
+            case (_?, nil): return true
+            default: return false
+            }
+        }
+    }
+
+    /// The model of the latest `llm_call`; ties on `ts` go to the larger model name.
+    struct LatestModel: Sendable, Hashable {
+        var timestamp: Int64
+        var model: String
+
+        func isLater(than other: LatestModel) -> Bool {
+            timestamp != other.timestamp ? timestamp > other.timestamp : model > other.model
+        }
+    }
+
+    struct ModelUsage: Sendable, Hashable {
+        var model: String
+        var calls: Int64 = 0
+        var inputTokens = TokenSum()
+        var outputTokens = TokenSum()
+        var costNanos: Int64 = 0
+    }
+
+    struct ToolUsage: Sendable, Hashable {
+        var toolName: String
+        var calls: Int64 = 0
+        var errors: Int64 = 0
+        var timeouts: Int64 = 0
+    }
+
+    /// A `slow_tool` or `context_window` alert raised by one event of this session. `userID` is the
+    /// event's own `user_id`; the session's user stands in when it is absent.
+    struct EventAlert: Sendable, Hashable {
+        var kind: AlertView.Kind
+        var timestamp: Int64
+        var value: Double
+        var threshold: Double
+        var detail: String
+        var userID: String?
+    }
+
+    /// Denied or rate-limited `access` events without their own `user_id`, per hour bucket of event time;
+    /// they count for the session's user.
+    struct HourCount: Sendable, Hashable {
+        var hour: Int64
+        var count: Int64
+    }
+
+    let id: String
+    var firstTimestamp: Int64
+    var lastTimestamp: Int64
+    /// Earliest `session_start`.
+    var startTimestamp: Int64?
+    var conversationID: FirstSeen?
+    var userID: FirstSeen?
+    var orgID: FirstSeen?
+    var projectID: FirstSeen?
+    var personaID: FirstSeen?
+    var end: EndRecord?
+    var lastModel: LatestModel?
+
+    var messages: Int64 = 0
+    var userMessages: Int64 = 0
+    var assistantMessages: Int64 = 0
+    var llmCalls: Int64 = 0
+    var llmErrors: Int64 = 0
+    var inputTokens = TokenSum()
+    var outputTokens = TokenSum()
+    var costNanos: Int64 = 0
+    var unpricedLLMCalls: Int64 = 0
+    var toolCalls: Int64 = 0
+    var toolErrors: Int64 = 0
+    var toolTimeouts: Int64 = 0
+    var messageSequence = MessageSequence()
+    var models: [ModelUsage] = []
+    var tools: [ToolUsage] = []
+    var eventAlerts: [EventAlert] = []
+    var accessWithoutUser: [HourCount] = []
+
+    /// Changed since the last `takeChanges()`; not persisted.
+    var isDirty = false
+
+    init(id: String, timestamp: Int64) {
+        self.id = id
+        firstTimestamp = timestamp
+        lastTimestamp = timestamp
+    }
+
+    var startedAt: Int64 { startTimestamp ?? firstTimestamp }
+
+    /// Ended (explicitly or by derived `TIMEOUT`) at `watermark`.
+    @inline(__always)
+    func isEnded(watermark: Int64, settings: FoldSettings) -> Bool {
+        end != nil || watermark &- lastTimestamp > settings.inactivityTimeoutMs
+    }
+
+    /// Ended and last active more than the retention before `watermark`: no longer in the session table.
+    @inline(__always)
+    func isPastRetention(watermark: Int64, settings: FoldSettings) -> Bool {
+        watermark &- lastTimestamp > settings.sessionRetentionMs && isEnded(watermark: watermark, settings: settings)
+    }
+
+    // MARK: Folding
+
+    /// The order-independent choices: first/last times, start, context, end, latest model.
+    @inline(__always)
+    mutating func observe(_ event: Event) {
+        let timestamp = event.timestamp
+        if timestamp < firstTimestamp { firstTimestamp = timestamp }
+        if timestamp > lastTimestamp { lastTimestamp = timestamp }
+        let context = event.context
+        conversationID = FirstSeen.earliest(conversationID, timestamp, context.conversationID)
+        userID = FirstSeen.earliest(userID, timestamp, context.userID)
+        orgID = FirstSeen.earliest(orgID, timestamp, context.orgID)
+        projectID = FirstSeen.earliest(projectID, timestamp, context.projectID)
+        personaID = FirstSeen.earliest(personaID, timestamp, context.personaID)
+        switch event.payload {
+        case .sessionStart:
+            if startTimestamp.map({ timestamp < $0 }) ?? true { startTimestamp = timestamp }
+        case .sessionEnd(let sessionEnd):
+            let record = EndRecord(timestamp: timestamp, status: sessionEnd.status, errorMessage: sessionEnd.errorMessage)
+            if end.map({ record.isLater(than: $0) }) ?? true { end = record }
+        case .llmCall(let call):
+            let latest = LatestModel(timestamp: timestamp, model: call.model)
+            if lastModel.map({ latest.isLater(than: $0) }) ?? true { lastModel = latest }
+        default:
+            break
+        }
+    }
+
+    @inline(__always)
+    mutating func addMessage(timestamp: Int64, role: Event.Role) {
+        messages &+= 1
+        switch role {
+        case .user: userMessages &+= 1
+        case .assistant: assistantMessages &+= 1
+        case .system, .tool: break
+        }
+        messageSequence.insert(timestamp: timestamp, role: role)
+    }
+
+    @inline(__always)
+    mutating func addLLMCall(_ call: Event.LLMCall, costNanos cost: Int64?) {
+        llmCalls &+= 1
+        if call.status != .success { llmErrors &+= 1 }
+        inputTokens.add(call.inputTokens)
+        outputTokens.add(call.outputTokens)
+        if let cost { costNanos &+= cost } else { unpricedLLMCalls &+= 1 }
+        let index = models.firstIndex { $0.model == call.model } ?? {
+            models.append(ModelUsage(model: call.model))
+            return models.count - 1
+        }()
+        models[index].calls &+= 1
+        models[index].inputTokens.add(call.inputTokens)
+        models[index].outputTokens.add(call.outputTokens)
+        if let cost { models[index].costNanos &+= cost }
+    }
+
+    @inline(__always)
+    mutating func addToolCall(_ call: Event.ToolCall) {
+        toolCalls &+= 1
+        let index = tools.firstIndex { $0.toolName == call.toolName } ?? {
+            tools.append(ToolUsage(toolName: call.toolName))
+            return tools.count - 1
+        }()
+        tools[index].calls &+= 1
+        switch call.status {
+        case .success: break
+        case .error:
+            toolErrors &+= 1
+            tools[index].errors &+= 1
+        case .timeout:
+            toolTimeouts &+= 1
+            tools[index].timeouts &+= 1
+        }
+    }
+
+    mutating func addAlert(_ alert: EventAlert) {
+        eventAlerts.append(alert)
+    }
+
+    mutating func addAccessWithoutUser(hour: Int64) {
+        if let index = accessWithoutUser.firstIndex(where: { $0.hour == hour }) {
+            accessWithoutUser[index].count &+= 1
+        } else {
+            accessWithoutUser.append(HourCount(hour: hour, count: 1))
+        }
+    }
+
+    // MARK: Merging
+
+    /// Folds another part's state of the same session into this one.
+    mutating func merge(_ other: SessionState) {
+        firstTimestamp = min(firstTimestamp, other.firstTimestamp)
+        lastTimestamp = max(lastTimestamp, other.lastTimestamp)
+        if let otherStart = other.startTimestamp, startTimestamp.map({ otherStart < $0 }) ?? true {
+            startTimestamp = otherStart
+        }
+        conversationID = FirstSeen.earliest(conversationID, other.conversationID)
+        userID = FirstSeen.earliest(userID, other.userID)
+        orgID = FirstSeen.earliest(orgID, other.orgID)
+        projectID = FirstSeen.earliest(projectID, other.projectID)
+        personaID = FirstSeen.earliest(personaID, other.personaID)
+        if let otherEnd = other.end, end.map({ otherEnd.isLater(than: $0) }) ?? true { end = otherEnd }
+        if let otherModel = other.lastModel, lastModel.map({ otherModel.isLater(than: $0) }) ?? true {
+            lastModel = otherModel
+        }
+        messages &+= other.messages
+        userMessages &+= other.userMessages
+        assistantMessages &+= other.assistantMessages
+        llmCalls &+= other.llmCalls
+        llmErrors &+= other.llmErrors
+        inputTokens.merge(other.inputTokens)
+        outputTokens.merge(other.outputTokens)
+        costNanos &+= other.costNanos
+        unpricedLLMCalls &+= other.unpricedLLMCalls
+        toolCalls &+= other.toolCalls
+        toolErrors &+= other.toolErrors
+        toolTimeouts &+= other.toolTimeouts
+        messageSequence.merge(other.messageSequence)
+        for usage in other.models {
+            if let index = models.firstIndex(where: { $0.model == usage.model }) {
+                models[index].calls &+= usage.calls
+                models[index].inputTokens.merge(usage.inputTokens)
+                models[index].outputTokens.merge(usage.outputTokens)
+                models[index].costNanos &+= usage.costNanos
+            } else {
+                models.append(usage)
+            }
+        }
+        for usage in other.tools {
+            if let index = tools.firstIndex(where: { $0.toolName == usage.toolName }) {
+                tools[index].calls &+= usage.calls
+                tools[index].errors &+= usage.errors
+                tools[index].timeouts &+= usage.timeouts
+            } else {
+                tools.append(usage)
+            }
+        }
+        eventAlerts.append(contentsOf: other.eventAlerts)
+        for hourCount in other.accessWithoutUser {
+            if let index = accessWithoutUser.firstIndex(where: { $0.hour == hourCount.hour }) {
+                accessWithoutUser[index].count &+= hourCount.count
+            } else {
+                accessWithoutUser.append(hourCount)
+            }
+        }
+    }
+
+    // MARK: Materializing
+
+    /// User→assistant response pairs of the sorted message sequence.
+    struct Responses {
+        var count: Int64 = 0
+        var totalMs: Int64 = 0
+        var maxMs: Int64?
+        /// (`ts` of the assistant message, response time) of pairs slower than the threshold.
+        var slow: [(timestamp: Int64, ms: Int64)] = []
+    }
+
+    func responses(slowerThan slowMs: Int64) -> Responses {
+        var result = Responses()
+        messageSequence.forEachResponse { assistantTimestamp, ms in
+            result.count += 1
+            result.totalMs &+= ms
+            if result.maxMs.map({ ms > $0 }) ?? true { result.maxMs = ms }
+            if ms > slowMs { result.slow.append((assistantTimestamp, ms)) }
+        }
+        return result
+    }
+
+    func row(responses: Responses) -> SessionRow {
+        var row = SessionRow(sessionID: id, startedAt: startedAt, lastActivityAt: lastTimestamp)
+        row.endStatus = end?.status
+        row.endTimestamp = end?.timestamp
+        row.errorMessage = end?.errorMessage
+        row.conversationID = conversationID?.value
+        row.userID = userID?.value
+        row.orgID = orgID?.value
+        row.projectID = projectID?.value
+        row.personaID = personaID?.value
+        row.messages = messages
+        row.userMessages = userMessages
+        row.assistantMessages = assistantMessages
+        row.llmCalls = llmCalls
+        row.llmErrors = llmErrors
+        row.inputTokens = inputTokens.value
+        row.outputTokens = outputTokens.value
+        row.costNanos = costNanos
+        row.unpricedLLMCalls = unpricedLLMCalls
+        row.toolCalls = toolCalls
+        row.toolErrors = toolErrors
+        row.toolTimeouts = toolTimeouts
+        row.responseCount = responses.count
+        row.responseTotalMs = responses.totalMs
+        row.maxResponseMs = responses.maxMs
+        row.lastModel = lastModel?.model
+        row.models = models.filter { $0.calls != 0 }.sorted { $0.model < $1.model }.map {
+            SessionModelUsage(
+                model: $0.model, calls: $0.calls, inputTokens: $0.inputTokens.value,
+                outputTokens: $0.outputTokens.value, costNanos: $0.costNanos)
+        }
+        row.tools = tools.filter { $0.calls != 0 }.sorted { $0.toolName < $1.toolName }.map {
+            SessionToolUsage(toolName: $0.toolName, calls: $0.calls, errors: $0.errors, timeouts: $0.timeouts)
+        }
+        return row
+    }
+
+    /// The session's row and every alert it raises at `watermark`.
+    func materialize(watermark: Int64, settings: FoldSettings) -> (row: SessionRow, alerts: [AlertView]) {
+        let responses = responses(slowerThan: settings.slowResponseMs)
+        let row = row(responses: responses)
+        let user = userID?.value
+        var alerts: [AlertView] = eventAlerts.map {
+            AlertView(
+                kind: $0.kind, sessionID: id, userID: $0.userID ?? user, timestamp: $0.timestamp,
+                value: $0.value, threshold: $0.threshold, detail: $0.detail)
+        }
+        for slow in responses.slow {
+            alerts.append(AlertView(
+                kind: .slowResponse, sessionID: id, userID: user, timestamp: slow.timestamp,
+                value: Double(slow.ms), threshold: Double(settings.slowResponseMs),
+                detail: "assistant responded after \(slow.ms) ms"))
+        }
+        let duration = row.durationMs(watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs)
+        if duration > settings.maxSessionDurationMs {
+            alerts.append(AlertView(
+                kind: .longSession, sessionID: id, userID: user, timestamp: row.startedAt,
+                value: Double(duration), threshold: Double(settings.maxSessionDurationMs),
+                detail: "session lasted \(duration) ms"))
+        }
+        return (row, alerts)
+    }
+}

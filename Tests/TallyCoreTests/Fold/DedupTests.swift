@@ -1,0 +1,77 @@
+import Testing
+@testable import TallyCore
+
+@Suite struct DedupTests {
+    @Test func copiesWithinTheWindowAreFoldedOnce() throws {
+        let state = folded([
+            message("s", t0, .user, id: "e1"),
+            message("s", t0, .user, id: "e1"),
+            message("s", t0 + hour, .user, id: "e1"),  // exactly one window later: duplicate
+            message("s", t0 + hour + 1, .user, id: "e1"),  // past the window: folded
+            message("s", t0 + 5, .user, id: "e2"),
+        ])
+        let summary = state.summary()
+        #expect(summary.events == 3)
+        #expect(summary.duplicates == 2)
+        #expect(summary.messages == 3)
+        #expect(try #require(state.session("s")).messages == 3)
+    }
+
+    @Test func aDuplicateDoesNotMoveTheWatermark() {
+        let state = folded([message("s", t0, .user, id: "e1"), message("s", t0 + 10, .user, id: "e1")])
+        #expect(state.watermark == t0)
+    }
+
+    @Test func idsAreRememberedThroughGrowthAndForgottenPastTwiceTheWindow() {
+        var settings = FoldSettings()
+        settings.dedupWindowMs = minute
+        let early = (0..<10_000).map { logLine(t0 + Int64($0) * 10, session: "s\($0 % 50)").withID("early-\($0)") }
+        var state = folded(early, settings: settings)
+        for event in early { state.fold(event) }
+        #expect(state.summary().events == 10_000)
+        #expect(state.summary().duplicates == 10_000)
+
+        // 10,000 more ids ten minutes later: the table doubles past its threshold and forgets the early ids.
+        for index in 0..<10_000 { state.fold(logLine(t0 + 10 * minute + Int64(index), session: "s").withID("late-\(index)")) }
+        state.fold(early[0])  // more than 2 × window behind: folded again
+        state.fold(logLine(t0 + 10 * minute + 5, session: "s").withID("late-5"))  // remembered: duplicate
+        #expect(state.summary().events == 20_001)
+        #expect(state.summary().duplicates == 10_001)
+    }
+
+    @Test func mergeOfPartsSplitBySessionEqualsOneFold() {
+        var settings = FoldSettings()
+        settings.slowToolMs = 1_000
+        let events: [Event] = [
+            llmCall("s", t0 + 10, .init(model: "m", inputTokens: 900, outputTokens: 40, latencyMs: 800), id: "call-1"),
+            llmCall("s", t0 + 10, .init(model: "m", inputTokens: 900, outputTokens: 40, latencyMs: 800), id: "call-1"),
+            toolCall("t", t0 + 20, "slow", ms: 5_000, id: "tool-1"),
+            toolCall("t", t0 + 20 + 2 * hour, "slow", ms: 5_000, id: "tool-1"),
+            toolCall("t", t0 + 30, "slow", ms: 5_000, id: "tool-1"),
+        ]
+        var left = folded(events.filter { $0.sessionID == "s" }, settings: settings)
+        left.merge(folded(events.filter { $0.sessionID == "t" }, settings: settings))
+        let whole = folded(events, settings: settings)
+        #expect(AllViews(left) == AllViews(whole))
+        #expect(whole.summary().events == 3)
+        #expect(whole.summary().duplicates == 2)
+    }
+
+    @Test func anEventFoldedByBothPartsStaysFoldedTwiceButLaterCopiesAreRecognized() {
+        let copy = message("s", t0, .user, id: "e1")
+        var left = folded([copy])
+        left.merge(folded([copy]))
+        #expect(left.summary().events == 2)
+        #expect(left.summary().messages == 2)
+        left.fold(message("s", t0 + 5, .user, id: "e1"))
+        #expect(left.summary().duplicates == 1)
+    }
+}
+
+extension Event {
+    func withID(_ id: String) -> Event {
+        var event = self
+        event.eventID = id
+        return event
+    }
+}

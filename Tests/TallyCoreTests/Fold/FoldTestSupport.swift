@@ -1,0 +1,86 @@
+@testable import TallyCore
+
+/// 2025-10-23T14:00:00Z, on a minute and an hour boundary.
+let t0: Int64 = 1_761_228_000_000
+let minute: Int64 = 60_000
+let hour: Int64 = 3_600_000
+
+func context(user: String? = nil, org: String? = nil, project: String? = nil, conversation: String? = nil, persona: String? = nil) -> SessionContext {
+    SessionContext(conversationID: conversation, userID: user, orgID: org, projectID: project, personaID: persona)
+}
+
+func sessionStart(_ session: String, _ ts: Int64, _ context: SessionContext = SessionContext(), id: String? = nil) -> Event {
+    Event(timestamp: ts, sessionID: session, eventID: id, context: context, payload: .sessionStart)
+}
+
+func sessionEnd(_ session: String, _ ts: Int64, _ status: Event.EndStatus, error: String? = nil, id: String? = nil) -> Event {
+    Event(timestamp: ts, sessionID: session, eventID: id, payload: .sessionEnd(.init(status: status, errorMessage: error)))
+}
+
+func message(_ session: String, _ ts: Int64, _ role: Event.Role, _ context: SessionContext = SessionContext(), id: String? = nil) -> Event {
+    Event(timestamp: ts, sessionID: session, eventID: id, context: context, payload: .message(.init(role: role)))
+}
+
+func llmCall(_ session: String, _ ts: Int64, _ call: Event.LLMCall, _ context: SessionContext = SessionContext(), id: String? = nil) -> Event {
+    Event(timestamp: ts, sessionID: session, eventID: id, context: context, payload: .llmCall(call))
+}
+
+func toolCall(
+    _ session: String, _ ts: Int64, _ name: String, _ status: Event.CallStatus = .success, ms: Int64? = nil,
+    _ context: SessionContext = SessionContext(), id: String? = nil
+) -> Event {
+    Event(timestamp: ts, sessionID: session, eventID: id, context: context,
+          payload: .toolCall(.init(toolName: name, status: status, executionTimeMs: ms)))
+}
+
+func access(_ session: String, _ ts: Int64, _ outcome: Event.AccessOutcome, user: String? = nil) -> Event {
+    Event(timestamp: ts, sessionID: session, context: context(user: user), payload: .access(.init(outcome: outcome)))
+}
+
+func logLine(_ ts: Int64, session: String? = nil) -> Event {
+    Event(timestamp: ts, sessionID: session, payload: .log(.init(level: .info, message: "hello")))
+}
+
+func folded(_ events: [Event], settings: FoldSettings = FoldSettings()) -> FoldState {
+    var state = FoldState(settings: settings)
+    for event in events { state.fold(event) }
+    return state
+}
+
+/// Every view of a state, for comparing two states.
+struct AllViews: Equatable {
+    var summary: SummaryView
+    var sessions: [SessionRow]
+    var tools: [ToolView]
+    var models: [ModelView]
+    var users: [RollupView]
+    var orgs: [RollupView]
+    var projects: [RollupView]
+    var timeline: [TimelineBucket]
+    var alerts: [AlertView]
+
+    init(_ state: FoldState) {
+        summary = state.summary()
+        sessions = state.sessionRows().sorted { $0.sessionID < $1.sessionID }
+        tools = state.tools()
+        models = state.models()
+        users = state.rollups(by: .user)
+        orgs = state.rollups(by: .org)
+        projects = state.rollups(by: .project)
+        timeline = state.timeline()
+        alerts = state.alerts()
+    }
+}
+
+/// SplitMix64: a seeded generator, so random tests are reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
