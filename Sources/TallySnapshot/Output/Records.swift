@@ -1,0 +1,125 @@
+import TallyCore
+
+/// The query output of each view, field names and order as in shared/spec/cli.md.
+enum Records {
+    static let summaryFields = [
+        "events", "duplicates", "invalid", "sessions", "messages", "llm_calls", "tool_calls", "input_tokens",
+        "output_tokens", "cost_usd", "unpriced_llm_calls", "watermark", "snapshot_at",
+    ]
+
+    static func summary(_ view: SummaryView, snapshotAt: Int64) -> JSONValue {
+        let invalid = view.invalid.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }
+        let statuses = ["total", "ACTIVE", "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"]
+        let sessions = statuses.map { ($0, JSONValue.int(view.sessions[$0] ?? 0)) }
+        return .object([
+            ("events", .int(view.events)),
+            ("duplicates", .int(view.duplicates)),
+            ("invalid", .object(invalid)),
+            ("sessions", .object(sessions)),
+            ("messages", .int(view.messages)),
+            ("llm_calls", .int(view.llmCalls)),
+            ("tool_calls", .int(view.toolCalls)),
+            ("input_tokens", .int(view.inputTokens)),
+            ("output_tokens", .int(view.outputTokens)),
+            ("cost_usd", .money(view.costNanos)),
+            ("unpriced_llm_calls", .int(view.unpricedLLMCalls)),
+            ("watermark", .time(view.watermark)),
+            ("snapshot_at", .time(snapshotAt)),
+        ])
+    }
+
+    static let sessionFields = [
+        "session_id", "status", "started_at", "ended_at", "last_activity_at", "duration_ms", "conversation_id",
+        "user_id", "org_id", "project_id", "persona_id", "messages", "user_messages", "assistant_messages",
+        "llm_calls", "llm_errors", "input_tokens", "output_tokens", "cost_usd", "unpriced_llm_calls",
+        "tool_calls", "tool_errors", "tool_timeouts", "avg_response_ms", "max_response_ms", "last_model",
+        "error_message",
+    ]
+
+    /// The values of ``sessionFields`` for one session as seen at `watermark`.
+    static func session(_ row: SessionRow, watermark: Int64?, inactivityTimeoutMs: Int64) -> [JSONValue] {
+        let watermark = watermark ?? row.lastActivityAt
+        return [
+            .string(row.sessionID),
+            .string(row.status(watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)),
+            .time(row.startedAt),
+            .time(row.endedAt(watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)),
+            .time(row.lastActivityAt),
+            .int(row.durationMs(watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)),
+            .text(row.conversationID), .text(row.userID), .text(row.orgID), .text(row.projectID), .text(row.personaID),
+            .int(row.messages), .int(row.userMessages), .int(row.assistantMessages),
+            .int(row.llmCalls), .int(row.llmErrors), .int(row.inputTokens), .int(row.outputTokens),
+            .money(row.costNanos), .int(row.unpricedLLMCalls),
+            .int(row.toolCalls), .int(row.toolErrors), .int(row.toolTimeouts),
+            .double(row.averageResponseMs), .int(row.maxResponseMs), .text(row.lastModel), .text(row.errorMessage),
+        ]
+    }
+
+    /// `models` of `query session ID`: model → calls, input_tokens, output_tokens, cost_usd.
+    static func sessionModels(_ models: [SessionModelUsage]) -> JSONValue {
+        .object(models.sorted { $0.model < $1.model }.map { usage in
+            (usage.model, .object([
+                ("calls", .int(usage.calls)),
+                ("input_tokens", .int(usage.inputTokens)),
+                ("output_tokens", .int(usage.outputTokens)),
+                ("cost_usd", .money(usage.costNanos)),
+            ]))
+        })
+    }
+
+    /// `tools` of `query session ID`: tool name → calls, errors, timeouts.
+    static func sessionTools(_ tools: [SessionToolUsage]) -> JSONValue {
+        .object(tools.sorted { $0.toolName < $1.toolName }.map { usage in
+            (usage.toolName, .object([
+                ("calls", .int(usage.calls)), ("errors", .int(usage.errors)), ("timeouts", .int(usage.timeouts)),
+            ]))
+        })
+    }
+
+    static let toolFields = [
+        "tool_name", "calls", "success", "error", "timeout", "success_rate", "avg_ms", "p50_ms", "p95_ms", "p99_ms",
+        "max_ms",
+    ]
+
+    /// Tools by calls (descending), then name.
+    static func tools(_ views: [ToolView]) -> JSONValue {
+        .array(views.sorted { ($0.calls, $1.toolName) > ($1.calls, $0.toolName) }.map { tool in
+            .object([
+                ("tool_name", .string(tool.toolName)), ("calls", .int(tool.calls)), ("success", .int(tool.success)),
+                ("error", .int(tool.error)), ("timeout", .int(tool.timeout)), ("success_rate", .double(tool.successRate)),
+                ("avg_ms", .double(tool.avgMs)), ("p50_ms", .int(tool.p50Ms)), ("p95_ms", .int(tool.p95Ms)),
+                ("p99_ms", .int(tool.p99Ms)), ("max_ms", .int(tool.maxMs)),
+            ])
+        })
+    }
+
+    static let modelFields = [
+        "model", "calls", "errors", "input_tokens", "output_tokens", "cost_usd", "avg_latency_ms", "p50_latency_ms",
+        "p95_latency_ms", "p99_latency_ms", "avg_ttft_ms", "unpriced_calls",
+    ]
+
+    /// Models by calls (descending), then name.
+    static func models(_ views: [ModelView]) -> JSONValue {
+        .array(views.sorted { ($0.calls, $1.model) > ($1.calls, $0.model) }.map { model in
+            .object([
+                ("model", .string(model.model)), ("calls", .int(model.calls)), ("errors", .int(model.errors)),
+                ("input_tokens", .int(model.inputTokens)), ("output_tokens", .int(model.outputTokens)),
+                ("cost_usd", .money(model.costNanos)), ("avg_latency_ms", .double(model.avgLatencyMs)),
+                ("p50_latency_ms", .int(model.p50LatencyMs)), ("p95_latency_ms", .int(model.p95LatencyMs)),
+                ("p99_latency_ms", .int(model.p99LatencyMs)), ("avg_ttft_ms", .double(model.avgTTFTMs)),
+                ("unpriced_calls", .int(model.unpricedCalls)),
+            ])
+        })
+    }
+
+    static let rollupFields = ["key", "sessions", "llm_calls", "input_tokens", "output_tokens", "cost_usd", "tool_errors"]
+
+    static let timelineFields = [
+        "bucket_start", "sessions_started", "sessions_ended", "messages", "llm_calls", "input_tokens",
+        "output_tokens", "cost_usd", "tool_calls", "tool_errors", "llm_errors",
+    ]
+
+    static let alertFields = ["kind", "session_id", "user_id", "ts", "value", "threshold", "detail"]
+
+    static let invalidFields = ["source", "offset", "reason", "line"]
+}

@@ -1,0 +1,408 @@
+import TallyCore
+
+/// Reads one complete snapshot and answers queries over it.
+///
+/// ```swift
+/// let reader = try SnapshotReader(path: "/var/tally/snapshots")   // newest complete snapshot
+/// try reader.run(SnapshotQuery(what: "sessions", sort: "cost"), format: .csv) { print($0, terminator: "") }
+/// ```
+///
+/// `path` is a snapshot directory or one `snapshot-<generation>.json` in it. The reader holds an
+/// SQLite read transaction, so a writer working in the same directory never changes what it sees.
+public final class SnapshotReader {
+    public let generation: Int64
+    public let manifestPath: String
+    let directory: String
+    let manifest: Manifest
+    let database: Database
+
+    public init(path: String) throws {
+        var attempts = 0
+        while true {
+            let (manifest, manifestPath, directory) = try Self.resolve(path)
+            let databasePath = FileSystem.join(directory, Manifest.databaseName)
+            guard FileSystem.exists(databasePath) else {
+                throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path): \(databasePath) is missing", path: path)
+            }
+            let database = try Database(path: databasePath, mode: .readOnly)
+            try database.execute("BEGIN")
+            let sqlGeneration = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.sqlGeneration)'") ?? 0
+            let pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
+            if sqlGeneration >= manifest.generation && pruneFloor <= manifest.generation {
+                self.generation = manifest.generation
+                self.manifestPath = manifestPath
+                self.directory = directory
+                self.manifest = manifest
+                self.database = database
+                return
+            }
+            attempts += 1
+            if !FileSystem.isDirectory(path) || attempts == 3 {
+                throw SnapshotError(
+                    code: .noUsableSnapshot,
+                    message: "no usable snapshot in \(path): generation \(manifest.generation) is no longer in \(databasePath)",
+                    path: path)
+            }
+        }
+    }
+
+    /// The manifest to read: the newest one that parses in a directory, or the file given.
+    private static func resolve(_ path: String) throws -> (Manifest, String, String) {
+        if FileSystem.isDirectory(path) {
+            for entry in try Manifest.list(in: path).reversed() {
+                let manifestPath = FileSystem.join(path, entry.name)
+                if let manifest = try? Manifest.read(path: manifestPath) { return (manifest, manifestPath, path) }
+            }
+            throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path)", path: path)
+        }
+        guard FileSystem.exists(path) else {
+            throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path): no such file or directory", path: path)
+        }
+        do {
+            let manifest = try Manifest.read(path: path)
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            return (manifest, path, directory)
+        } catch {
+            throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path): \(error)", path: path)
+        }
+    }
+
+    /// Prints the answer to `query` in `format`, in pieces, through `sink`.
+    public func run(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+        switch query.subject {
+        case .summary:
+            writeSingle(manifest.summary, format: format, sink: sink)
+        case .session(let id):
+            try session(id, format: format, sink: sink)
+        case .sessions:
+            try sessions(query, format: format, sink: sink)
+        case .tools:
+            manifestList(manifest.tools, fields: Records.toolFields, columns: Self.toolColumns, query: query, format: format, sink: sink)
+        case .models:
+            manifestList(manifest.models, fields: Records.modelFields, columns: Self.modelColumns, query: query, format: format, sink: sink)
+        case .rollups(let kind):
+            try rollups(kind, query: query, format: format, sink: sink)
+        case .timeline:
+            try timeline(query, format: format, sink: sink)
+        case .alerts:
+            try alerts(query, format: format, sink: sink)
+        case .invalid:
+            try invalid(query, format: format, sink: sink)
+        }
+    }
+
+    /// The answer as one string (for tests and small outputs).
+    public func output(_ query: SnapshotQuery, format: OutputFormat) throws -> String {
+        var text = ""
+        try run(query, format: format) { text += $0 }
+        return text
+    }
+
+    // MARK: - Subjects
+
+    private var visible: String { "gen_from <= ?1 AND (gen_to IS NULL OR gen_to > ?1)" }
+
+    private enum Binding {
+        case int(Int64)
+        case text(String)
+    }
+
+    /// Prepares `sql` with `?1` = the generation and `?2…` = `bindings`.
+    private func prepare(_ sql: String, _ bindings: [Binding]) throws -> Statement {
+        let statement = try database.prepare(sql)
+        try statement.bind(1, generation)
+        for (offset, binding) in bindings.enumerated() {
+            switch binding {
+            case .int(let value): try statement.bind(Int32(offset + 2), value)
+            case .text(let value): try statement.bind(Int32(offset + 2), value)
+            }
+        }
+        return statement
+    }
+
+    private static let sessionColumnsSQL = """
+        session_id, end_status, end_ts, started_at, last_activity_at, conversation_id, user_id, org_id, project_id,
+        persona_id, messages, user_messages, assistant_messages, llm_calls, llm_errors, input_tokens, output_tokens,
+        cost_nanos, unpriced_llm_calls, tool_calls, tool_errors, tool_timeouts, response_count, response_total_ms,
+        max_response_ms, last_model, error_message, models_json, tools_json, total_tokens, duration_ms
+        """
+
+    private static func sessionRow(_ s: Statement) -> SessionRow {
+        var row = SessionRow(sessionID: s.string(0), startedAt: s.int64(3), lastActivityAt: s.int64(4))
+        row.endStatus = s.optionalString(1).flatMap { text in Event.EndStatus.allCases.first { $0.sessionStatus == text } }
+        row.endTimestamp = s.optionalInt64(2)
+        row.conversationID = s.optionalString(5)
+        row.userID = s.optionalString(6)
+        row.orgID = s.optionalString(7)
+        row.projectID = s.optionalString(8)
+        row.personaID = s.optionalString(9)
+        row.messages = s.int64(10)
+        row.userMessages = s.int64(11)
+        row.assistantMessages = s.int64(12)
+        row.llmCalls = s.int64(13)
+        row.llmErrors = s.int64(14)
+        row.inputTokens = s.optionalInt64(15)
+        row.outputTokens = s.optionalInt64(16)
+        row.costNanos = s.int64(17)
+        row.unpricedLLMCalls = s.int64(18)
+        row.toolCalls = s.int64(19)
+        row.toolErrors = s.int64(20)
+        row.toolTimeouts = s.int64(21)
+        row.responseCount = s.int64(22)
+        row.responseTotalMs = s.int64(23)
+        row.maxResponseMs = s.optionalInt64(24)
+        row.lastModel = s.optionalString(25)
+        row.errorMessage = s.optionalString(26)
+        return row
+    }
+
+    private func session(_ id: String, format: OutputFormat, sink: (String) -> Void) throws {
+        let statement = try prepare("SELECT \(Self.sessionColumnsSQL) FROM sessions WHERE session_id = ?2 AND \(visible)", [.text(id)])
+        guard try statement.step() else {
+            throw SnapshotError(code: .sessionNotFound, message: "no session \(id) in snapshot \(directory)", path: directory)
+        }
+        let row = Self.sessionRow(statement)
+        let values = Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs)
+        let fields = zip(Records.sessionFields, values).map { ($0, $1) }
+            + [("models", JSONValue.raw(statement.string(27))), ("tools", JSONValue.raw(statement.string(28)))]
+        writeSingle(.object(fields), format: format, sink: sink)
+    }
+
+    private func sessions(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+        var conditions = [visible]
+        var bindings: [Binding] = []
+        func parameter(_ binding: Binding) -> String {
+            bindings.append(binding)
+            return "?\(bindings.count + 1)"
+        }
+        if let status = query.status {
+            let cutoff = manifest.watermark.map { $0 - manifest.inactivityTimeoutMs } ?? Int64.min
+            switch status {
+            case "ACTIVE":
+                conditions.append("end_status IS NULL AND last_activity_at >= \(parameter(.int(cutoff)))")
+            case "TIMEOUT":
+                conditions.append("(end_status = 'TIMEOUT' OR (end_status IS NULL AND last_activity_at < \(parameter(.int(cutoff)))))")
+            default:
+                conditions.append("end_status = \(parameter(.text(status)))")
+            }
+        }
+        if let user = query.userID { conditions.append("user_id = \(parameter(.text(user)))") }
+        if let org = query.orgID { conditions.append("org_id = \(parameter(.text(org)))") }
+        if let project = query.projectID { conditions.append("project_id = \(parameter(.text(project)))") }
+        if let since = query.since { conditions.append("started_at >= \(parameter(.int(since)))") }
+        if let until = query.until { conditions.append("started_at < \(parameter(.int(until)))") }
+        let order = switch query.sort {
+        case .cost: "cost_nanos DESC"
+        case .tokens: "total_tokens DESC"
+        case .duration: "duration_ms DESC"
+        case .started: "started_at DESC"
+        case .lastActivity: "last_activity_at DESC"
+        }
+        // One ordered index scan per table, merged by SQLite; LIMIT stops both early.
+        let arms = Schema.sessionTableNames.map { table in
+            "SELECT \(Self.sessionColumnsSQL) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
+        }
+        let sql = """
+            \(arms.joined(separator: " UNION ALL "))
+            ORDER BY \(order), session_id LIMIT \(parameter(.int(query.sqlLimit))) OFFSET \(parameter(.int(Int64(query.offset))))
+            """
+        let statement = try prepare(sql, bindings)
+        var output = ListOutput(format: format, fields: Records.sessionFields, columns: Self.sessionColumns, sink: sink)
+        while try statement.step() {
+            let row = Self.sessionRow(statement)
+            output.add(Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs))
+        }
+        output.finish()
+    }
+
+    private func manifestList(
+        _ list: JSONValue, fields: [String], columns: [TableColumn], query: SnapshotQuery, format: OutputFormat,
+        sink: @escaping (String) -> Void
+    ) {
+        guard case .array(let items) = list else { return }
+        var output = ListOutput(format: format, fields: fields, columns: columns, sink: sink)
+        for item in paged(items, query) { output.add(object: item) }
+        output.finish()
+    }
+
+    private func paged<T>(_ items: [T], _ query: SnapshotQuery) -> ArraySlice<T> {
+        let start = min(query.offset, items.count)
+        let end = query.sqlLimit < 0 ? items.count : min(items.count, start + Int(query.sqlLimit))
+        return items[start..<end]
+    }
+
+    private func rollups(_ kind: String, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+        let statement = try prepare("""
+            SELECT key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors
+            FROM rollups WHERE kind = ?2 AND \(visible) ORDER BY cost_nanos DESC, key LIMIT ?3 OFFSET ?4
+            """, [.text(kind), .int(query.sqlLimit), .int(Int64(query.offset))])
+        var output = ListOutput(format: format, fields: Records.rollupFields, columns: Self.rollupColumns, sink: sink)
+        while try statement.step() {
+            output.add([
+                .string(statement.string(0)), .int(statement.int64(1)), .int(statement.int64(2)),
+                .int(statement.optionalInt64(3)), .int(statement.optionalInt64(4)), .money(statement.int64(5)),
+                .int(statement.int64(6)),
+            ])
+        }
+        output.finish()
+    }
+
+    private func timeline(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+        var conditions = [visible]
+        var bindings: [Binding] = [.int(query.bucketMs)]
+        if let since = query.since {
+            bindings.append(.int(since))
+            conditions.append("bucket_start >= ?\(bindings.count + 1)")
+        }
+        if let until = query.until {
+            bindings.append(.int(until))
+            conditions.append("bucket_start < ?\(bindings.count + 1)")
+        }
+        bindings += [.int(query.sqlLimit), .int(Int64(query.offset))]
+        let statement = try prepare("""
+            SELECT bucket_start - ((bucket_start % ?2) + ?2) % ?2 AS bucket, SUM(sessions_started), SUM(sessions_ended),
+                SUM(messages), SUM(llm_calls), SUM(input_tokens), SUM(output_tokens), SUM(cost_nanos),
+                SUM(tool_calls), SUM(tool_errors), SUM(llm_errors)
+            FROM timeline WHERE \(conditions.joined(separator: " AND "))
+            GROUP BY bucket ORDER BY bucket LIMIT ?\(bindings.count) OFFSET ?\(bindings.count + 1)
+            """, bindings)
+        var output = ListOutput(format: format, fields: Records.timelineFields, columns: Self.timelineColumns, sink: sink)
+        while try statement.step() {
+            output.add([
+                .time(statement.int64(0)), .int(statement.int64(1)), .int(statement.int64(2)), .int(statement.int64(3)),
+                .int(statement.int64(4)), .int(statement.optionalInt64(5)), .int(statement.optionalInt64(6)),
+                .money(statement.int64(7)), .int(statement.int64(8)), .int(statement.int64(9)), .int(statement.int64(10)),
+            ])
+        }
+        output.finish()
+    }
+
+    private func alerts(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+        var conditions = [visible]
+        var bindings: [Binding] = []
+        func parameter(_ binding: Binding) -> String {
+            bindings.append(binding)
+            return "?\(bindings.count + 1)"
+        }
+        if let kind = query.alertKind { conditions.append("kind = \(parameter(.text(kind.rawValue)))") }
+        if let user = query.userID { conditions.append("user_id = \(parameter(.text(user)))") }
+        if let since = query.since { conditions.append("ts >= \(parameter(.int(since)))") }
+        if let until = query.until { conditions.append("ts < \(parameter(.int(until)))") }
+        let statement = try prepare("""
+            SELECT kind, session_id, user_id, ts, value, threshold, detail FROM alerts
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY ts DESC, kind, session_id, user_id, detail
+            LIMIT \(parameter(.int(query.sqlLimit))) OFFSET \(parameter(.int(Int64(query.offset))))
+            """, bindings)
+        var output = ListOutput(format: format, fields: Records.alertFields, columns: Self.alertColumns, sink: sink)
+        while try statement.step() {
+            output.add([
+                .string(statement.string(0)), .text(statement.optionalString(1)), .text(statement.optionalString(2)),
+                .time(statement.int64(3)), .double(statement.double(4)), .double(statement.double(5)),
+                .string(statement.string(6)),
+            ])
+        }
+        output.finish()
+    }
+
+    /// The dead-letter directory recorded in the manifest, relative paths against the snapshot directory.
+    var deadLetterDirectory: String? {
+        guard let path = manifest.deadLetter, !path.isEmpty else { return nil }
+        return path.hasPrefix("/") ? path : FileSystem.join(directory, path)
+    }
+
+    /// Every line of the `*.ndjson` files of the dead-letter directory, files in name order.
+    /// Lines that are not JSON objects (a torn last line) are skipped.
+    private func invalid(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+        var output = ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
+        defer { output.finish() }
+        guard let deadLetter = deadLetterDirectory, FileSystem.isDirectory(deadLetter) else { return }
+        var skip = query.offset
+        var remaining = query.sqlLimit < 0 ? Int.max : Int(query.sqlLimit)
+        for name in try FileSystem.list(deadLetter).filter({ $0.hasSuffix(".ndjson") }).sorted() {
+            let bytes = try FileSystem.readFile(FileSystem.join(deadLetter, name))
+            for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+                guard remaining > 0 else { return }
+                guard let value = try? JSONParser.parse(Array(line)), case .object = value else { continue }
+                if skip > 0 {
+                    skip -= 1
+                    continue
+                }
+                output.add(object: value)
+                remaining -= 1
+            }
+        }
+    }
+
+    // MARK: - Table layouts (80 columns; json and csv carry every field)
+
+    static let sessionColumns = [
+        TableColumn(header: "SESSION_ID", rightAligned: false, shrinkable: true) { $0.text("session_id") },
+        TableColumn(header: "STATUS", rightAligned: false) { $0.text("status") },
+        TableColumn(header: "STARTED_AT", rightAligned: false) { $0.time("started_at") },
+        TableColumn(header: "DURATION", rightAligned: true) { $0.duration("duration_ms") },
+        TableColumn(header: "LLM", rightAligned: true) { $0.text("llm_calls") },
+        TableColumn(header: "TOKENS", rightAligned: true) { $0.sum("input_tokens", "output_tokens") },
+        TableColumn(header: "COST_USD", rightAligned: true) { $0.text("cost_usd") },
+    ]
+
+    static let toolColumns = [
+        TableColumn(header: "TOOL", rightAligned: false, shrinkable: true) { $0.text("tool_name") },
+        TableColumn(header: "CALLS", rightAligned: true) { $0.text("calls") },
+        TableColumn(header: "ERROR", rightAligned: true) { $0.text("error") },
+        TableColumn(header: "TIMEOUT", rightAligned: true) { $0.text("timeout") },
+        TableColumn(header: "SUCCESS", rightAligned: true) { $0.decimal("success_rate", 3) },
+        TableColumn(header: "AVG_MS", rightAligned: true) { $0.decimal("avg_ms", 1) },
+        TableColumn(header: "P50_MS", rightAligned: true) { $0.text("p50_ms") },
+        TableColumn(header: "P95_MS", rightAligned: true) { $0.text("p95_ms") },
+        TableColumn(header: "MAX_MS", rightAligned: true) { $0.text("max_ms") },
+    ]
+
+    static let modelColumns = [
+        TableColumn(header: "MODEL", rightAligned: false, shrinkable: true) { $0.text("model") },
+        TableColumn(header: "CALLS", rightAligned: true) { $0.text("calls") },
+        TableColumn(header: "ERRORS", rightAligned: true) { $0.text("errors") },
+        TableColumn(header: "TOKENS", rightAligned: true) { $0.sum("input_tokens", "output_tokens") },
+        TableColumn(header: "COST_USD", rightAligned: true) { $0.text("cost_usd") },
+        TableColumn(header: "P50_MS", rightAligned: true) { $0.text("p50_latency_ms") },
+        TableColumn(header: "P95_MS", rightAligned: true) { $0.text("p95_latency_ms") },
+        TableColumn(header: "TTFT_MS", rightAligned: true) { $0.decimal("avg_ttft_ms", 1) },
+    ]
+
+    static let rollupColumns = [
+        TableColumn(header: "KEY", rightAligned: false, shrinkable: true) { $0.text("key") },
+        TableColumn(header: "SESSIONS", rightAligned: true) { $0.text("sessions") },
+        TableColumn(header: "LLM", rightAligned: true) { $0.text("llm_calls") },
+        TableColumn(header: "TOKENS", rightAligned: true) { $0.sum("input_tokens", "output_tokens") },
+        TableColumn(header: "COST_USD", rightAligned: true) { $0.text("cost_usd") },
+        TableColumn(header: "TOOL_ERR", rightAligned: true) { $0.text("tool_errors") },
+    ]
+
+    static let timelineColumns = [
+        TableColumn(header: "BUCKET_START", rightAligned: false) { $0.time("bucket_start") },
+        TableColumn(header: "START", rightAligned: true) { $0.text("sessions_started") },
+        TableColumn(header: "END", rightAligned: true) { $0.text("sessions_ended") },
+        TableColumn(header: "MSGS", rightAligned: true) { $0.text("messages") },
+        TableColumn(header: "LLM", rightAligned: true) { $0.text("llm_calls") },
+        TableColumn(header: "TOKENS", rightAligned: true) { $0.sum("input_tokens", "output_tokens") },
+        TableColumn(header: "COST_USD", rightAligned: true) { $0.text("cost_usd") },
+        TableColumn(header: "TOOL_ERR", rightAligned: true) { $0.text("tool_errors") },
+        TableColumn(header: "LLM_ERR", rightAligned: true) { $0.text("llm_errors") },
+    ]
+
+    static let alertColumns = [
+        TableColumn(header: "TS", rightAligned: false) { $0.time("ts") },
+        TableColumn(header: "KIND", rightAligned: false) { $0.text("kind") },
+        TableColumn(header: "SESSION_ID", rightAligned: false) { $0.text("session_id") },
+        TableColumn(header: "VALUE", rightAligned: true) { $0.decimal("value", 2) },
+        TableColumn(header: "DETAIL", rightAligned: false, shrinkable: true) { $0.text("detail") },
+    ]
+
+    static let invalidColumns = [
+        TableColumn(header: "SOURCE", rightAligned: false) { $0.text("source") },
+        TableColumn(header: "OFFSET", rightAligned: true) { $0.text("offset") },
+        TableColumn(header: "REASON", rightAligned: false) { $0.text("reason") },
+        TableColumn(header: "LINE", rightAligned: false, shrinkable: true) { $0.text("line") },
+    ]
+}

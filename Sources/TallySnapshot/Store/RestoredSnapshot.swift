@@ -1,0 +1,81 @@
+import TallyCore
+
+/// The newest complete snapshot of a directory, as ``SnapshotWriter/open(directory:keep:)``
+/// found it: what the consumer needs to resume.
+///
+/// ```swift
+/// let (writer, restored) = try SnapshotWriter.open(directory: dir, keep: 5)
+/// if let restored, restored.settingsJSON == canonicalSettings {
+///     fold = try restored.rebuildFold(settings: settings)
+///     checkpoint = restored.positionsJSON
+/// }
+/// ```
+public struct RestoredSnapshot {
+    public let generation: Int64
+    /// Wall-clock time of the snapshot, epoch ms.
+    public let snapshotAt: Int64
+    public let watermark: Int64?
+    /// The positions recorded with the snapshot (compact JSON).
+    public let positionsJSON: String
+    /// The settings recorded with the snapshot (compact JSON).
+    public let settingsJSON: String
+    public let healthJSON: String
+    public let deadLetterDirectory: String?
+    let globals: [UInt8]
+    let database: Database
+
+    init(
+        generation: Int64, snapshotAt: Int64, watermark: Int64?, positionsJSON: String, settingsJSON: String,
+        healthJSON: String, deadLetterDirectory: String?, globals: [UInt8], database: Database
+    ) {
+        self.generation = generation
+        self.snapshotAt = snapshotAt
+        self.watermark = watermark
+        self.positionsJSON = positionsJSON
+        self.settingsJSON = settingsJSON
+        self.healthJSON = healthJSON
+        self.deadLetterDirectory = deadLetterDirectory
+        self.globals = globals
+        self.database = database
+    }
+
+    /// Rebuilds the fold: the snapshot's globals plus the state of every session it retains,
+    /// streamed from `sessions.db` one row at a time. Call before the writer's next write.
+    public func rebuildFold(settings: FoldSettings) throws -> FoldState {
+        let statement = try database.prepare("""
+            SELECT state FROM sessions WHERE gen_from <= ?1 AND (gen_to IS NULL OR gen_to > ?1)
+            """)
+        try statement.bind(1, generation)
+        let states = SessionStates(statement: statement)
+        let fold = try FoldState(settings: settings, globals: globals, sessions: states)
+        if let failure = states.failure.error { throw failure }
+        return fold
+    }
+}
+
+/// The `state` blobs of a query, read lazily; a failing step ends the sequence and is kept in `failure`.
+struct SessionStates: Sequence {
+    final class Failure {
+        var error: SQLiteError?
+    }
+
+    let statement: Statement
+    let failure = Failure()
+
+    struct Iterator: IteratorProtocol {
+        let statement: Statement
+        let failure: Failure
+
+        mutating func next() -> [UInt8]? {
+            guard failure.error == nil else { return nil }
+            do {
+                return try statement.step() ? statement.blob(0) : nil
+            } catch {
+                failure.error = error
+                return nil
+            }
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(statement: statement, failure: failure) }
+}

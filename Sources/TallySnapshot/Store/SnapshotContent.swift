@@ -1,0 +1,77 @@
+import TallyCore
+
+/// Everything one snapshot holds besides the per-session rows: the fold's views at the
+/// time of the write and its encoded globals. ``SnapshotWriter`` reads it from a `FoldState`.
+struct SnapshotContent {
+    var watermark: Int64?
+    var inactivityTimeoutMs: Int64
+    var summary: SummaryView
+    var tools: [ToolView]
+    var models: [ModelView]
+    /// `user`, `org`, `project` → rows.
+    var rollups: [String: [RollupView]]
+    var timeline: [TimelineBucket]
+    var alerts: [AlertView]
+    var globals: [UInt8]
+}
+
+/// A session change waiting to be written.
+enum PendingSession {
+    case upsert(SessionRow, state: [UInt8])
+    case drop
+}
+
+/// What the writer last wrote for the diffed views, with each row's rowid so it can be closed.
+struct WrittenViews {
+    struct RollupID: Hashable {
+        var kind: String
+        var key: String
+    }
+    var rollups: [RollupID: (view: RollupView, rowID: Int64)] = [:]
+    var timeline: [Int64: (view: TimelineBucket, rowID: Int64)] = [:]
+    var alerts: [AlertView: Int64] = [:]
+}
+
+/// Caller-supplied facts recorded in a snapshot's manifest.
+///
+/// ```swift
+/// let metadata = SnapshotMetadata(positionsJSON: #"{"seg-1":4096}"#, settingsJSON: canonicalSettings,
+///                                  healthJSON: #"{"lag_ms":120}"#, deadLetterDirectory: "/var/tally/dead-letter")
+/// ```
+public struct SnapshotMetadata: Sendable {
+    /// The consumer's checkpoint (any JSON value), given back by ``RestoredSnapshot/positionsJSON``.
+    public var positionsJSON: String
+    /// The canonical pipeline settings (any JSON value, price table included).
+    public var settingsJSON: String
+    /// A JSON object: consumer lag and the like.
+    public var healthJSON: String
+    /// Where the dead-letter NDJSON files are; `query invalid` reads them. A relative path
+    /// resolves against the snapshot directory.
+    public var deadLetterDirectory: String?
+    /// Wall-clock time of the snapshot in epoch ms; `nil` is now.
+    public var snapshotAt: Int64?
+
+    public init(
+        positionsJSON: String, settingsJSON: String, healthJSON: String = "{}",
+        deadLetterDirectory: String? = nil, snapshotAt: Int64? = nil
+    ) {
+        self.positionsJSON = positionsJSON
+        self.settingsJSON = settingsJSON
+        self.healthJSON = healthJSON
+        self.deadLetterDirectory = deadLetterDirectory
+        self.snapshotAt = snapshotAt
+    }
+}
+
+/// What one ``SnapshotWriter/write(_:metadata:)`` did.
+public struct SnapshotInfo: Sendable {
+    public var generation: Int64
+    public var manifestPath: String
+    /// Session versions inserted and closed (changed plus dropped sessions).
+    public var sessionRowsWritten: Int
+    public var sessionRowsClosed: Int
+    /// Rollup, timeline and alert rows inserted or closed.
+    public var viewRowsChanged: Int
+    /// The snapshot is committed; removing older snapshots failed with this error (retried next time).
+    public var cleanupError: SnapshotError?
+}

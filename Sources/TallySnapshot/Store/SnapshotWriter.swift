@@ -1,0 +1,545 @@
+import TallyCore
+
+/// Writes the snapshots of one directory: a versioned SQLite session store, a small
+/// JSON manifest per generation (the commit point) and the fold's globals.
+///
+/// ```swift
+/// let (writer, restored) = try SnapshotWriter.open(directory: "/var/tally/snapshots", keep: 5)
+/// var fold = try restored?.rebuildFold(settings: settings) ?? FoldState(settings: settings)
+/// // … fold events …
+/// let info = try writer.write(&fold, metadata: SnapshotMetadata(positionsJSON: checkpoint, settingsJSON: canonical))
+/// ```
+///
+/// Durability: a snapshot is complete once its manifest has been renamed into place and the
+/// directory fsynced; readers and ``open(directory:keep:)`` use only complete snapshots.
+/// Cost: a write inserts one row per session changed since the previous write, closes one per
+/// changed or dropped session, and writes only the rollup, timeline and alert rows that differ
+/// from the previous snapshot; retained sessions that did not change are not touched.
+/// When a write fails the session changes taken from the fold stay pending in the writer and
+/// go into the next write. One writer per directory (an exclusive `flock` on `writer.lock`).
+/// Not thread-safe: use it from one thread.
+public final class SnapshotWriter {
+    let directory: String
+    let keep: Int
+    let database: Database
+    private let lockDescriptor: Int32
+    /// The newest complete snapshot in the directory (0: none).
+    private(set) var committedGeneration: Int64
+    private var pruneFloor: Int64
+    private var pending: [String: PendingSession] = [:]
+    private var written = WrittenViews()
+    /// Rows of a generation newer than ``committedGeneration`` may be in the database.
+    private var needsRollback = false
+    /// A committed generation whose `generations` row is not yet inserted.
+    private var unrecordedGeneration: (generation: Int64, committedAt: Int64, watermark: Int64?, timeoutMs: Int64)?
+
+    private init(directory: String, keep: Int, database: Database, lockDescriptor: Int32, committed: Int64, pruneFloor: Int64) {
+        self.directory = directory
+        self.keep = keep
+        self.database = database
+        self.lockDescriptor = lockDescriptor
+        self.committedGeneration = committed
+        self.pruneFloor = pruneFloor
+    }
+
+    deinit {
+        FileSystem.closeDescriptor(lockDescriptor)
+    }
+
+    /// Opens (creating) a snapshot directory for writing and recovers it: the newest manifest that
+    /// parses and whose state file checks out is the current snapshot; rows of newer, unfinished
+    /// generations are rolled back and temporary files removed. `keep` (at least 1) complete
+    /// snapshots are kept. Returns the snapshot to resume from, `nil` for an empty directory.
+    public static func open(directory: String, keep: Int) throws -> (writer: SnapshotWriter, restored: RestoredSnapshot?) {
+        try FileSystem.createDirectory(directory)
+        let lockPath = FileSystem.join(directory, "writer.lock")
+        guard let lock = try FileSystem.lockExclusively(lockPath) else {
+            throw SnapshotError(code: .busy, message: "snapshot directory \(directory) is in use by another writer", path: directory)
+        }
+        do {
+            for name in try FileSystem.list(directory) where name.hasSuffix(".tmp") {
+                FileSystem.remove(FileSystem.join(directory, name))
+            }
+            var current: (manifest: Manifest, globals: [UInt8])?
+            for entry in try Manifest.list(in: directory).reversed() {
+                let path = FileSystem.join(directory, entry.name)
+                let loaded = Result { () throws(SnapshotError) -> (Manifest, [UInt8]) in
+                    let manifest = try Manifest.read(path: path)
+                    return (manifest, try manifest.readState(directory: directory))
+                }
+                switch loaded {
+                case .success(let found):
+                    current = found
+                case .failure(let error) where error.code == .corrupt:
+                    FileSystem.remove(path)
+                    continue
+                case .failure(let error):
+                    throw error
+                }
+                break
+            }
+            let databasePath = FileSystem.join(directory, Manifest.databaseName)
+            let database = try Database(path: databasePath, mode: .readWrite)
+            try database.execute(Schema.writerPragmas)
+            try database.execute(Schema.tables)
+            try database.execute(Schema.views)
+            let schemaVersion = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.schemaVersion)'")
+            if let schemaVersion, schemaVersion != Schema.version {
+                throw SnapshotError(code: .corrupt, message: "\(databasePath) has schema version \(schemaVersion), expected \(Schema.version)", path: databasePath)
+            }
+            try database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('\(Schema.Meta.schemaVersion)', \(Schema.version))")
+            let committed = current?.manifest.generation ?? 0
+            let sqlGeneration = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.sqlGeneration)'") ?? 0
+            let pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
+            if sqlGeneration < committed || pruneFloor > committed {
+                throw SnapshotError(
+                    code: .corrupt,
+                    message: "\(databasePath) does not hold the rows of snapshot \(committed) (it holds generations \(pruneFloor)…\(sqlGeneration)); remove the directory to start over",
+                    path: databasePath)
+            }
+            let writer = SnapshotWriter(
+                directory: directory, keep: max(1, keep), database: database, lockDescriptor: lock,
+                committed: committed, pruneFloor: pruneFloor)
+            if sqlGeneration > committed { try writer.rollBack() }
+            for name in try FileSystem.list(directory) {
+                if let generation = Manifest.generation(fromStateName: name), generation > committed {
+                    FileSystem.remove(FileSystem.join(directory, name))
+                }
+            }
+            try writer.loadWrittenViews()
+            guard let current else { return (writer, nil) }
+            let manifest = current.manifest
+            writer.unrecordedGeneration = (manifest.generation, manifest.snapshotAt, manifest.watermark, manifest.inactivityTimeoutMs)
+            try writer.recordGeneration()
+            let restored = RestoredSnapshot(
+                generation: manifest.generation, snapshotAt: manifest.snapshotAt, watermark: manifest.watermark,
+                positionsJSON: manifest.positions.serialized(), settingsJSON: manifest.settings.serialized(),
+                healthJSON: manifest.health.serialized(), deadLetterDirectory: manifest.deadLetter,
+                globals: current.globals, database: database)
+            return (writer, restored)
+        } catch {
+            FileSystem.closeDescriptor(lock)
+            throw error
+        }
+    }
+
+    /// Takes the fold's changes and writes the next snapshot generation. Throws when the
+    /// snapshot could not be made complete; the changes then stay pending for the next call.
+    @discardableResult
+    public func write(_ fold: inout FoldState, metadata: SnapshotMetadata) throws -> SnapshotInfo {
+        let changes = fold.takeChanges()
+        for change in changes.sessions {
+            pending[change.row.sessionID] = .upsert(change.row, state: change.state)
+        }
+        for sessionID in changes.droppedSessionIDs where fold.session(sessionID) == nil {
+            pending[sessionID] = .drop
+        }
+        let content = SnapshotContent(
+            watermark: fold.watermark, inactivityTimeoutMs: fold.settings.inactivityTimeoutMs,
+            summary: fold.summary(), tools: fold.tools(), models: fold.models(),
+            rollups: [
+                "user": fold.rollups(by: .user), "org": fold.rollups(by: .org), "project": fold.rollups(by: .project),
+            ],
+            timeline: fold.timeline(), alerts: fold.alerts(), globals: fold.encodeGlobals())
+        return try write(content: content, metadata: metadata)
+    }
+
+    /// Queues a changed session for the next write.
+    func stage(_ row: SessionRow, state: [UInt8]) {
+        pending[row.sessionID] = .upsert(row, state: state)
+    }
+
+    /// Queues a dropped session for the next write.
+    func stageDrop(_ sessionID: String) {
+        pending[sessionID] = .drop
+    }
+
+    var pendingCount: Int { pending.count }
+
+    private static func parseMetadata(_ text: String, field: String) throws(SnapshotError) -> JSONValue {
+        do {
+            return try JSONParser.parse(text)
+        } catch {
+            throw SnapshotError(code: .badQuery, message: "snapshot \(field) is not valid JSON: \(error)")
+        }
+    }
+
+    @discardableResult
+    func write(content: SnapshotContent, metadata: SnapshotMetadata) throws -> SnapshotInfo {
+        let positions = try Self.parseMetadata(metadata.positionsJSON, field: "positions")
+        let settings = try Self.parseMetadata(metadata.settingsJSON, field: "settings")
+        let health = try Self.parseMetadata(metadata.healthJSON, field: "health")
+        guard case .object = health else {
+            throw SnapshotError(code: .badQuery, message: "snapshot health must be a JSON object")
+        }
+        if needsRollback {
+            try rollBack()
+            needsRollback = false
+        }
+        let generation = committedGeneration + 1
+        let snapshotAt = metadata.snapshotAt ?? FileSystem.nowMs()
+        var staged = written
+        var sessionRowsWritten = 0
+        var sessionRowsClosed = 0
+        var viewRowsChanged = 0
+        try database.transaction {
+            if unrecordedGeneration != nil { try recordGeneration() }
+            (sessionRowsWritten, sessionRowsClosed) = try writeSessions(generation: generation)
+            try settleSessions(generation: generation, content: content)
+            viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
+            try setMeta(Schema.Meta.sqlGeneration, generation)
+        }
+        needsRollback = true
+
+        let statePath = FileSystem.join(directory, Manifest.stateName(generation: generation))
+        let manifestPath = FileSystem.join(directory, Manifest.name(generation: generation))
+        do {
+            try FileSystem.writeAtomically(content.globals, to: statePath)
+            let manifest = Manifest(
+                generation: generation, snapshotAt: snapshotAt, watermark: content.watermark,
+                inactivityTimeoutMs: content.inactivityTimeoutMs, settings: settings, positions: positions,
+                health: health, deadLetter: metadata.deadLetterDirectory,
+                summary: Records.summary(content.summary, snapshotAt: snapshotAt),
+                tools: Records.tools(content.tools), models: Records.models(content.models),
+                stateFile: Manifest.stateName(generation: generation), stateBytes: Int64(content.globals.count),
+                stateCRC32: Int64(CRC32.checksum(content.globals)))
+            try FileSystem.writeAtomically(manifest.encoded(), to: manifestPath)
+            try FileSystem.syncDirectory(directory)
+        } catch {
+            FileSystem.remove(manifestPath)
+            FileSystem.remove(statePath)
+            throw error
+        }
+
+        committedGeneration = generation
+        pending.removeAll(keepingCapacity: true)
+        written = staged
+        needsRollback = false
+        unrecordedGeneration = (generation, snapshotAt, content.watermark, content.inactivityTimeoutMs)
+        var cleanupError: SnapshotError?
+        do {
+            try recordGeneration()
+            try prune()
+        } catch {
+            cleanupError = error as? SnapshotError
+                ?? SnapshotError(code: .io, message: "cannot clean up snapshot directory \(directory): \(error)", path: directory)
+        }
+        return SnapshotInfo(
+            generation: generation, manifestPath: manifestPath, sessionRowsWritten: sessionRowsWritten,
+            sessionRowsClosed: sessionRowsClosed, viewRowsChanged: viewRowsChanged, cleanupError: cleanupError)
+    }
+
+    // MARK: - Rows
+
+    private static let insertSessionSQL = """
+        INSERT INTO sessions_hot(session_id, gen_from, gen_to, end_status, end_ts, started_at, last_activity_at,
+            duration_ms, conversation_id, user_id, org_id, project_id, persona_id, messages, user_messages,
+            assistant_messages, llm_calls, llm_errors, input_tokens, output_tokens, total_tokens, cost_nanos,
+            unpriced_llm_calls, tool_calls, tool_errors, tool_timeouts, response_count, response_total_ms,
+            max_response_ms, last_model, error_message, models_json, tools_json, state)
+        VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
+        """
+
+    private func writeSessions(generation: Int64) throws -> (written: Int, closed: Int) {
+        guard !pending.isEmpty else { return (0, 0) }
+        let closes = try Schema.sessionTableNames.map { table in
+            try database.prepare("UPDATE \(table) SET gen_to = ?1 WHERE session_id = ?2 AND gen_to IS NULL")
+        }
+        let insert = try database.prepare(Self.insertSessionSQL)
+        var written = 0
+        var closed = 0
+        for (sessionID, change) in pending {
+            for close in closes {
+                try close.bind(1, generation)
+                try close.bind(2, sessionID)
+                try close.run()
+                closed += database.changes
+            }
+            guard case .upsert(let row, let state) = change else { continue }
+            try bindSession(row, state: state, generation: generation, to: insert)
+            try insert.run()
+            written += 1
+        }
+        return (written, closed)
+    }
+
+    /// A version waits this many generations in `sessions_hot` before it may settle, so late
+    /// events after a `session_end` usually find it still hot.
+    static let settleAfterGenerations: Int64 = 2
+    /// A version unchanged this long settles even while its session is active.
+    static let settleIdleGenerations: Int64 = 360
+
+    /// Moves the open versions that settled (ended, timed out, or idle) from `sessions_hot` to
+    /// `sessions_cold`, unchanged. Visibility does not change; each session moves about once.
+    private func settleSessions(generation: Int64, content: SnapshotContent) throws {
+        var condition = "gen_to IS NULL AND gen_from <= \(generation - Self.settleAfterGenerations) AND "
+            + "(end_status IS NOT NULL OR gen_from <= \(generation - Self.settleIdleGenerations)"
+        if let watermark = content.watermark {
+            condition += " OR last_activity_at < \(watermark - content.inactivityTimeoutMs)"
+        }
+        condition += ")"
+        try database.execute("""
+            INSERT INTO sessions_cold SELECT * FROM sessions_hot WHERE \(condition);
+            DELETE FROM sessions_hot WHERE \(condition);
+            """)
+    }
+
+    private func bindSession(_ row: SessionRow, state: [UInt8], generation: Int64, to insert: Statement) throws(SQLiteError) {
+        try insert.bind(1, row.sessionID)
+        try insert.bind(2, generation)
+        try insert.bind(3, row.endStatus?.sessionStatus)
+        try insert.bind(4, row.endTimestamp)
+        try insert.bind(5, row.startedAt)
+        try insert.bind(6, row.lastActivityAt)
+        try insert.bind(7, (row.endTimestamp ?? row.lastActivityAt) - row.startedAt)
+        try insert.bind(8, row.conversationID)
+        try insert.bind(9, row.userID)
+        try insert.bind(10, row.orgID)
+        try insert.bind(11, row.projectID)
+        try insert.bind(12, row.personaID)
+        try insert.bind(13, row.messages)
+        try insert.bind(14, row.userMessages)
+        try insert.bind(15, row.assistantMessages)
+        try insert.bind(16, row.llmCalls)
+        try insert.bind(17, row.llmErrors)
+        try insert.bind(18, row.inputTokens)
+        try insert.bind(19, row.outputTokens)
+        try insert.bind(20, (row.inputTokens ?? 0) + (row.outputTokens ?? 0))
+        try insert.bind(21, row.costNanos)
+        try insert.bind(22, row.unpricedLLMCalls)
+        try insert.bind(23, row.toolCalls)
+        try insert.bind(24, row.toolErrors)
+        try insert.bind(25, row.toolTimeouts)
+        try insert.bind(26, row.responseCount)
+        try insert.bind(27, row.responseTotalMs)
+        try insert.bind(28, row.maxResponseMs)
+        try insert.bind(29, row.lastModel)
+        try insert.bind(30, row.errorMessage)
+        try insert.bind(31, Records.sessionModels(row.models).serialized())
+        try insert.bind(32, Records.sessionTools(row.tools).serialized())
+        try insert.bind(33, blob: state)
+    }
+
+    /// Writes the rollup, timeline and alert rows that differ from what the last snapshot wrote.
+    private func writeViews(_ content: SnapshotContent, generation: Int64, into staged: inout WrittenViews) throws -> Int {
+        var changed = 0
+        let closeRollup = try database.prepare("UPDATE rollups SET gen_to = ?1 WHERE rowid = ?2")
+        let insertRollup = try database.prepare("""
+            INSERT INTO rollups(kind, key, gen_from, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            """)
+        var seenRollups = Set<WrittenViews.RollupID>()
+        for (kind, views) in content.rollups.sorted(by: { $0.key < $1.key }) {
+            for view in views {
+                let id = WrittenViews.RollupID(kind: kind, key: view.key)
+                seenRollups.insert(id)
+                let previous = staged.rollups[id]
+                if previous?.view == view { continue }
+                if let previous {
+                    try close(closeRollup, rowID: previous.rowID, generation: generation)
+                    changed += 1
+                }
+                try insertRollup.bind(1, kind)
+                try insertRollup.bind(2, view.key)
+                try insertRollup.bind(3, generation)
+                try insertRollup.bind(4, view.sessions)
+                try insertRollup.bind(5, view.llmCalls)
+                try insertRollup.bind(6, view.inputTokens)
+                try insertRollup.bind(7, view.outputTokens)
+                try insertRollup.bind(8, view.costNanos)
+                try insertRollup.bind(9, view.toolErrors)
+                try insertRollup.run()
+                staged.rollups[id] = (view, database.lastInsertRowID)
+                changed += 1
+            }
+        }
+        for (id, stored) in staged.rollups where !seenRollups.contains(id) {
+            try close(closeRollup, rowID: stored.rowID, generation: generation)
+            staged.rollups[id] = nil
+            changed += 1
+        }
+
+        let closeBucket = try database.prepare("UPDATE timeline SET gen_to = ?1 WHERE rowid = ?2")
+        let insertBucket = try database.prepare("""
+            INSERT INTO timeline(bucket_start, gen_from, sessions_started, sessions_ended, messages, llm_calls,
+                input_tokens, output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            """)
+        var seenBuckets = Set<Int64>()
+        for bucket in content.timeline {
+            seenBuckets.insert(bucket.bucketStart)
+            let previous = staged.timeline[bucket.bucketStart]
+            if previous?.view == bucket { continue }
+            if let previous {
+                try close(closeBucket, rowID: previous.rowID, generation: generation)
+                changed += 1
+            }
+            try insertBucket.bind(1, bucket.bucketStart)
+            try insertBucket.bind(2, generation)
+            try insertBucket.bind(3, bucket.sessionsStarted)
+            try insertBucket.bind(4, bucket.sessionsEnded)
+            try insertBucket.bind(5, bucket.messages)
+            try insertBucket.bind(6, bucket.llmCalls)
+            try insertBucket.bind(7, bucket.inputTokens)
+            try insertBucket.bind(8, bucket.outputTokens)
+            try insertBucket.bind(9, bucket.costNanos)
+            try insertBucket.bind(10, bucket.toolCalls)
+            try insertBucket.bind(11, bucket.toolErrors)
+            try insertBucket.bind(12, bucket.llmErrors)
+            try insertBucket.run()
+            staged.timeline[bucket.bucketStart] = (bucket, database.lastInsertRowID)
+            changed += 1
+        }
+        for (start, stored) in staged.timeline where !seenBuckets.contains(start) {
+            try close(closeBucket, rowID: stored.rowID, generation: generation)
+            staged.timeline[start] = nil
+            changed += 1
+        }
+
+        let closeAlert = try database.prepare("UPDATE alerts SET gen_to = ?1 WHERE rowid = ?2")
+        let insertAlert = try database.prepare("""
+            INSERT INTO alerts(kind, session_id, user_id, ts, value, threshold, detail, gen_from)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """)
+        let currentAlerts = Set(content.alerts)
+        for alert in content.alerts where staged.alerts[alert] == nil {
+            try insertAlert.bind(1, alert.kind.rawValue)
+            try insertAlert.bind(2, alert.sessionID)
+            try insertAlert.bind(3, alert.userID)
+            try insertAlert.bind(4, alert.timestamp)
+            try insertAlert.bind(5, alert.value)
+            try insertAlert.bind(6, alert.threshold)
+            try insertAlert.bind(7, alert.detail)
+            try insertAlert.bind(8, generation)
+            try insertAlert.run()
+            staged.alerts[alert] = database.lastInsertRowID
+            changed += 1
+        }
+        for (alert, rowID) in staged.alerts where !currentAlerts.contains(alert) {
+            try close(closeAlert, rowID: rowID, generation: generation)
+            staged.alerts[alert] = nil
+            changed += 1
+        }
+        return changed
+    }
+
+    private func close(_ statement: Statement, rowID: Int64, generation: Int64) throws(SQLiteError) {
+        try statement.bind(1, generation)
+        try statement.bind(2, rowID)
+        try statement.run()
+    }
+
+    /// Reads back the rollup, timeline and alert rows of the committed generation.
+    private func loadWrittenViews() throws {
+        var views = WrittenViews()
+        let rollups = try database.prepare("""
+            SELECT rowid, kind, key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors
+            FROM rollups WHERE gen_to IS NULL
+            """)
+        while try rollups.step() {
+            var view = RollupView(key: rollups.string(2))
+            view.sessions = rollups.int64(3)
+            view.llmCalls = rollups.int64(4)
+            view.inputTokens = rollups.optionalInt64(5)
+            view.outputTokens = rollups.optionalInt64(6)
+            view.costNanos = rollups.int64(7)
+            view.toolErrors = rollups.int64(8)
+            views.rollups[WrittenViews.RollupID(kind: rollups.string(1), key: view.key)] = (view, rollups.int64(0))
+        }
+        let timeline = try database.prepare("""
+            SELECT rowid, bucket_start, sessions_started, sessions_ended, messages, llm_calls, input_tokens,
+                output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors
+            FROM timeline WHERE gen_to IS NULL
+            """)
+        while try timeline.step() {
+            var bucket = TimelineBucket(bucketStart: timeline.int64(1))
+            bucket.sessionsStarted = timeline.int64(2)
+            bucket.sessionsEnded = timeline.int64(3)
+            bucket.messages = timeline.int64(4)
+            bucket.llmCalls = timeline.int64(5)
+            bucket.inputTokens = timeline.optionalInt64(6)
+            bucket.outputTokens = timeline.optionalInt64(7)
+            bucket.costNanos = timeline.int64(8)
+            bucket.toolCalls = timeline.int64(9)
+            bucket.toolErrors = timeline.int64(10)
+            bucket.llmErrors = timeline.int64(11)
+            views.timeline[bucket.bucketStart] = (bucket, timeline.int64(0))
+        }
+        let alerts = try database.prepare("""
+            SELECT rowid, kind, session_id, user_id, ts, value, threshold, detail FROM alerts WHERE gen_to IS NULL
+            """)
+        while try alerts.step() {
+            guard let kind = AlertView.Kind(rawValue: alerts.string(1)) else { continue }
+            let alert = AlertView(
+                kind: kind, sessionID: alerts.optionalString(2), userID: alerts.optionalString(3),
+                timestamp: alerts.int64(4), value: alerts.double(5), threshold: alerts.double(6),
+                detail: alerts.string(7))
+            views.alerts[alert] = alerts.int64(0)
+        }
+        written = views
+    }
+
+    // MARK: - Generations
+
+    private func setMeta(_ key: String, _ value: Int64) throws(SQLiteError) {
+        let statement = try database.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
+        try statement.bind(1, key)
+        try statement.bind(2, value)
+        try statement.run()
+    }
+
+    /// Inserts the `generations` row of the last committed snapshot (what the `current_*` views follow).
+    private func recordGeneration() throws(SQLiteError) {
+        guard let row = unrecordedGeneration else { return }
+        let statement = try database.prepare("""
+            INSERT OR REPLACE INTO generations(generation, committed_at, watermark, inactivity_timeout_ms)
+            VALUES (?1, ?2, ?3, ?4)
+            """)
+        try statement.bind(1, row.generation)
+        try statement.bind(2, Timestamp.rfc3339(ms: row.committedAt))
+        try statement.bind(3, row.watermark)
+        try statement.bind(4, row.timeoutMs)
+        try statement.run()
+        unrecordedGeneration = nil
+    }
+
+    /// Removes every row of generations after the committed one and reopens what they closed.
+    private func rollBack() throws {
+        let generation = committedGeneration
+        try database.transaction {
+            for table in Schema.versionedTables {
+                try database.execute("DELETE FROM \(table) WHERE gen_from > \(generation)")
+                try database.execute("UPDATE \(table) SET gen_to = NULL WHERE gen_to > \(generation)")
+            }
+            try database.execute("DELETE FROM generations WHERE generation > \(generation)")
+            try setMeta(Schema.Meta.sqlGeneration, generation)
+        }
+    }
+
+    /// Keeps the newest `keep` manifests; removes older manifests, their state files, and
+    /// the rows no kept generation can see.
+    private func prune() throws {
+        let manifests = try Manifest.list(in: directory)
+        guard manifests.count > keep else { return }
+        let oldestKept = manifests[manifests.count - keep].generation
+        for entry in manifests.prefix(manifests.count - keep) {
+            FileSystem.remove(FileSystem.join(directory, entry.name))
+        }
+        for name in try FileSystem.list(directory) {
+            if let generation = Manifest.generation(fromStateName: name), generation < oldestKept {
+                FileSystem.remove(FileSystem.join(directory, name))
+            }
+        }
+        try FileSystem.syncDirectory(directory)
+        guard oldestKept > pruneFloor else { return }
+        try database.transaction {
+            for table in Schema.versionedTables {
+                try database.execute("DELETE FROM \(table) WHERE gen_to <= \(oldestKept)")
+            }
+            try database.execute("DELETE FROM generations WHERE generation < \(oldestKept)")
+            try setMeta(Schema.Meta.pruneFloor, oldestKept)
+        }
+        pruneFloor = oldestKept
+    }
+}

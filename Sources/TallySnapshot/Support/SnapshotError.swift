@@ -1,0 +1,37 @@
+/// Why a snapshot could not be written, opened or queried. `description` is one line
+/// that says what and where; ``code`` tells the CLI which exit status to use.
+///
+/// ```swift
+/// do { _ = try SnapshotReader(path: dir) }
+/// catch let error as SnapshotError where error.code == .noUsableSnapshot { … }   // exit 4
+/// ```
+public struct SnapshotError: Error, CustomStringConvertible, Sendable, Equatable {
+    public enum Code: Sendable, Equatable {
+        /// No complete snapshot in the directory (or the manifest given is unusable).
+        case noUsableSnapshot
+        /// `query session ID` for an id the snapshot does not hold.
+        case sessionNotFound
+        /// A query argument that does not parse or does not apply.
+        case badQuery
+        /// The directory is locked by another writer.
+        case busy
+        /// A file could not be read or written.
+        case io
+        /// A snapshot file exists but its content is damaged.
+        case corrupt
+    }
+
+    public var code: Code
+    /// What happened, including the path.
+    public var message: String
+    /// The file or directory concerned.
+    public var path: String?
+
+    public init(code: Code, message: String, path: String? = nil) {
+        self.code = code
+        self.message = message
+        self.path = path
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import TallySnapshot
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `tally query --snapshot DIR WHAT [ID] [filters] [--format …]`: reads a snapshot.
+/// Exit codes: 2 bad usage, 3 unknown session, 4 no usable snapshot, 1 anything else.
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Read a snapshot: summary, sessions, session ID, tools, models, users, timeline, alerts, invalid.",
+        discussion: """
+            DIR is a snapshot directory (its newest complete snapshot is read) or one snapshot-<generation>.json.
+            Times are RFC 3339 UTC with milliseconds, durations milliseconds, money USD. The table format fits
+            80 columns and shows a selection of fields; json, ndjson and csv carry every field.
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Snapshot directory or manifest file.", valueName: "DIR"))
+    var snapshot: String
+
+    @Argument(help: "summary | sessions | session | tools | models | users | timeline | alerts | invalid")
+    var what: String
+
+    @Argument(help: "The session id, for 'session'.")
+    var id: String?
+
+    @Option(help: "sessions: ACTIVE, COMPLETED, FAILED, CANCELLED or TIMEOUT.")
+    var status: String?
+
+    @Option(help: "sessions, alerts: only this user_id.")
+    var user: String?
+
+    @Option(help: "sessions: only this org_id.")
+    var org: String?
+
+    @Option(help: "sessions: only this project_id.")
+    var project: String?
+
+    @Option(help: "sessions (started_at), timeline, alerts: at or after this time (RFC 3339 or epoch ms).")
+    var since: String?
+
+    @Option(help: "… and before this time.")
+    var until: String?
+
+    @Option(help: "sessions: cost | tokens | duration | started | last_activity (descending; default started).")
+    var sort: String?
+
+    @Option(help: "Rows to print; 0 is no limit (sessions default 50, others all).")
+    var limit: Int?
+
+    @Option(help: "Rows to skip.")
+    var offset: Int?
+
+    @Option(help: "users: user | org | project.")
+    var by: String?
+
+    @Option(help: "timeline: 1m | 5m | 1h | 1d (default 1h).")
+    var bucket: String?
+
+    @Option(help: "alerts: slow_response | slow_tool | context_window | long_session | access_burst.")
+    var kind: String?
+
+    @Option(help: "table | json | ndjson | csv (default: table on a terminal, json otherwise).")
+    var format: String?
+
+    func validate() throws {
+        do {
+            _ = try makeQuery()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let format, OutputFormat(rawValue: format) == nil {
+            throw ValidationError("--format must be table, json, ndjson or csv, not '\(format)'")
+        }
+    }
+
+    private func makeQuery() throws(SnapshotError) -> SnapshotQuery {
+        try SnapshotQuery(
+            what: what, id: id, status: status, user: user, org: org, project: project, since: since, until: until,
+            sort: sort, limit: limit, offset: offset, by: by, bucket: bucket, kind: kind)
+    }
+
+    func run() throws {
+        let outputFormat = format.flatMap(OutputFormat.init(rawValue:)) ?? (isatty(STDOUT_FILENO) != 0 ? .table : .json)
+        var output = StandardOutput()
+        do {
+            let query = try makeQuery()
+            let reader = try SnapshotReader(path: snapshot)
+            try reader.run(query, format: outputFormat) { output.append($0) }
+            output.flush()
+        } catch let error as SnapshotError {
+            output.flush()
+            StandardOutput.writeError("tally query: \(error.description)")
+            switch error.code {
+            case .badQuery: throw ExitCode(2)
+            case .sessionNotFound: throw ExitCode(3)
+            case .noUsableSnapshot: throw ExitCode(4)
+            case .busy, .io, .corrupt: throw ExitCode(1)
+            }
+        } catch {
+            output.flush()
+            StandardOutput.writeError("tally query: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Buffered standard output through `write(2)`; output stops quietly when the reader goes away.
+private struct StandardOutput {
+    private var buffer: [UInt8] = []
+    private var closed = false
+
+    mutating func append(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        var done = 0
+        while !closed, done < buffer.count {
+            let count = buffer.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + done, $0.count - done) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                closed = true
+            } else {
+                done += count
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// One line to standard error.
+    static func writeError(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+    }
+}

@@ -1,0 +1,258 @@
+import Testing
+import TallyCore
+@testable import TallySnapshot
+
+/// Queries over the hand-made fixture (see Fixtures.swift for the numbers).
+@Suite final class QueryTests {
+    let directory: String
+
+    deinit {
+        removeTree(directory)
+    }
+
+    init() throws {
+        directory = temporaryDirectory()
+        let deadLetter = FileSystem.join(directory, "dead")
+        try FileSystem.createDirectory(deadLetter)
+        try writeText(
+            #"{"source":"seg-2@10","offset":10,"reason":"bad_ts","line":"{\"ts\":\"x\"}"}"# + "\n",
+            to: FileSystem.join(deadLetter, "b.ndjson"))
+        try writeText(
+            #"{"source":"seg-1@0","offset":0,"reason":"not_json","line":"hello, world"}"# + "\n\n"
+                + #"{"source":"seg-1@13","offset":13,"reason":"not_json","line":"x"}"# + "\n" + #"{"source":"torn"#,
+            to: FileSystem.join(deadLetter, "a.ndjson"))
+        try writeText("ignored\n", to: FileSystem.join(deadLetter, "notes.txt"))
+        try Fixture.write(to: directory, deadLetter: "dead")
+    }
+
+    @Test func summaryIsTheManifestSummary() throws {
+        let expected = #"{"events":20,"duplicates":1,"invalid":{"bad_ts":1,"not_json":2},"#
+            + #""sessions":{"total":5,"ACTIVE":1,"COMPLETED":1,"FAILED":1,"CANCELLED":1,"TIMEOUT":1},"#
+            + #""messages":5,"llm_calls":7,"tool_calls":3,"input_tokens":6010,"output_tokens":220,"#
+            + #""cost_usd":2.50012345,"unpriced_llm_calls":1,"watermark":"2025-10-23T16:30:00.000Z","#
+            + #""snapshot_at":"2025-10-23T16:31:00.000Z"}"# + "\n"
+        #expect(try query(directory, "summary") == expected)
+        #expect(try query(directory, "summary", format: .ndjson) == expected)
+    }
+
+    @Test func summaryAsCSVNestsObjectsAsJSONText() throws {
+        let expected = "events,duplicates,invalid,sessions,messages,llm_calls,tool_calls,input_tokens,output_tokens,"
+            + "cost_usd,unpriced_llm_calls,watermark,snapshot_at\n"
+            + #"20,1,"{""bad_ts"":1,""not_json"":2}","{""total"":5,""ACTIVE"":1,""COMPLETED"":1,""FAILED"":1,""CANCELLED"":1,""TIMEOUT"":1}",5,7,3,6010,220,2.50012345,1,2025-10-23T16:30:00.000Z,2025-10-23T16:31:00.000Z"#
+            + "\n"
+        #expect(try query(directory, "summary", format: .csv) == expected)
+    }
+
+    @Test func summaryAsTableFlattensNestedCounts() throws {
+        let table = try query(directory, "summary", format: .table)
+        #expect(table.contains("invalid.not_json    2\n"))
+        #expect(table.contains("sessions.TIMEOUT    1\n"))
+        #expect(table.contains("cost_usd            2.50012345\n"))
+    }
+
+    static let s4Object = #"{"session_id":"s4","status":"FAILED","started_at":"2025-10-23T15:00:00.000Z","#
+        + #""ended_at":"2025-10-23T16:00:00.000Z","last_activity_at":"2025-10-23T16:00:00.000Z","duration_ms":3600000,"#
+        + #""conversation_id":null,"user_id":"u3","org_id":null,"project_id":null,"persona_id":null,"messages":0,"#
+        + #""user_messages":0,"assistant_messages":0,"llm_calls":1,"llm_errors":0,"input_tokens":10,"output_tokens":20,"#
+        + #""cost_usd":0.5,"unpriced_llm_calls":0,"tool_calls":0,"tool_errors":0,"tool_timeouts":0,"#
+        + #""avg_response_ms":null,"max_response_ms":null,"last_model":null,"error_message":"boom, \"bad\"\nline2"}"#
+
+    @Test func sessionsAsJSONIsAnArrayOfObjects() throws {
+        #expect(try query(directory, "sessions", status: "FAILED") == "[\n" + Self.s4Object + "\n]\n")
+        #expect(try query(directory, "sessions", status: "failed", user: "nobody") == "[]\n")
+    }
+
+    @Test func sessionsAsNDJSONIsOneObjectALine() throws {
+        #expect(try query(directory, "sessions", format: .ndjson, status: "FAILED") == Self.s4Object + "\n")
+        #expect(try query(directory, "sessions", format: .ndjson, user: "nobody") == "")
+    }
+
+    @Test func sessionsAsCSVQuotesLikeRFC4180() throws {
+        let header = "session_id,status,started_at,ended_at,last_activity_at,duration_ms,conversation_id,user_id,org_id,"
+            + "project_id,persona_id,messages,user_messages,assistant_messages,llm_calls,llm_errors,input_tokens,"
+            + "output_tokens,cost_usd,unpriced_llm_calls,tool_calls,tool_errors,tool_timeouts,avg_response_ms,"
+            + "max_response_ms,last_model,error_message\n"
+        let row = "s4,FAILED,2025-10-23T15:00:00.000Z,2025-10-23T16:00:00.000Z,2025-10-23T16:00:00.000Z,3600000,,u3,,,,"
+            + "0,0,0,1,0,10,20,0.5,0,0,0,0,,,,\"boom, \"\"bad\"\"\nline2\"\n"
+        #expect(try query(directory, "sessions", format: .csv, status: "FAILED") == header + row)
+        #expect(try query(directory, "sessions", format: .csv, user: "nobody") == header)
+    }
+
+    @Test func sessionsAsTableFitEightyColumns() throws {
+        let expected = """
+            SESSION_ID  STATUS     STARTED_AT        DURATION  LLM  TOKENS    COST_USD
+            s2          ACTIVE     2025-10-23 14:40     1h40m    3    5000           2
+            s4          FAILED     2025-10-23 15:00     1h00m    1      30         0.5
+            s1          COMPLETED  2025-10-23 14:30     1m00s    2    1200  0.00012345
+
+            """
+        #expect(try query(directory, "sessions", format: .table, sort: "cost", limit: 3) == expected)
+    }
+
+    @Test func oneSessionCarriesModelsAndTools() throws {
+        let expected = #"{"session_id":"s1","status":"COMPLETED","started_at":"2025-10-23T14:30:00.000Z","#
+            + #""ended_at":"2025-10-23T14:31:00.000Z","last_activity_at":"2025-10-23T14:31:00.000Z","duration_ms":60000,"#
+            + #""conversation_id":"c1","user_id":"u1","org_id":"o1","project_id":"p1","persona_id":"helper","messages":4,"#
+            + #""user_messages":2,"assistant_messages":2,"llm_calls":2,"llm_errors":0,"input_tokens":1000,"output_tokens":200,"#
+            + #""cost_usd":0.00012345,"unpriced_llm_calls":0,"tool_calls":1,"tool_errors":0,"tool_timeouts":0,"#
+            + #""avg_response_ms":1500.5,"max_response_ms":2000,"last_model":"m-a","error_message":null,"#
+            + #""models":{"m-a":{"calls":2,"input_tokens":1000,"output_tokens":200,"cost_usd":0.00012345}},"#
+            + #""tools":{"search":{"calls":1,"errors":0,"timeouts":0}}}"# + "\n"
+        #expect(try query(directory, "session", id: "s1") == expected)
+        let table = try query(directory, "session", id: "s1", format: .table)
+        #expect(table.contains("models.m-a.cost_usd       0.00012345\n"))
+        #expect(table.contains("tools.search.calls        1\n"))
+    }
+
+    @Test func derivedStatusesFollowTheWatermark() throws {
+        let s2 = try query(directory, "session", id: "s2")
+        #expect(s2.contains(#""status":"ACTIVE","started_at":"2025-10-23T14:40:00.000Z","ended_at":null,"#))
+        #expect(s2.contains(#""duration_ms":6000000,"#))
+        let s3 = try query(directory, "session", id: "s3")
+        #expect(s3.contains(#""status":"TIMEOUT","started_at":"2025-10-23T14:35:00.000Z","ended_at":"2025-10-23T14:50:00.000Z","#))
+        #expect(s3.contains(#""duration_ms":900000,"#))
+    }
+
+    @Test func unknownSessionIsNotFound() throws {
+        #expect(throws: SnapshotError(code: .sessionNotFound, message: "no session nope in snapshot \(directory)", path: directory)) {
+            try query(directory, "session", id: "nope")
+        }
+    }
+
+    @Test func sessionsSortDescendingWithTiesBySessionID() throws {
+        #expect(try sessionIDs(directory, sort: "cost") == ["s2", "s4", "s1", "s3", "s5"])
+        #expect(try sessionIDs(directory, sort: "tokens") == ["s2", "s1", "s4", "s3", "s5"])
+        #expect(try sessionIDs(directory, sort: "duration") == ["s2", "s4", "s3", "s1", "s5"])
+        #expect(try sessionIDs(directory, sort: "started") == ["s5", "s4", "s2", "s3", "s1"])
+        #expect(try sessionIDs(directory, sort: "last_activity") == ["s2", "s5", "s4", "s3", "s1"])
+        #expect(try sessionIDs(directory) == ["s5", "s4", "s2", "s3", "s1"])
+    }
+
+    @Test func sessionsFilterByStatusContextAndStartTime() throws {
+        #expect(try sessionIDs(directory, status: "ACTIVE") == ["s2"])
+        #expect(try sessionIDs(directory, status: "TIMEOUT") == ["s3"])
+        #expect(try sessionIDs(directory, status: "COMPLETED") == ["s1"])
+        #expect(try sessionIDs(directory, status: "CANCELLED") == ["s5"])
+        #expect(try sessionIDs(directory, user: "u1") == ["s3", "s1"])
+        #expect(try sessionIDs(directory, org: "o1") == ["s2", "s1"])
+        #expect(try sessionIDs(directory, project: "p2") == ["s2"])
+        #expect(try sessionIDs(directory, since: "2025-10-23T14:35:00Z", until: "2025-10-23T15:00:00Z") == ["s2", "s3"])
+        #expect(try sessionIDs(directory, since: String(t0 + 30 * minute)) == ["s5", "s4"])
+        #expect(try sessionIDs(directory, user: "u3", sort: "cost") == ["s4", "s5"])
+    }
+
+    @Test func sessionsPageWithLimitAndOffset() throws {
+        #expect(try sessionIDs(directory, sort: "cost", limit: 2, offset: 1) == ["s4", "s1"])
+        #expect(try sessionIDs(directory, sort: "cost", limit: 0, offset: 3) == ["s3", "s5"])
+        #expect(try sessionIDs(directory, offset: 9) == [])
+    }
+
+    @Test func toolsByCallsWithAllFields() throws {
+        let expected = "[\n"
+            + #"{"tool_name":"fetch","calls":5,"success":5,"error":0,"timeout":0,"success_rate":1.0,"avg_ms":20.0,"p50_ms":20,"p95_ms":20,"p99_ms":20,"max_ms":20},"#
+            + "\n"
+            + #"{"tool_name":"search","calls":3,"success":2,"error":1,"timeout":0,"success_rate":0.6666666666666666,"avg_ms":150.5,"p50_ms":120,"p95_ms":300,"p99_ms":300,"max_ms":300}"#
+            + "\n]\n"
+        #expect(try query(directory, "tools") == expected)
+        #expect(try query(directory, "tools", format: .csv, limit: 1) == "tool_name,calls,success,error,timeout,success_rate,avg_ms,p50_ms,p95_ms,p99_ms,max_ms\nfetch,5,5,0,0,1.0,20.0,20,20,20,20\n")
+    }
+
+    @Test func modelsByCallsThenName() throws {
+        let expected = #"{"model":"m-a","calls":3,"errors":0,"input_tokens":1010,"output_tokens":220,"cost_usd":0.50012345,"avg_latency_ms":812.5,"p50_latency_ms":800,"p95_latency_ms":900,"p99_latency_ms":900,"avg_ttft_ms":120.0,"unpriced_calls":0}"#
+            + "\n"
+            + #"{"model":"m-b","calls":3,"errors":1,"input_tokens":5000,"output_tokens":null,"cost_usd":2,"avg_latency_ms":null,"p50_latency_ms":null,"p95_latency_ms":null,"p99_latency_ms":null,"avg_ttft_ms":null,"unpriced_calls":0}"#
+            + "\n"
+        #expect(try query(directory, "models", format: .ndjson) == expected)
+    }
+
+    @Test func usersOrgsAndProjectsByCost() throws {
+        let users = """
+            KEY  SESSIONS  LLM  TOKENS    COST_USD  TOOL_ERR
+            u2          1    3    5000           2         1
+            u3          2    1      30         0.5         0
+            u1          2    3    1200  0.00012345         0
+
+            """
+        #expect(try query(directory, "users", format: .table) == users)
+        let orgs = "key,sessions,llm_calls,input_tokens,output_tokens,cost_usd,tool_errors\n"
+            + "o1,2,5,6000,200,2.00012345,1\no2,1,1,,,0,0\n"
+        #expect(try query(directory, "users", format: .csv, by: "org") == orgs)
+        #expect(try query(directory, "users", format: .csv, limit: 1, by: "project") == "key,sessions,llm_calls,input_tokens,output_tokens,cost_usd,tool_errors\np2,1,3,5000,,2,1\n")
+    }
+
+    @Test func timelineSumsMinuteBuckets() throws {
+        let hourly = "[\n"
+            + #"{"bucket_start":"2025-10-23T14:00:00.000Z","sessions_started":1,"sessions_ended":1,"messages":4,"llm_calls":2,"input_tokens":1000,"output_tokens":200,"cost_usd":0.00012345,"tool_calls":1,"tool_errors":0,"llm_errors":0},"#
+            + "\n"
+            + #"{"bucket_start":"2025-10-23T15:00:00.000Z","sessions_started":0,"sessions_ended":0,"messages":0,"llm_calls":1,"input_tokens":null,"output_tokens":null,"cost_usd":2,"tool_calls":0,"tool_errors":1,"llm_errors":1}"#
+            + "\n]\n"
+        #expect(try query(directory, "timeline") == hourly)
+        let header = "bucket_start,sessions_started,sessions_ended,messages,llm_calls,input_tokens,output_tokens,cost_usd,tool_calls,tool_errors,llm_errors\n"
+        #expect(try query(directory, "timeline", format: .csv, bucket: "1m") == header
+            + "2025-10-23T14:30:00.000Z,1,0,2,1,500,100,0.0000001,0,0,0\n"
+            + "2025-10-23T14:31:00.000Z,0,1,2,1,500,100,0.00012335,1,0,0\n"
+            + "2025-10-23T15:35:00.000Z,0,0,0,1,,,2,0,1,1\n")
+        #expect(try query(directory, "timeline", format: .csv, bucket: "5m") == header
+            + "2025-10-23T14:30:00.000Z,1,1,4,2,1000,200,0.00012345,1,0,0\n"
+            + "2025-10-23T15:35:00.000Z,0,0,0,1,,,2,0,1,1\n")
+        #expect(try query(directory, "timeline", format: .csv, bucket: "1d") == header
+            + "2025-10-23T00:00:00.000Z,1,1,4,3,1000,200,2.00012345,1,1,1\n")
+        #expect(try query(directory, "timeline", format: .csv, since: "2025-10-23T14:31:00Z", bucket: "1d") == header
+            + "2025-10-23T00:00:00.000Z,0,1,2,2,500,100,2.00012335,1,1,1\n")
+    }
+
+    @Test func alertsNewestFirstFilteredByKind() throws {
+        let burst = #"{"kind":"access_burst","session_id":null,"user_id":"u9","ts":"2025-10-23T15:40:00.000Z","value":6.0,"threshold":5.0,"detail":"6 denied or rate-limited"}"#
+        let slow = #"{"kind":"slow_response","session_id":"s1","user_id":"u1","ts":"2025-10-23T14:30:30.000Z","value":45000.0,"threshold":30000.0,"detail":"response took 45.0 s"}"#
+        #expect(try query(directory, "alerts", format: .ndjson) == burst + "\n" + slow + "\n")
+        #expect(try query(directory, "alerts", format: .ndjson, kind: "slow_response") == slow + "\n")
+        #expect(try query(directory, "alerts", format: .ndjson, limit: 1) == burst + "\n")
+        #expect(try query(directory, "alerts", format: .ndjson, user: "u1") == slow + "\n")
+    }
+
+    @Test func invalidReadsTheDeadLetterFilesInNameOrder() throws {
+        let expected = "source,offset,reason,line\n"
+            + "seg-1@0,0,not_json,\"hello, world\"\n"
+            + "seg-1@13,13,not_json,x\n"
+            + "seg-2@10,10,bad_ts,\"{\"\"ts\"\":\"\"x\"\"}\"\n"
+        #expect(try query(directory, "invalid", format: .csv) == expected)
+        #expect(try query(directory, "invalid", format: .csv, limit: 1, offset: 1) == "source,offset,reason,line\nseg-1@13,13,not_json,x\n")
+    }
+
+    @Test func badQueriesSayWhatIsWrong() {
+        func message(_ body: () throws -> SnapshotQuery) -> String? {
+            do {
+                _ = try body()
+                return nil
+            } catch let error as SnapshotError {
+                return error.code == .badQuery ? error.message : "wrong code"
+            } catch {
+                return "wrong error"
+            }
+        }
+        #expect(message { try SnapshotQuery(what: "everything") } == "unknown query subject 'everything'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid")
+        #expect(message { try SnapshotQuery(what: "session") } == "'session' needs a session id: tally query --snapshot DIR session ID")
+        #expect(message { try SnapshotQuery(what: "sessions", id: "x") } == "unexpected argument 'x' after 'sessions'")
+        #expect(message { try SnapshotQuery(what: "sessions", status: "DONE") } == "--status must be one of ACTIVE, COMPLETED, FAILED, CANCELLED, TIMEOUT, not 'DONE'")
+        #expect(message { try SnapshotQuery(what: "sessions", sort: "price") } == "--sort must be one of cost, tokens, duration, started, last_activity, not 'price'")
+        #expect(message { try SnapshotQuery(what: "sessions", since: "soon") } == "--since 'soon' is neither RFC 3339 nor epoch milliseconds")
+        #expect(message { try SnapshotQuery(what: "sessions", limit: -1) } == "--limit must be 0 (no limit) or more, not -1")
+        #expect(message { try SnapshotQuery(what: "tools", sort: "cost") } == "--sort does not apply to 'tools'")
+        #expect(message { try SnapshotQuery(what: "users", by: "team") } == "--by must be user, org or project, not 'team'")
+        #expect(message { try SnapshotQuery(what: "timeline", bucket: "2h") } == "--bucket must be 1m, 5m, 1h or 1d, not '2h'")
+        #expect(message { try SnapshotQuery(what: "alerts", kind: "loud") } == "--kind must be one of slow_response, slow_tool, context_window, long_session, access_burst, not 'loud'")
+        #expect(message { try SnapshotQuery(what: "summary", limit: 3) } == "--limit does not apply to 'summary'")
+    }
+
+    @Test func aDirectoryWithoutSnapshotsIsNotUsable() throws {
+        let empty = temporaryDirectory()
+        defer { removeTree(empty) }
+        #expect(throws: SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(empty)", path: empty)) {
+            _ = try SnapshotReader(path: empty)
+        }
+        let missing = empty + "/nothing"
+        #expect(throws: SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(missing): no such file or directory", path: missing)) {
+            _ = try SnapshotReader(path: missing)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Testing
+import TallyCore
+@testable import TallySnapshot
+
+/// Events of `count` sessions: start, a user/assistant exchange, an LLM call, a tool call and,
+/// for most, an end; spread over a few hours of event time.
+func sampleEvents(sessions count: Int) -> [Event] {
+    var events: [Event] = []
+    for index in 0..<count {
+        let id = "sess-\(index)"
+        let start = t0 + Int64(index) * 7 * minute
+        let context = SessionContext(userID: "user-\(index % 3)", orgID: "org-\(index % 2)", projectID: "proj-\(index % 4)")
+        events.append(Event(timestamp: start, sessionID: id, eventID: "\(id)-start", context: context, payload: .sessionStart))
+        events.append(Event(timestamp: start + 1000, sessionID: id, context: context, payload: .message(.init(role: .user))))
+        events.append(Event(timestamp: start + 2500 + Int64(index) * 40_000, sessionID: id, context: context, payload: .message(.init(role: .assistant))))
+        events.append(Event(
+            timestamp: start + 2000, sessionID: id, context: context,
+            payload: .llmCall(.init(
+                model: index % 2 == 0 ? "m-a" : "m-b", inputTokens: Int64(100 * (index + 1)), outputTokens: 50,
+                costNanos: Int64(1_000 * (index + 1)), latencyMs: 700 + Int64(index), status: index % 5 == 4 ? .error : .success,
+                contextWindow: 1000))))
+        events.append(Event(
+            timestamp: start + 3000, sessionID: id, context: context,
+            payload: .toolCall(.init(toolName: index % 3 == 0 ? "search" : "fetch", status: index % 4 == 3 ? .timeout : .success, executionTimeMs: 100 + Int64(index) * 9_000))))
+        if index % 3 != 2 {
+            events.append(Event(
+                timestamp: start + 60_000, sessionID: id, context: context,
+                payload: .sessionEnd(.init(status: index % 3 == 0 ? .completed : .failed, errorMessage: index % 3 == 1 ? "oops" : nil))))
+        }
+        events.append(Event(timestamp: start + 4000, sessionID: nil, context: context, payload: .access(.init(outcome: .denied))))
+    }
+    return events
+}
+
+func settingsForTests() -> FoldSettings {
+    var settings = FoldSettings()
+    settings.inactivityTimeoutMs = 30 * minute
+    settings.pricing = ["m-b": ModelPrice(inputPicosPerToken: 1_000_000, outputPicosPerToken: 2_000_000)]
+    return settings
+}
+
+func expectSameViews(_ a: FoldState, _ b: FoldState) {
+    #expect(a.summary() == b.summary())
+    #expect(a.sessionRows().sorted { $0.sessionID < $1.sessionID } == b.sessionRows().sorted { $0.sessionID < $1.sessionID })
+    #expect(a.tools() == b.tools())
+    #expect(a.models() == b.models())
+    for key in RollupKey.allCases { #expect(a.rollups(by: key) == b.rollups(by: key)) }
+    #expect(a.timeline() == b.timeline())
+    #expect(Set(a.alerts()) == Set(b.alerts()))
+}
+
+@Test func resumingFromASnapshotThenFoldingMoreEqualsFoldingEverything() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let events = sampleEvents(sessions: 12)
+    let split = events.count / 2
+    let settings = settingsForTests()
+
+    var first = FoldState(settings: settings)
+    for event in events[..<split] { first.fold(event) }
+    first.recordInvalid(.notJSON)
+    do {
+        let (writer, restored) = try SnapshotWriter.open(directory: directory, keep: 2)
+        #expect(restored == nil)
+        try writer.write(&first, metadata: SnapshotMetadata(positionsJSON: #"{"a":1}"#, settingsJSON: #"{"v":1}"#))
+    }
+
+    let (writer, restored) = try SnapshotWriter.open(directory: directory, keep: 2)
+    let snapshot = try #require(restored)
+    #expect(snapshot.generation == 1)
+    #expect(snapshot.positionsJSON == #"{"a":1}"#)
+    #expect(snapshot.settingsJSON == #"{"v":1}"#)
+    var resumed = try snapshot.rebuildFold(settings: settings)
+    expectSameViews(resumed, first)
+
+    for event in events[split...] { resumed.fold(event) }
+    var whole = FoldState(settings: settings)
+    for event in events { whole.fold(event) }
+    whole.recordInvalid(.notJSON)
+    expectSameViews(resumed, whole)
+
+    // The snapshot written after resuming reads like one written from the whole fold.
+    try writer.write(&resumed, metadata: SnapshotMetadata(positionsJSON: #"{"a":2}"#, settingsJSON: #"{"v":1}"#, snapshotAt: t0))
+    let other = temporaryDirectory()
+    defer { removeTree(other) }
+    let (otherWriter, _) = try SnapshotWriter.open(directory: other, keep: 2)
+    try otherWriter.write(&whole, metadata: SnapshotMetadata(positionsJSON: #"{"a":2}"#, settingsJSON: #"{"v":1}"#, snapshotAt: t0))
+    for subject in ["summary", "sessions", "tools", "models", "users", "timeline", "alerts"] {
+        let limit: Int? = subject == "sessions" ? 0 : nil
+        #expect(try query(directory, subject, limit: limit) == query(other, subject, limit: limit), "\(subject)")
+    }
+    #expect(try query(directory, "session", id: "sess-3") == query(other, "session", id: "sess-3"))
+}
+
+@Test func writesFromAFoldAreIncremental() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let events = sampleEvents(sessions: 10)
+    var fold = FoldState(settings: settingsForTests())
+    for event in events { fold.fold(event) }
+    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 3)
+    let first = try writer.write(&fold, metadata: SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}"))
+    #expect(first.sessionRowsWritten == 10)
+
+    let second = try writer.write(&fold, metadata: SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}"))
+    #expect(second.sessionRowsWritten == 0)
+    #expect(second.viewRowsChanged == 0)
+
+    let last = events.last { $0.sessionID == "sess-4" }!
+    fold.fold(Event(timestamp: last.timestamp + 1, sessionID: "sess-4", payload: .message(.init(role: .user))))
+    let third = try writer.write(&fold, metadata: SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}"))
+    #expect(third.sessionRowsWritten == 1)
+    #expect(try countRows(directory) == 11)
+    #expect(try countRows(directory, where: "gen_from = 3 AND session_id = 'sess-4'") == 1)
+    #expect(try query(directory, "session", id: "sess-4").contains(#""messages":3,"user_messages":2,"#))
+}

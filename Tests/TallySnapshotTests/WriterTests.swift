@@ -1,0 +1,209 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import TallyCore
+@testable import TallySnapshot
+
+@Test func manifestRecordsPositionsSettingsHealthAndSummary() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    try Fixture.write(to: directory, deadLetter: "/var/dead")
+    let manifest = try Manifest.read(path: FileSystem.join(directory, "snapshot-000000000001.json"))
+    #expect(manifest.generation == 1)
+    #expect(manifest.positions.serialized() == #"{"seg-1":42}"#)
+    #expect(manifest.settings.serialized() == #"{"inactivity_timeout":"30m"}"#)
+    #expect(manifest.health.serialized() == #"{"lag_ms":5}"#)
+    #expect(manifest.deadLetter == "/var/dead")
+    #expect(manifest.watermark == Fixture.watermark)
+    #expect(manifest.inactivityTimeoutMs == 30 * minute)
+    #expect(manifest.summary["invalid"]?.serialized() == #"{"bad_ts":1,"not_json":2}"#)
+    #expect(manifest.stateFile == "state-000000000001.bin")
+    #expect(try manifest.readState(directory: directory) == [1, 2, 3])
+}
+
+@Test func currentViewsShowTheNewestCommittedGenerationInUSD() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    try Fixture.write(to: directory)
+    let database = try Database(path: FileSystem.join(directory, "sessions.db"), mode: .readOnly)
+    let statement = try database.prepare("SELECT session_id, status, cost_usd, started_at, ended_at FROM current_sessions ORDER BY cost_usd DESC, session_id")
+    var rows: [String] = []
+    while try statement.step() {
+        rows.append([statement.string(0), statement.string(1), String(statement.double(2)), statement.string(3), statement.optionalString(4) ?? "null"].joined(separator: " "))
+    }
+    #expect(rows == [
+        "s2 ACTIVE 2.0 2025-10-23T14:40:00.000Z null",
+        "s4 FAILED 0.5 2025-10-23T15:00:00.000Z 2025-10-23T16:00:00.000Z",
+        "s1 COMPLETED 0.00012345 2025-10-23T14:30:00.000Z 2025-10-23T14:31:00.000Z",
+        "s3 TIMEOUT 0.0 2025-10-23T14:35:00.000Z 2025-10-23T14:50:00.000Z",
+        "s5 CANCELLED 0.0 2025-10-23T16:10:00.000Z 2025-10-23T16:11:00.000Z",
+    ])
+    #expect(try database.scalar("SELECT count(*) FROM current_rollups WHERE kind = 'user'") == 3)
+    #expect(try database.scalar("SELECT count(*) FROM current_timeline") == 3)
+    #expect(try database.scalar("SELECT count(*) FROM current_alerts") == 2)
+}
+
+@Test func aSecondSnapshotWritesOnlyTheChangedSession() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let writer = try Fixture.write(to: directory)
+    #expect(try countRows(directory) == 5)
+
+    var changed = Fixture.s2
+    changed.messages += 1
+    changed.lastActivityAt += minute
+    writer.stage(changed, state: [9])
+    var content = Fixture.content
+    content.timeline[2].messages += 1
+    let info = try writer.write(content: content, metadata: Fixture.metadata())
+
+    #expect(info.generation == 2)
+    #expect(info.sessionRowsWritten == 1)
+    #expect(info.sessionRowsClosed == 1)
+    #expect(info.viewRowsChanged == 2)
+    #expect(try countRows(directory) == 6)
+    #expect(try countRows(directory, where: "gen_from = 2") == 1)
+    #expect(try countRows(directory, where: "gen_to = 2 AND session_id = 's2'") == 1)
+    #expect(try countRows(directory, "timeline", where: "gen_from = 2") == 1)
+    #expect(try countRows(directory, "rollups", where: "gen_from = 2 OR gen_to IS NOT NULL") == 0)
+    #expect(try query(directory, "session", id: "s2").contains(#""messages":2"#))
+    // The older generation still reads as it was.
+    let old = try SnapshotReader(path: FileSystem.join(directory, "snapshot-000000000001.json"))
+    #expect(try old.output(SnapshotQuery(what: "session", id: "s2"), format: .json).contains(#""messages":1"#))
+}
+
+@Test func droppedSessionsDisappearFromTheNextSnapshot() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let writer = try Fixture.write(to: directory)
+    writer.stageDrop("s5")
+    let info = try writer.write(content: Fixture.content, metadata: Fixture.metadata())
+    #expect(info.sessionRowsClosed == 1)
+    #expect(info.sessionRowsWritten == 0)
+    #expect(try sessionIDs(directory, limit: 0) == ["s4", "s2", "s3", "s1"])
+    #expect(throws: SnapshotError(code: .sessionNotFound, message: "no session s5 in snapshot \(directory)", path: directory)) {
+        try query(directory, "session", id: "s5")
+    }
+}
+
+@Test func keepsOnlyTheNewestSnapshotsAndPrunesInvisibleRows() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
+    for round in 1...4 {
+        var row = Fixture.s2
+        row.messages = Int64(round)
+        writer.stage(row, state: [UInt8(round)])
+        var content = Fixture.content
+        content.timeline[0].messages = Int64(round)
+        try writer.write(content: content, metadata: Fixture.metadata())
+    }
+    let names = try FileSystem.list(directory).filter { $0.hasPrefix("snapshot-") || $0.hasPrefix("state-") }.sorted()
+    #expect(names == ["snapshot-000000000003.json", "snapshot-000000000004.json", "state-000000000003.bin", "state-000000000004.bin"])
+    // Versions closed at generation 3 or before are gone; 3 and 4 remain.
+    #expect(try countRows(directory) == 2)
+    #expect(try countRows(directory, "timeline") == 4)
+    #expect(try countRows(directory, "generations") == 2)
+    let third = try SnapshotReader(path: FileSystem.join(directory, "snapshot-000000000003.json"))
+    #expect(try third.output(SnapshotQuery(what: "session", id: "s2"), format: .json).contains(#""messages":3"#))
+    #expect(try query(directory, "session", id: "s2").contains(#""messages":4"#))
+}
+
+@Test func aHalfWrittenManifestIsIgnored() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    do {
+        let writer = try Fixture.write(to: directory)
+        var row = Fixture.s1
+        row.messages = 40
+        writer.stage(row, state: [4])
+        try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: #"{"seg-1":99}"#))
+    }
+    // A crash while writing generation 3: a temporary manifest, and a torn one under the final name.
+    let temporary = FileSystem.join(directory, "snapshot-000000000003.json.tmp")
+    try writeText(#"{"format":"tally-snapshot","version":1,"gener"#, to: temporary)
+    try writeText(#"{"format":"tally-snapshot","version":1,"generation":3,"#, to: FileSystem.join(directory, "snapshot-000000000003.json"))
+
+    let reader = try SnapshotReader(path: directory)
+    #expect(reader.generation == 2)
+    #expect(try query(directory, "session", id: "s1").contains(#""messages":40"#))
+
+    let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
+    #expect(restored?.generation == 2)
+    #expect(restored?.positionsJSON == #"{"seg-1":99}"#)
+    #expect(!FileSystem.exists(temporary))
+    #expect(!FileSystem.exists(FileSystem.join(directory, "snapshot-000000000003.json")))
+    _ = reopened
+}
+
+@Test func rowsOfAnUncommittedGenerationAreRolledBackOnOpen() throws {
+    let directory = temporaryDirectory()
+    var writer: SnapshotWriter? = try Fixture.write(to: directory)
+    defer { removeTree(directory) }
+    var row = Fixture.s3
+    row.messages = 7
+    writer!.stage(row, state: [7])
+    writer!.stageDrop("s5")
+    try writer!.write(content: Fixture.content, metadata: Fixture.metadata())
+    writer = nil
+    // Simulate a crash after the SQLite commit of generation 2 but before its manifest was renamed.
+    FileSystem.remove(FileSystem.join(directory, "snapshot-000000000002.json"))
+    #expect(try countRows(directory, where: "gen_from = 2") == 1)
+
+    let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
+    #expect(restored?.generation == 1)
+    #expect(!FileSystem.exists(FileSystem.join(directory, "state-000000000002.bin")))
+    #expect(try countRows(directory, where: "gen_from = 2") == 0)
+    #expect(try countRows(directory, where: "gen_to IS NOT NULL") == 0)
+    #expect(try sessionIDs(directory, limit: 0) == ["s5", "s4", "s2", "s3", "s1"])
+
+    let info = try reopened.write(content: Fixture.content, metadata: Fixture.metadata())
+    #expect(info.generation == 2)
+    #expect(info.sessionRowsWritten == 0)
+}
+
+@Test func aFailedWriteKeepsItsChangesForTheNextWrite() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let writer = try Fixture.write(to: directory)
+    var row = Fixture.s1
+    row.messages = 11
+    writer.stage(row, state: [11])
+    // A directory where the state file must go makes the rename fail after the SQLite commit.
+    let obstacle = FileSystem.join(directory, "state-000000000002.bin")
+    try FileSystem.createDirectory(FileSystem.join(obstacle, "x"))
+    #expect(throws: SnapshotError.self) { try writer.write(content: Fixture.content, metadata: Fixture.metadata()) }
+    #expect(writer.pendingCount == 1)
+    #expect(try SnapshotReader(path: directory).generation == 1)
+    #expect(!FileSystem.exists(FileSystem.join(directory, "snapshot-000000000002.json")))
+    removeTree(obstacle)
+
+    let info = try writer.write(content: Fixture.content, metadata: Fixture.metadata())
+    #expect(info.generation == 2)
+    #expect(info.sessionRowsWritten == 1)
+    #expect(try countRows(directory, where: "session_id = 's1'") == 2)
+    #expect(try query(directory, "session", id: "s1").contains(#""messages":11"#))
+}
+
+@Test func aSecondWriterOnTheSameDirectoryIsRefused() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let (writer, restored) = try SnapshotWriter.open(directory: directory, keep: 2)
+    #expect(restored == nil)
+    #expect(throws: SnapshotError(code: .busy, message: "snapshot directory \(directory) is in use by another writer", path: directory)) {
+        _ = try SnapshotWriter.open(directory: directory, keep: 2)
+    }
+    _ = writer
+}
+
+@Test func badMetadataIsRefusedBeforeAnythingIsWritten() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
+    writer.stage(Fixture.s1, state: [1])
+    let bad = SnapshotMetadata(positionsJSON: "{", settingsJSON: "{}")
+    #expect(throws: SnapshotError.self) { try writer.write(content: Fixture.content, metadata: bad) }
+    #expect(writer.pendingCount == 1)
+    #expect(try Manifest.list(in: directory).isEmpty)
+}
