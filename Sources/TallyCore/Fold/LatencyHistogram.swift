@@ -89,8 +89,10 @@ struct LatencyHistogram: Hashable, Sendable {
         histogram.max = try reader.optionalSigned()
         let used = try reader.count()
         for _ in 0..<used {
-            let index = try reader.count()
-            guard index <= bucketIndex(.max) else { throw reader.failure("histogram bucket \(index) out of range") }
+            // A bucket index, not a length: bounded by the histogram's range, not by the bytes left.
+            let raw = try reader.unsigned()
+            guard raw <= UInt64(bucketIndex(.max)) else { throw reader.failure("histogram bucket \(raw) out of range") }
+            let index = Int(raw)
             if index >= histogram.buckets.count {
                 histogram.buckets.append(contentsOf: repeatElement(0, count: index + 1 - histogram.buckets.count))
             }

@@ -2,6 +2,18 @@ import Testing
 @testable import TallyCore
 
 @Suite struct PersistenceTests {
+    /// A slow call lands in a histogram bucket whose index is larger than the bytes that
+    /// follow it in the encoding; the index must not be read as a length.
+    @Test func globalsWithAHighHistogramBucketRoundTrip() throws {
+        var state = FoldState(settings: FoldSettings())
+        state.fold(Event(
+            timestamp: 1_761_177_600_000, sessionID: "s1",
+            payload: .llmCall(.init(model: "m", inputTokens: 10, outputTokens: 5, latencyMs: 600_000))))
+        let rebuilt = try FoldState(settings: FoldSettings(), globals: state.encodeGlobals(), sessions: [])
+        #expect(rebuilt.models() == state.models())
+        #expect(rebuilt.models().first?.p50LatencyMs == state.models().first?.p50LatencyMs)
+    }
+
     @Test func aStateRebuiltFromItsEncodingsFoldsFurtherEventsIdentically() throws {
         var settings = OrderIndependenceTests.settings
         settings.sessionRetentionMs = hour
