@@ -2,9 +2,9 @@
 /// 128-bit fingerprint in a flat open-addressing table (no string hashing, no per-id allocation).
 ///
 /// A copy is a duplicate when its `ts` is within `window` (inclusive) of a folded copy of the same id.
-/// When the table has doubled since the last eviction, ids whose copies are all more than
-/// 2 × `window` behind the watermark are forgotten (amortized O(1) per event), so a copy whose `ts`
-/// is within one window of the watermark is always recognized.
+/// ``evict(watermark:window:)``, run by the fold at snapshot boundaries only, forgets ids whose
+/// copies are all more than 2 × `window` behind the watermark, so a copy whose `ts` is within one
+/// window of the watermark of the last snapshot is always recognized.
 ///
 /// ```swift
 /// var index = DedupIndex()
@@ -25,9 +25,7 @@ struct DedupIndex: Sendable {
     /// Further folded copies of an id, each more than a window from the others (rare).
     private var extraCopies: [EventIDFingerprint: [Int64]] = [:]
     private(set) var count = 0
-    private var evictionThreshold = DedupIndex.minimumEvictionThreshold
 
-    static let minimumEvictionThreshold = 4_096
 
     /// Records a folded copy of `eventID` at `timestamp` and returns true, or returns false for a duplicate.
     @inline(__always)
@@ -55,17 +53,10 @@ struct DedupIndex: Sendable {
         }
     }
 
-    @inline(__always)
-    mutating func evictIfGrown(watermark: Int64, window: Int64) {
-        guard count > evictionThreshold else { return }
-        evict(watermark: watermark, window: window)
-    }
-
     mutating func evict(watermark: Int64, window: Int64) {
         let (cutoff, overflow) = watermark.subtractingReportingOverflow(window.multipliedReportingOverflow(by: 2).partialValue)
         guard !overflow else { return }
         rehash(keepingCopiesFrom: cutoff)
-        evictionThreshold = max(Self.minimumEvictionThreshold, count * 2)
     }
 
     /// Adds the other part's folded copies. A copy within the window of one folded here was folded
@@ -74,13 +65,11 @@ struct DedupIndex: Sendable {
         other.forEachEntry { key, copies in
             for timestamp in copies { admit(eventID: key, timestamp: timestamp, window: window) }
         }
-        evictionThreshold = max(evictionThreshold, count * 2)
     }
 
     /// Restores an id with the `ts` of its folded copies (from persisted globals).
     mutating func insert(_ eventID: EventIDFingerprint, copies: [Int64]) {
         for timestamp in copies { admit(eventID: eventID, timestamp: timestamp, window: -1) }
-        evictionThreshold = max(evictionThreshold, count * 2)
     }
 
     // MARK: Table

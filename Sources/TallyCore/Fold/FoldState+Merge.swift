@@ -42,7 +42,6 @@ extension FoldState {
         nextSweepAt = min(nextSweepAt, other.nextSweepAt)
 
         dedup.merge(other.dedup, window: settings.dedupWindowMs)
-        dedup.evictIfGrown(watermark: latestTimestamp ?? 0, window: settings.dedupWindowMs)
     }
 
     mutating func markDirty(_ sessionID: String) {

@@ -24,9 +24,15 @@ extension FoldState {
 
     /// Sessions created or changed since the last call (their current row and an opaque encoding of their
     /// full mergeable state), and the ids of sessions dropped by retention since the last call.
-    /// Runs a retention sweep first. Clears the change set.
+    /// Runs a retention sweep first and forgets `event_id`s more than 2 × `dedup_window` behind
+    /// the watermark. Clears the change set.
+    ///
+    /// Forgetting ids only here, at a snapshot boundary, and never while folding keeps the fold
+    /// independent of read order: a replay that reads a later file before an earlier one
+    /// still finds every duplicate, however far its watermark has run ahead.
     public mutating func takeChanges() -> FoldChanges {
         sweepRetention()
+        if let watermark = latestTimestamp { dedup.evict(watermark: watermark, window: settings.dedupWindowMs) }
         var changes = FoldChanges()
         for sessionID in dirtySessionIDs {
             guard let index = sessions.position(of: sessionID), sessions.states[index].isDirty else { continue }

@@ -87,7 +87,6 @@ public struct FoldState: Sendable {
             latestTimestamp = timestamp
             if timestamp >= nextSweepAt { sweepRetention() }
         }
-        if event.eventID != nil { dedup.evictIfGrown(watermark: latestTimestamp!, window: settings.dedupWindowMs) }
         events &+= 1
         if let sessionID = event.sessionID {
             let index = liveSessionIndex(sessionID, creatingAt: timestamp)
