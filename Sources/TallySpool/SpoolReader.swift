@@ -55,13 +55,44 @@ public final class SpoolReader {
     /// Reads every frame not yet covered by `cursor`, advancing it after each event.
     /// If `body` throws, `cursor` stays just before the frame it was given.
     public func readNew(from cursor: inout SpoolCursor, _ body: (Event) throws -> Void) throws {
+        try readNew(from: &cursor, maxFramesPerStream: .max, streamFailed: nil, body)
+    }
+
+    /// ``readNew(from:_:)`` with two controls for a long-running consumer:
+    ///
+    /// - `maxFramesPerStream`: after this many frames of one writer, go on to the next
+    ///   writer; the rest is read by a later call, so one busy writer does not hold up the others.
+    /// - `streamFailed`: when opening or reading a writer's segment fails (a ``SpoolError``:
+    ///   an unreadable file, an I/O error), the error goes here, that writer's cursor stays after
+    ///   its last event, and the other writers are still read. With `nil` the error is thrown.
+    ///
+    /// Errors thrown by `body` always end the read.
+    ///
+    /// ```swift
+    /// try reader.readNew(from: &cursor, maxFramesPerStream: 32, streamFailed: { log($0) }) { event in … }
+    /// ```
+    public func readNew(
+        from cursor: inout SpoolCursor, maxFramesPerStream: Int, streamFailed: ((SpoolError) -> Void)?,
+        _ body: (Event) throws -> Void
+    ) throws {
         let segments = try spool.segments()
+        var bodyFailed = false
+        let guarded: (Event) throws -> Void = { event in
+            do { try body(event) } catch {
+                bodyFailed = true
+                throw error
+            }
+        }
         var index = 0
         while index < segments.count {
             let key = SpoolCursor.key(segments[index].id)
             var end = index
             while end < segments.count && SpoolCursor.key(segments[end].id) == key { end += 1 }
-            try readStream(segments[index..<end], key: key, cursor: &cursor, body)
+            do {
+                try readStream(segments[index..<end], key: key, maxFrames: maxFramesPerStream, cursor: &cursor, guarded)
+            } catch let error as SpoolError where !bodyFailed && streamFailed != nil {
+                streamFailed?(error)
+            }
             index = end
         }
     }
@@ -75,8 +106,10 @@ public final class SpoolReader {
     }
 
     private func readStream(
-        _ segments: ArraySlice<Spool.Segment>, key: String, cursor: inout SpoolCursor, _ body: (Event) throws -> Void
+        _ segments: ArraySlice<Spool.Segment>, key: String, maxFrames: Int, cursor: inout SpoolCursor,
+        _ body: (Event) throws -> Void
     ) throws {
+        var framesLeft = maxFrames
         for segment in segments {
             var offset: Int64 = 0
             if let position = cursor.positions[key] {
@@ -89,13 +122,15 @@ public final class SpoolReader {
             let id = segment.id
             guard let reader = try openReader(id) else { continue }   // deleted since listed
             var latest: SpoolPosition? = nil   // the cursor, updated after each event
+            var frames = 0
             let end: SegmentReader.End
             do {
-                end = try reader.read(from: offset) { event in
+                end = try reader.read(from: offset, maxFrames: framesLeft) { event in
                     switch event {
                     case .frame(let frame):
                         try body(.frame(id, frame))
                         latest = SpoolPosition(segment: id, offset: frame.endOffset)
+                        frames += 1
                     case .damaged(let damage):
                         try body(.damaged(id, damage))
                         latest = SpoolPosition(segment: id, offset: damage.offset + damage.length)
@@ -105,7 +140,9 @@ public final class SpoolReader {
                 if let latest { cursor.positions[key] = latest }
                 throw error
             }
-            if end.state == .beingWritten {
+            framesLeft -= frames
+            if end.state == .beingWritten || framesLeft <= 0 {
+                // Still being written, or stopped at the frame budget: resume at end.offset.
                 cursor.positions[key] = SpoolPosition(segment: id, offset: end.offset)
                 return
             }

@@ -12,7 +12,7 @@ struct Tool: AsyncParsableCommand {
         abstract: "Event pipeline for LLM chat-session telemetry.",
         discussion: "Producers append NDJSON events to a spool; `run` folds them into snapshots; `query` reads them.",
         subcommands: [
-            AppendCommand.self, ReplayCommand.self, QueryCommand.self,
+            AppendCommand.self, RunCommand.self, ReplayCommand.self, QueryCommand.self,
             VerifyCommand.self, DemoCommand.self, GenerateCommand.self,
         ]
     )

@@ -1,0 +1,104 @@
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TallySpool
+
+/// `tally run`: the long-running consumer of a pipeline. It tails every writer's segments in
+/// the spool, folds new events and writes a snapshot every `snapshot.every`.
+///
+/// ```swift
+/// let consumer = try Consumer(settings: try PipelineSettings.load(path: "Pipelines/default.yaml"), logger: logger)
+/// let group = ServiceGroup(configuration: .init(
+///     services: [consumer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+/// try await group.run()      // SIGTERM: folds what is left, writes a last snapshot, returns
+/// ```
+///
+/// - **Exactly once.** Each snapshot records the spool cursor its aggregates were folded up to
+///   (``SnapshotMetadata/positionsJSON``) and commits both in one step. A restarted consumer
+///   resumes from the newest complete snapshot and reads exactly what came after it. Dead
+///   letters of a generation are written (`dead-letter-<generation>.ndjson`) before that
+///   generation commits; files of generations that never committed are removed at start.
+/// - **Wake-up.** inotify on the spool (its parent while it does not exist), else polling every
+///   `pollInterval`; a snapshot tick every `snapshot.every` in any case. Idle, it sleeps.
+/// - **One per pipeline.** `init` takes the snapshot directory's lock (`writer.lock`, `flock`,
+///   released when the process dies) and throws ``ConsumerError`` `.busy` if it is held.
+/// - **Memory** is bounded by the live fold (sessions until `retention.sessions`, `event_id`s
+///   for two `dedup_window`s), one segment reader per writer stream while a round reads it, and
+///   the dead letters of one snapshot interval.
+///
+/// `run()` does the blocking work on a dedicated thread; graceful shutdown (or cancellation)
+/// only sets a flag and wakes it.
+public final class Consumer: Service {
+    /// How the consumer runs, besides the pipeline settings.
+    public struct Options: Sendable {
+        /// Fold what is in the spool now, write a snapshot and return.
+        public var once = false
+        /// Use inotify when available (else poll).
+        public var useInotify = true
+        /// How often to look at the spool when polling.
+        public var pollInterval: Duration = .seconds(1)
+        /// Frames of one writer read before the next writer gets its turn.
+        public var maxFramesPerStream = 32
+        /// On shutdown, fold what is left for at most this long before the last snapshot.
+        public var shutdownDrainLimit: Duration = .seconds(10)
+
+        public init() {}
+    }
+
+    private let engine: Mutex<ConsumerEngine?>
+    private let stopSignal: StopSignal
+    /// The snapshot generation the consumer resumed from (0: it started afresh).
+    public let resumedGeneration: Int64
+
+    /// Opens the pipeline's snapshot directory (taking its lock) and restores the newest
+    /// complete snapshot. Throws ``ConsumerError`` (`.busy`, `.incompatible`) or the error
+    /// that kept the snapshot from being read.
+    public init(settings: PipelineSettings, options: Options = Options(), logger: Logger = Logger(label: "tally.run")) throws {
+        let watcher = try SpoolWatcher(directory: settings.spool, pollInterval: options.pollInterval, useInotify: options.useInotify)
+        let engine = try ConsumerEngine(settings: settings, options: options, logger: logger)
+        resumedGeneration = engine.resumedGeneration
+        stopSignal = StopSignal(watcher: watcher)
+        self.engine = Mutex(engine)
+    }
+
+    /// Runs until graceful shutdown or cancellation (or, with `once`, until caught up), then
+    /// folds what is left and writes a last snapshot. Runs once.
+    public func run() async throws {
+        guard let engine = engine.withLock({ $0.take() }) else {
+            throw ConsumerError(code: .io, message: "this consumer has already run")
+        }
+        let stop = stopSignal
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                Threads.detach {
+                    do {
+                        try engine.run(stop: stop)
+                        continuation.resume()
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            }
+        } onCancelOrGracefulShutdown: {
+            stop.request()
+        }
+    }
+
+    /// Asks a running consumer to stop as graceful shutdown does (from any thread).
+    public func stop() {
+        stopSignal.request()
+    }
+}
+
+extension Consumer {
+    /// Runs the consumer in a `ServiceGroup` that shuts it down gracefully on SIGTERM and
+    /// SIGINT; returns once it has written its last snapshot.
+    public func runUntilSignalled(logger: Logger) async throws {
+        // Returning from run() (with `once`, or after a graceful shutdown) ends the group normally.
+        let service = ServiceGroupConfiguration.ServiceConfiguration(
+            service: self, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "tally.run")
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

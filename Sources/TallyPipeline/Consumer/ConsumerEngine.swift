@@ -1,0 +1,336 @@
+import Foundation
+import Logging
+import Synchronization
+import TallyCore
+import TallySnapshot
+import TallySpool
+
+/// Asks the consumer thread to stop, from any thread: a flag and a wake-up, nothing else shared.
+final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+    let watcher: SpoolWatcher
+
+    init(watcher: SpoolWatcher) {
+        self.watcher = watcher
+    }
+
+    var isRequested: Bool { flag.load(ordering: .acquiring) }
+
+    func request() {
+        flag.store(true, ordering: .releasing)
+        watcher.wake()
+    }
+}
+
+/// The consumer's state and its read → decode → fold → snapshot loop. Created on the caller's
+/// thread, then owned by the one consumer thread (hence `@unchecked Sendable`): the fold is a
+/// plain value folded without locks; only the ``StopSignal`` is shared.
+final class ConsumerEngine: @unchecked Sendable {
+    let settings: PipelineSettings
+    let options: Consumer.Options
+    let logger: Logger
+    private let writer: SnapshotWriter
+    private let reader: SpoolReader
+    private let clock = ContinuousClock()
+
+    private var fold: FoldState
+    private var cursor: SpoolCursor
+    private var decoder: EventDecoder
+    /// Dead-letter records of the generation being built; written just before it commits.
+    private var deadLetters: [UInt8] = []
+    private var health = ConsumerHealth()
+    private var lastWritten: (cursor: SpoolCursor, health: ConsumerHealth)?
+    /// The cursors of the snapshots still kept, oldest first (`nil`: not a cursor): retention's floor.
+    private var keptCursors: [(generation: Int64, cursor: SpoolCursor?)]
+    private var eventsSinceSnapshot: Int64 = 0
+    private var lastSnapshotAt: ContinuousClock.Instant
+
+    // Reported-once bookkeeping.
+    private var reportedNonSegments: Set<String> = []
+    private var unreadable: [String: String] = [:]
+    private var spoolMissing = false
+    private var listingFailure: String?
+
+    /// The generation resumed from, 0 for a fresh start.
+    let resumedGeneration: Int64
+
+    init(settings: PipelineSettings, options: Consumer.Options, logger: Logger) throws {
+        self.settings = settings
+        self.options = options
+        self.logger = logger
+        let opened: (writer: SnapshotWriter, restored: RestoredSnapshot?)
+        do {
+            opened = try SnapshotWriter.open(directory: settings.snapshots, keep: settings.snapshot.keep)
+        } catch let error as SnapshotError where error.code == .busy {
+            throw ConsumerError(
+                code: .busy,
+                message: "\(settings.snapshots) is in use by another consumer (one `tally run` per pipeline)")
+        }
+        writer = opened.writer
+        reader = SpoolReader(directory: settings.spool)
+        decoder = EventDecoder(maxLineBytes: settings.fold.maxLineBytes)
+        lastSnapshotAt = clock.now
+        if let restored = opened.restored {
+            guard let restoredCursor = Checkpoint.cursor(fromJSON: restored.positionsJSON) else {
+                throw ConsumerError(
+                    code: .incompatible,
+                    message: "snapshot \(restored.generation) in \(settings.snapshots) was not written by `tally run` "
+                        + "(its positions are not a spool cursor); give the pipeline a snapshot directory of its own")
+            }
+            if !Self.sameJSON(restored.settingsJSON, settings.canonicalJSON()) {
+                logger.warning("the pipeline settings differ from those of snapshot \(restored.generation); folding on with the new settings")
+            }
+            cursor = restoredCursor
+            fold = try restored.rebuildFold(settings: settings.fold)
+            let counters = ConsumerHealth.restoredCounters(restored.healthJSON)
+            health.tornTails = counters.tornTails
+            health.damagedFrames = counters.damagedFrames
+            resumedGeneration = restored.generation
+        } else {
+            cursor = SpoolCursor()
+            fold = FoldState(settings: settings.fold)
+            resumedGeneration = 0
+        }
+        // Dead letters of generations that never committed: their lines are folded again.
+        try DeadLetterFiles.removeNewer(than: resumedGeneration, in: settings.deadLetter)
+        keptCursors = Checkpoint.keptCursors(in: settings.snapshots, upTo: resumedGeneration)
+        lastWritten = opened.restored == nil ? nil : (cursor, health)
+        if resumedGeneration > 0 {
+            logger.info("resumed from generation \(resumedGeneration) at positions \(Checkpoint.json(cursor))")
+        } else {
+            logger.info("starting with no snapshot in \(settings.snapshots)")
+        }
+    }
+
+    private static func sameJSON(_ a: String, _ b: String) -> Bool {
+        guard let x = try? JSONSerialization.jsonObject(with: Data(a.utf8)) as? NSDictionary,
+            let y = try? JSONSerialization.jsonObject(with: Data(b.utf8)) as? NSDictionary
+        else { return a == b }
+        return x.isEqual(y)
+    }
+
+    // MARK: - Loop
+
+    /// Runs until `stop` is requested (or, with `once`, until caught up), then folds what is
+    /// left (at most ``Consumer/Options/shutdownDrainLimit``) and writes a last snapshot.
+    func run(stop: StopSignal) throws {
+        let every = Duration.milliseconds(max(1, settings.snapshot.everyMs))
+        let wakeUp = stop.watcher.usesInotify ? "woken by inotify" : "polling every \(options.pollInterval)"
+        logger.info("started: spool \(settings.spool), snapshots \(settings.snapshots), every \(settings.snapshot.everyMs) ms, \(wakeUp)")
+        reportNonSegmentFiles()
+        var nextTick = clock.now + every
+        while !stop.isRequested {
+            let more = round()
+            if clock.now >= nextTick {
+                try tick(final: false)
+                nextTick = max(nextTick + every, clock.now)
+            }
+            if options.once && !more { break }
+            if !more && !stop.isRequested { stop.watcher.wait(timeout: nextTick - clock.now) }
+        }
+        if stop.isRequested {
+            logger.info("stopping: folding what is left, then writing a last snapshot")
+            let limit = clock.now + options.shutdownDrainLimit
+            while round() && clock.now < limit {}
+        }
+        try tick(final: true)
+        logger.info("stopped at generation \(writer.nextGeneration - 1)")
+    }
+
+    /// Reads and folds new frames, at most `maxFramesPerStream` per writer. Returns whether a
+    /// writer has more to read right away.
+    private func round() -> Bool {
+        guard spoolExists() else { return false }
+        let budget = options.maxFramesPerStream
+        var more = false
+        var streamKey = ""
+        var streamFrames = 0
+        var failing: [String: String] = [:]
+        do {
+            try reader.readNew(from: &cursor, maxFramesPerStream: budget, streamFailed: { error in
+                failing[error.path] = error.description
+            }) { event in
+                switch event {
+                case .frame(let id, let frame):
+                    let key = SegmentRetention.streamKey(id)
+                    if key != streamKey {
+                        streamKey = key
+                        streamFrames = 0
+                    }
+                    streamFrames += 1
+                    if streamFrames >= budget { more = true }
+                    foldFrame(frame, source: settings.spool + "/" + id.fileName)
+                case .damaged(let id, let damage):
+                    health.damagedFrames += 1
+                    logger.warning("damaged frame skipped: \(settings.spool)/\(id.fileName) at byte \(damage.offset) (\(damage.length) bytes): \(damage.reason)")
+                case .tornTail(let id, let torn):
+                    health.tornTails += 1
+                    logger.warning("torn tail skipped: \(settings.spool)/\(id.activeFileName) at byte \(torn.offset) (\(torn.length) bytes; its writer is gone)")
+                }
+            }
+            if listingFailure != nil {
+                logger.info("spool \(settings.spool) is readable again")
+                listingFailure = nil
+            }
+        } catch {
+            let message = "\(error)"
+            if listingFailure != message { logger.warning("cannot list the spool; retrying: \(message)") }
+            listingFailure = message
+        }
+        for (path, message) in failing where unreadable[path] != message {
+            logger.warning("cannot read segment, its writer's stream waits and is retried every round: \(message)")
+        }
+        for path in unreadable.keys where failing[path] == nil {
+            logger.info("segment readable again: \(path)")
+        }
+        unreadable = failing
+        return more
+    }
+
+    private func foldFrame(_ frame: SegmentReader.Frame, source: String) {
+        guard let base = frame.bytes.baseAddress else { return }
+        frame.forEachLine { line in
+            switch decoder.decode(line) {
+            case .event(let event):
+                fold.fold(event)
+                eventsSinceSnapshot += 1
+            case .invalid(let reason):
+                fold.recordInvalid(reason)
+                DeadLetterRecord.append(
+                    source: source, offset: frame.offset, lineOffset: Int64(line.baseAddress.map { $0 - base } ?? 0),
+                    reason: reason, line: line, to: &deadLetters)
+            case .blank:
+                break
+            }
+        }
+    }
+
+    private func spoolExists() -> Bool {
+        let exists = (try? FileEntry.stat(settings.spool))?.isDirectory == true
+        if !exists && !spoolMissing { logger.info("waiting for the spool \(settings.spool) to be created") }
+        if exists && spoolMissing { logger.info("the spool \(settings.spool) appeared") }
+        spoolMissing = !exists
+        return exists
+    }
+
+    /// Every `snapshot.every`: measures health, writes a snapshot when the positions moved or
+    /// the health changed meaningfully (always when `final`), then applies segment retention.
+    /// A failed write is logged and retried at the next tick; only a failed final write throws.
+    private func tick(final: Bool) throws {
+        // nil when the spool cannot be listed: then nothing is deleted or forgotten.
+        let listing = spoolExists() ? (try? reader.spool.segments()) : nil
+        measure(listing ?? [])
+        let changed = lastWritten.map { cursor != $0.cursor || health.differsMeaningfully(from: $0.health) } ?? true
+        if changed || final || !deadLetters.isEmpty {
+            do {
+                try snapshot()
+            } catch {
+                logger.error("cannot write snapshot \(writer.nextGeneration): \(error)")
+                if final { throw ConsumerError(code: .io, message: "cannot write the last snapshot: \(error)") }
+            }
+        }
+        if let listing { applyRetention(listing) }
+        reportNonSegmentFiles()
+    }
+
+    /// Lag (bytes, frames, age) past the cursor, writer count, events/s since the last snapshot.
+    private func measure(_ listing: [Spool.Segment]) {
+        var bytes: Int64 = 0
+        var frames: Int64 = 0
+        var oldest: Int64?
+        var writers = Set<String>()
+        for segment in listing {
+            let key = SegmentRetention.streamKey(segment.id)
+            writers.insert(key)
+            var from: Int64 = 0
+            if let position = cursor.positions[key] {
+                if segment.id.sequence < position.segment.sequence { continue }
+                if segment.id.sequence == position.segment.sequence {
+                    if position.offset < 0 { continue }
+                    from = position.offset
+                }
+            }
+            guard segment.size > from else { continue }
+            bytes += segment.size - from
+            if let counted = try? SegmentReader(path: segment.path).countFrames(from: from) {
+                frames += Int64(counted.frames)
+            }
+            if let entry = try? FileEntry.stat(segment.path) {
+                oldest = min(oldest ?? entry.modifiedAt, entry.modifiedAt)
+            }
+        }
+        health.lagBytes = bytes
+        health.lagFrames = frames
+        health.lagOldestMs = oldest.map { max(0, Self.nowMs() - $0) }
+        health.unreadableFiles = unreadable.count
+        health.writers = writers.count
+        let elapsed = clock.now - lastSnapshotAt
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        health.eventsPerSecond = seconds > 0 ? Double(eventsSinceSnapshot) / seconds : 0
+    }
+
+    /// Writes the dead letters of the next generation, then commits the snapshot with the cursor.
+    private func snapshot() throws {
+        let generation = writer.nextGeneration
+        if !deadLetters.isEmpty {
+            try DurableFile.createDirectory(settings.deadLetter)
+            try DurableFile.write(deadLetters, to: DeadLetterFiles.path(in: settings.deadLetter, generation: generation))
+        }
+        let events = eventsSinceSnapshot
+        let metadata = SnapshotMetadata(
+            positionsJSON: Checkpoint.json(cursor), settingsJSON: settings.canonicalJSON(),
+            healthJSON: health.json(), deadLetterDirectory: settings.deadLetter)
+        let info = try writer.write(&fold, metadata: metadata)
+        let invalidLines = deadLetters.isEmpty ? 0 : deadLetters.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        deadLetters.removeAll(keepingCapacity: deadLetters.capacity <= 1 << 20)
+        lastWritten = (cursor, health)
+        eventsSinceSnapshot = 0
+        lastSnapshotAt = clock.now
+        keptCursors.append((info.generation, cursor))
+        if let problem = info.cleanupError {
+            logger.warning("snapshot \(info.generation) written, but removing older snapshots failed (retried next time): \(problem)")
+        } else if keptCursors.count > settings.snapshot.keep {
+            keptCursors.removeFirst(keptCursors.count - settings.snapshot.keep)
+        }
+        logger.info("snapshot \(info.generation) written with \(events) events (\(fold.summary().events) in all), \(invalidLines) dead-lettered; lag \(health.lagBytes) bytes, \(health.lagFrames) frames")
+    }
+
+    /// Deletes the segments retention allows (see ``SegmentRetention``) and forgets the cursor
+    /// entries of writers whose every segment is finished and gone.
+    private func applyRetention(_ listing: [Spool.Segment]) {
+        var remaining = listing
+        if let oldest = keptCursors.first, let floor = oldest.cursor {
+            let doomed = SegmentRetention.deletable(
+                listing, oldestKept: floor, retentionMs: settings.retentionSegmentsMs, nowMs: Self.nowMs())
+            var deleted = Set<String>()
+            for segment in doomed {
+                do {
+                    try DurableFile.remove(segment.path)
+                    deleted.insert(segment.path)
+                } catch {
+                    logger.warning("cannot delete folded segment: \(error)")
+                }
+            }
+            if !deleted.isEmpty {
+                logger.info("retention: deleted \(deleted.count) folded segments (folded into snapshot \(oldest.generation) and older than \(settings.retentionSegmentsMs) ms)")
+                remaining.removeAll { deleted.contains($0.path) }
+            }
+        }
+        let present = Set(remaining.map { SegmentRetention.streamKey($0.id) })
+        for (key, position) in cursor.positions where position.offset < 0 && !present.contains(key) {
+            cursor.positions[key] = nil
+        }
+    }
+
+    private func reportNonSegmentFiles() {
+        guard !spoolMissing, let names = try? DurableFile.list(settings.spool) else { return }
+        for name in names where !name.hasPrefix(".") && SegmentID(fileName: name) == nil && !reportedNonSegments.contains(name) {
+            reportedNonSegments.insert(name)
+            logger.warning("ignoring \(settings.spool)/\(name): not a segment file")
+        }
+    }
+
+    private static func nowMs() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}

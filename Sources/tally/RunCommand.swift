@@ -1,0 +1,43 @@
+import ArgumentParser
+import Logging
+import TallyPipeline
+
+/// `tally run --pipeline FILE [--once]`: the long-running consumer.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Tail the pipeline's spool, fold new events and write a snapshot every `snapshot.every`.",
+        discussion: """
+            Resumes from the newest complete snapshot: nothing is folded twice or lost across \
+            restarts, kill -9 included. SIGINT or SIGTERM folds what is left, writes a last \
+            snapshot and exits 0. One consumer per pipeline: a second one exits 2. Logs go to \
+            standard error.
+            """)
+
+    @OptionGroup var options: PipelineOptions
+
+    @Flag(help: "Fold what is in the spool now, write a snapshot and exit.")
+    var once = false
+
+    func run() async throws {
+        let settings = options.load()
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = Logger(label: "tally.run")
+        var consumerOptions = Consumer.Options()
+        consumerOptions.once = once
+        let consumer: Consumer
+        do {
+            consumer = try Consumer(settings: settings, options: consumerOptions, logger: logger)
+        } catch let error as ConsumerError {
+            Terminal.fail(error.description, code: error.code == .io ? 1 : 2)
+        } catch {
+            Terminal.fail("\(error)", code: 1)
+        }
+        do {
+            try await consumer.runUntilSignalled(logger: logger)
+        } catch {
+            Terminal.fail("\(error)", code: 1)
+        }
+    }
+}
+

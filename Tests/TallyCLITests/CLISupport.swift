@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `tally` next to this test bundle (`.build/debug/tally`: CI runs `swift build` first).
+let tallyPath: String = {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var directory = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    // The bundle may be a directory (`*.xctest/…`) or a file next to the products.
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("tally").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        directory.deleteLastPathComponent()
+    }
+    return ""
+}()
+
+/// Fails the test with a clear message when the binary is missing.
+func requireTally() throws -> String {
+    try #require(!tallyPath.isEmpty, "the `tally` executable is not next to the test bundle: run `swift build` before `swift test`")
+    return tallyPath
+}
+
+/// A fresh directory with a pipeline file in it.
+struct CLIScratch {
+    let path: String
+
+    init(pipeline yaml: String, name: String = #function) throws {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        path = NSTemporaryDirectory() + "tally-cli-\(safe)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
+    }
+
+    var pipeline: String { path + "/pipeline.yaml" }
+    var spool: String { path + "/spool" }
+    var snapshots: String { path + "/snapshots" }
+    var deadLetter: String { path + "/dead-letter" }
+
+    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// What a finished `tally` invocation gave.
+struct Outcome {
+    var status: Int32
+    var output: String
+    var error: String
+}
+
+/// Runs `tally arguments…` with `input` on standard input and waits for it.
+@discardableResult
+func tally(_ arguments: [String], input: [UInt8] = []) throws -> Outcome {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try requireTally())
+    process.arguments = arguments
+    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    process.standardInput = stdin
+    process.standardOutput = stdout
+    process.standardError = stderr
+    try process.run()
+    let writing = Thread {
+        stdin.fileHandleForWriting.write(Data(input))
+        try? stdin.fileHandleForWriting.close()
+    }
+    writing.start()
+    let errors = Box<Data>(Data())
+    let errorsRead = DispatchSemaphore(value: 0)
+    let reading = Thread {
+        errors.value = stderr.fileHandleForReading.readDataToEndOfFile()
+        errorsRead.signal()
+    }
+    reading.start()
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    errorsRead.wait()
+    return Outcome(
+        status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+        error: String(decoding: errors.value, as: UTF8.self))
+}
+
+final class Box<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// A `tally run` in the background; its standard error goes to a file.
+final class RunningConsumer {
+    let process = Process()
+    let logPath: String
+
+    init(pipeline: String, log: String, extra: [String] = []) throws {
+        logPath = log
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: try requireTally())
+        process.arguments = ["run", "--pipeline", pipeline] + extra
+        process.standardOutput = FileHandle.nullDevice
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardError = handle
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Waits (up to `seconds`) until the log contains `text`.
+    func waitForLog(_ text: String, seconds: Double = 30) -> Bool {
+        eventually(seconds: seconds) { self.log.contains(text) }
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Sends `number` and waits for the exit; returns the exit status (or the signal).
+    @discardableResult
+    func stop(_ number: Int32 = SIGTERM) -> Int32 {
+        signal(number)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+/// Polls `condition` every 50 ms until it holds or `seconds` pass.
+func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(50_000)
+    }
+    return condition()
+}
+
+/// `query WHAT --format json` over a snapshot directory, parsed (`nil` without a snapshot).
+func queryJSON(_ snapshots: String, _ what: [String]) throws -> Any? {
+    let outcome = try tally(["query", "--snapshot", snapshots] + what + ["--format", "json"])
+    guard outcome.status == 0 else { return nil }
+    return try JSONSerialization.jsonObject(with: Data(outcome.output.utf8))
+}
+
+/// `events + duplicates` of the newest snapshot's summary (0 without a snapshot).
+func linesFolded(_ snapshots: String) throws -> Int {
+    guard let summary = try queryJSON(snapshots, ["summary"]) as? [String: Any] else { return 0 }
+    return (summary["events"] as? Int ?? 0) + (summary["duplicates"] as? Int ?? 0)
+}
+
+/// Splits NDJSON bytes into lines (with their newlines).
+func ndjsonLines(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+    var lines: [ArraySlice<UInt8>] = []
+    var start = 0
+    for (index, byte) in bytes.enumerated() where byte == 0x0A {
+        lines.append(bytes[start...index])
+        start = index + 1
+    }
+    return lines
+}

@@ -1,0 +1,94 @@
+import Foundation
+import TallyCorpus
+import TallyPipeline
+import TallySnapshot
+import TallySpool
+
+/// A pipeline in a fresh temporary directory: `pipeline.yaml`, `spool/`, `snapshots/`, `dead-letter/`.
+struct ConsumerScratch {
+    let path: String
+    let settings: PipelineSettings
+
+    init(yaml: String = "", name: String = #function) throws {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        path = NSTemporaryDirectory() + "tally-consumer-\(safe)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try yaml.write(toFile: path + "/pipeline.yaml", atomically: true, encoding: .utf8)
+        settings = try PipelineSettings.load(path: path + "/pipeline.yaml")
+    }
+
+    var spool: String { settings.spool }
+
+    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+
+    func names(in directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+    }
+
+    /// Runs a consumer with `once` to completion and returns it.
+    @discardableResult
+    func runOnce() async throws -> Consumer {
+        var options = Consumer.Options()
+        options.once = true
+        let consumer = try Consumer(settings: settings, options: options)
+        try await consumer.run()
+        return consumer
+    }
+
+    /// The newest snapshot's answer to `what` as JSON text.
+    func query(_ what: String, in directory: String? = nil) throws -> String {
+        let query = try SnapshotQuery(what: what, limit: what == "sessions" ? 0 : nil)
+        return try SnapshotReader(path: directory ?? settings.snapshots).output(query, format: .json)
+    }
+
+    /// The newest manifest's `health` object.
+    func health() throws -> [String: Any] {
+        let manifests = names(in: settings.snapshots).filter { $0.hasPrefix("snapshot-") && $0.hasSuffix(".json") }
+        let data = try Data(contentsOf: URL(fileURLWithPath: settings.snapshots + "/" + manifests.last!))
+        let manifest = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        return manifest["health"] as! [String: Any]
+    }
+
+    /// `summary` without `snapshot_at`.
+    func summaryWithoutTime(in directory: String? = nil) throws -> [String: Any] {
+        var object = try JSONSerialization.jsonObject(with: Data(query("summary", in: directory).utf8)) as! [String: Any]
+        object["snapshot_at"] = nil
+        return object
+    }
+}
+
+/// Corpus lines, split into `parts` consecutive pieces of whole lines.
+func corpusParts(seed: UInt64, events: Int, parts: Int, invalidFraction: Double = 0) -> [[UInt8]] {
+    let bytes = CorpusGenerator.bytes(CorpusConfiguration(seed: seed, events: events, invalidFraction: invalidFraction))
+    var lines: [ArraySlice<UInt8>] = []
+    var start = 0
+    for (index, byte) in bytes.enumerated() where byte == 0x0A {
+        lines.append(bytes[start...index])
+        start = index + 1
+    }
+    let per = (lines.count + parts - 1) / parts
+    return stride(from: 0, to: lines.count, by: per).map { Array(lines[$0..<min($0 + per, lines.count)].joined()) }
+}
+
+/// Appends `bytes` with a library writer, in batches of whole lines of about 32 KiB (a frame
+/// each), and closes it, sealing its segments.
+func appendSealed(_ bytes: [UInt8], spool: String, producer: String, maxSegmentBytes: Int64 = 64 << 20) throws {
+    var configuration = SpoolConfiguration()
+    configuration.fsync = .never
+    configuration.maxSegmentBytes = maxSegmentBytes
+    let writer = try SpoolWriter(directory: spool, producer: producer, configuration: configuration)
+    var start = 0
+    while start < bytes.count {
+        var end = min(start + (32 << 10), bytes.count)
+        while end < bytes.count && bytes[end - 1] != 0x0A { end += 1 }
+        try writer.append(Array(bytes[start..<end]))
+        start = end
+    }
+    try writer.close()
+}
+
+/// Counts newline-terminated lines in a file (0 when it does not exist).
+func lineCount(_ path: String) -> Int {
+    guard let data = FileManager.default.contents(atPath: path) else { return 0 }
+    return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+}
