@@ -30,15 +30,15 @@ import TallyCore
             + #""sessions":{"total":5,"ACTIVE":1,"COMPLETED":1,"FAILED":1,"CANCELLED":1,"TIMEOUT":1},"#
             + #""messages":5,"llm_calls":7,"tool_calls":3,"input_tokens":6010,"output_tokens":220,"#
             + #""cost_usd":2.50012345,"unpriced_llm_calls":1,"watermark":"2025-10-23T16:30:00.000Z","#
-            + #""snapshot_at":"2025-10-23T16:31:00.000Z"}"# + "\n"
+            + #""snapshot_at":"2025-10-23T16:31:00.000Z","health":{"lag_ms":5}}"# + "\n"
         #expect(try query(directory, "summary") == expected)
         #expect(try query(directory, "summary", format: .ndjson) == expected)
     }
 
     @Test func summaryAsCSVNestsObjectsAsJSONText() throws {
         let expected = "events,duplicates,invalid,sessions,messages,llm_calls,tool_calls,input_tokens,output_tokens,"
-            + "cost_usd,unpriced_llm_calls,watermark,snapshot_at\n"
-            + #"20,1,"{""bad_ts"":1,""not_json"":2}","{""total"":5,""ACTIVE"":1,""COMPLETED"":1,""FAILED"":1,""CANCELLED"":1,""TIMEOUT"":1}",5,7,3,6010,220,2.50012345,1,2025-10-23T16:30:00.000Z,2025-10-23T16:31:00.000Z"#
+            + "cost_usd,unpriced_llm_calls,watermark,snapshot_at,health\n"
+            + #"20,1,"{""bad_ts"":1,""not_json"":2}","{""total"":5,""ACTIVE"":1,""COMPLETED"":1,""FAILED"":1,""CANCELLED"":1,""TIMEOUT"":1}",5,7,3,6010,220,2.50012345,1,2025-10-23T16:30:00.000Z,2025-10-23T16:31:00.000Z,"{""lag_ms"":5}""#
             + "\n"
         #expect(try query(directory, "summary", format: .csv) == expected)
     }
@@ -217,6 +217,18 @@ import TallyCore
             + "seg-2@10,10,bad_ts,\"{\"\"ts\"\":\"\"x\"\"}\"\n"
         #expect(try query(directory, "invalid", format: .csv) == expected)
         #expect(try query(directory, "invalid", format: .csv, limit: 1, offset: 1) == "source,offset,reason,line\nseg-1@13,13,not_json,x\n")
+    }
+
+    @Test func invalidSkipsDeadLettersOfGenerationsAfterTheSnapshot() throws {
+        let deadLetter = FileSystem.join(directory, "dead")
+        for name in try FileSystem.list(deadLetter) { FileSystem.remove(FileSystem.join(deadLetter, name)) }
+        try writeText(
+            #"{"source":"s","offset":1,"reason":"not_json","line":"committed"}"# + "\n",
+            to: FileSystem.join(deadLetter, "dead-letter-000000000001.ndjson"))
+        try writeText(
+            #"{"source":"s","offset":2,"reason":"not_json","line":"not committed yet"}"# + "\n",
+            to: FileSystem.join(deadLetter, "dead-letter-000000000002.ndjson"))
+        #expect(try query(directory, "invalid", format: .csv) == "source,offset,reason,line\ns,1,not_json,committed\n")
     }
 
     @Test func badQueriesSayWhatIsWrong() {

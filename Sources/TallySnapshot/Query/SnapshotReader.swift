@@ -72,7 +72,7 @@ public final class SnapshotReader {
     public func run(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
         switch query.subject {
         case .summary:
-            writeSingle(manifest.summary, format: format, sink: sink)
+            writeSingle(summaryWithHealth, format: format, sink: sink)
         case .session(let id):
             try session(id, format: format, sink: sink)
         case .sessions:
@@ -306,21 +306,37 @@ public final class SnapshotReader {
         output.finish()
     }
 
+    /// The manifest's summary, followed by the writer's `health` object (consumer lag, events/s,
+    /// torn tails and damaged frames seen) when it has one.
+    var summaryWithHealth: JSONValue {
+        guard case .object(var fields) = manifest.summary, case .object(let health) = manifest.health, !health.isEmpty else {
+            return manifest.summary
+        }
+        fields.append(JSONValue.Field(key: "health", value: manifest.health))
+        return .object(fields)
+    }
+
     /// The dead-letter directory recorded in the manifest, relative paths against the snapshot directory.
     var deadLetterDirectory: String? {
         guard let path = manifest.deadLetter, !path.isEmpty else { return nil }
         return path.hasPrefix("/") ? path : FileSystem.join(directory, path)
     }
 
-    /// Every line of the `*.ndjson` files of the dead-letter directory, files in name order.
-    /// Lines that are not JSON objects (a torn last line) are skipped.
+    /// Every line of the `*.ndjson` files of the dead-letter directory, files in name order, less
+    /// the `dead-letter-<generation>.ndjson` files of generations after this snapshot (written
+    /// just before a snapshot that has not committed yet). Lines that are not JSON objects are skipped.
     private func invalid(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
         var output = ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
         defer { output.finish() }
         guard let deadLetter = deadLetterDirectory, FileSystem.isDirectory(deadLetter) else { return }
         var skip = query.offset
         var remaining = query.sqlLimit < 0 ? Int.max : Int(query.sqlLimit)
-        for name in try FileSystem.list(deadLetter).filter({ $0.hasSuffix(".ndjson") }).sorted() {
+        let names = try FileSystem.list(deadLetter).filter { name in
+            guard name.hasSuffix(".ndjson") else { return false }
+            guard name.hasPrefix("dead-letter-"), let generation = Int64(name.dropFirst(12).dropLast(7)) else { return true }
+            return generation <= manifest.generation
+        }
+        for name in names.sorted() {
             let bytes = try FileSystem.readFile(FileSystem.join(deadLetter, name))
             for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
                 guard remaining > 0 else { return }
