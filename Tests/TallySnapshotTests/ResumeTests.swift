@@ -10,7 +10,7 @@ func sampleEvents(sessions count: Int) -> [Event] {
         let id = "sess-\(index)"
         let start = t0 + Int64(index) * 7 * minute
         let context = SessionContext(userID: "user-\(index % 3)", orgID: "org-\(index % 2)", projectID: "proj-\(index % 4)")
-        events.append(Event(timestamp: start, sessionID: id, eventID: "\(id)-start", context: context, payload: .sessionStart))
+        events.append(Event(timestamp: start, sessionID: id, eventID: EventID("\(id)-start"), context: context, payload: .sessionStart))
         events.append(Event(timestamp: start + 1000, sessionID: id, context: context, payload: .message(.init(role: .user))))
         events.append(Event(timestamp: start + 2500 + Int64(index) * 40_000, sessionID: id, context: context, payload: .message(.init(role: .assistant))))
         events.append(Event(

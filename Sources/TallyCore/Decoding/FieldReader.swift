@@ -23,7 +23,7 @@ struct FieldReader {
         let sessionID = kind == .log
             ? try string(.sessionID, bytes: 1...256)
             : try requiredString(.sessionID, bytes: 1...256)
-        let eventID = try string(.eventID, bytes: 1...128)
+        let eventID = try eventIdentifier()
         let context = SessionContext(
             conversationID: try string(.conversationID),
             userID: try string(.userID),
@@ -140,6 +140,22 @@ struct FieldReader {
         }
         return String(unsafeUninitializedCapacity: length) { buffer in
             UTF8Text.unescape(body, count: span.end - span.start - 2, into: buffer.baseAddress!)
+        }
+    }
+
+    /// `event_id` (1–128 bytes after unescaping), hashed in place without building a `String`.
+    private func eventIdentifier() throws(FieldFault) -> EventID? {
+        guard let span = self[.eventID] else { return nil }
+        guard span.kind == .string else { throw .wrongType }
+        let length = span.unescapedCount
+        guard (1...128).contains(length) else { throw .outOfRange }
+        let body = base + span.start + 1
+        if span.shrink == 0 {
+            return EventID(utf8: UnsafeBufferPointer(start: body, count: length))
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { buffer in
+            UTF8Text.unescape(body, count: span.end - span.start - 2, into: buffer.baseAddress!)
+            return EventID(utf8: UnsafeBufferPointer(buffer))
         }
     }
 

@@ -30,7 +30,8 @@ public struct Event: Sendable, Hashable {
     public var timestamp: Int64
     /// Absent only on `log` events.
     public var sessionID: String?
-    public var eventID: String?
+    /// `event_id`, as the fingerprint the dedup window compares.
+    public var eventID: EventID?
     public var context: SessionContext
     public var payload: Payload
 
@@ -48,7 +49,7 @@ public struct Event: Sendable, Hashable {
     }
 
     public init(
-        timestamp: Int64, sessionID: String?, eventID: String? = nil,
+        timestamp: Int64, sessionID: String?, eventID: EventID? = nil,
         context: SessionContext = SessionContext(), payload: Payload
     ) {
         self.timestamp = timestamp

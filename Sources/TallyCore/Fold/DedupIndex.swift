@@ -8,8 +8,8 @@
 ///
 /// ```swift
 /// var index = DedupIndex()
-/// index.admit(eventID: EventIDFingerprint("e1"), timestamp: 1_000, window: 3_600_000)  // true: fold it
-/// index.admit(eventID: EventIDFingerprint("e1"), timestamp: 2_000, window: 3_600_000)  // false: duplicate
+/// index.admit(eventID: EventID("e1"), timestamp: 1_000, window: 3_600_000)  // true: fold it
+/// index.admit(eventID: EventID("e1"), timestamp: 2_000, window: 3_600_000)  // false: duplicate
 /// ```
 struct DedupIndex: Sendable {
     /// One probe touches one slot. A slot is empty when its fingerprint is (0, 0)
@@ -23,14 +23,14 @@ struct DedupIndex: Sendable {
 
     private var slots = Array(repeating: Slot(), count: 1_024)
     /// Further folded copies of an id, each more than a window from the others (rare).
-    private var extraCopies: [EventIDFingerprint: [Int64]] = [:]
+    private var extraCopies: [EventID: [Int64]] = [:]
     private(set) var count = 0
 
 
     /// Records a folded copy of `eventID` at `timestamp` and returns true, or returns false for a duplicate.
     @inline(__always)
     @discardableResult
-    mutating func admit(eventID: EventIDFingerprint, timestamp: Int64, window: Int64) -> Bool {
+    mutating func admit(eventID: EventID, timestamp: Int64, window: Int64) -> Bool {
         let key = Self.storable(eventID)
         let slot = findSlot(key)
         if slots[slot].isEmpty {
@@ -46,9 +46,9 @@ struct DedupIndex: Sendable {
     }
 
     /// Every remembered id with the `ts` of its folded copies.
-    func forEachEntry(_ body: (EventIDFingerprint, [Int64]) -> Void) {
+    func forEachEntry(_ body: (EventID, [Int64]) -> Void) {
         for slot in slots where !slot.isEmpty {
-            let key = EventIDFingerprint(high: slot.high, low: slot.low)
+            let key = EventID(high: slot.high, low: slot.low)
             body(key, [slot.timestamp] + (extraCopies[key] ?? []))
         }
     }
@@ -68,20 +68,20 @@ struct DedupIndex: Sendable {
     }
 
     /// Restores an id with the `ts` of its folded copies (from persisted globals).
-    mutating func insert(_ eventID: EventIDFingerprint, copies: [Int64]) {
+    mutating func insert(_ eventID: EventID, copies: [Int64]) {
         for timestamp in copies { admit(eventID: eventID, timestamp: timestamp, window: -1) }
     }
 
     // MARK: Table
 
     @inline(__always)
-    private static func storable(_ key: EventIDFingerprint) -> EventIDFingerprint {
-        key.high == 0 && key.low == 0 ? EventIDFingerprint(high: 0, low: 1) : key
+    private static func storable(_ key: EventID) -> EventID {
+        key.high == 0 && key.low == 0 ? EventID(high: 0, low: 1) : key
     }
 
     /// The slot holding `key`, or the empty slot where it belongs (linear probing).
     @inline(__always)
-    private func findSlot(_ key: EventIDFingerprint) -> Int {
+    private func findSlot(_ key: EventID) -> Int {
         let mask = slots.count - 1
         var index = Int(truncatingIfNeeded: key.low) & mask
         while true {
@@ -92,7 +92,7 @@ struct DedupIndex: Sendable {
     }
 
     @inline(__always)
-    private mutating func occupy(_ slot: Int, _ key: EventIDFingerprint, _ timestamp: Int64) {
+    private mutating func occupy(_ slot: Int, _ key: EventID, _ timestamp: Int64) {
         slots[slot] = Slot(high: key.high, low: key.low, timestamp: timestamp)
         count += 1
         if count * 2 > slots.count { grow() }
@@ -105,7 +105,7 @@ struct DedupIndex: Sendable {
     /// Moves every entry into a new table (at most half full), dropping copies older than `cutoff`.
     private mutating func rehash(keepingCopiesFrom cutoff: Int64?) {
         let old = slots
-        var extras: [EventIDFingerprint: [Int64]] = [:]
+        var extras: [EventID: [Int64]] = [:]
         swap(&extras, &extraCopies)
         let kept = cutoff.map { cutoff in old.reduce(0) { $0 + ($1.isEmpty || $1.timestamp < cutoff ? 0 : 1) } } ?? count
         var size = 1_024
@@ -113,7 +113,7 @@ struct DedupIndex: Sendable {
         slots = Array(repeating: Slot(), count: size)
         count = 0
         for slot in old where !slot.isEmpty {
-            let key = EventIDFingerprint(high: slot.high, low: slot.low)
+            let key = EventID(high: slot.high, low: slot.low)
             var copies = extras.isEmpty ? [] : (extras[key] ?? [])
             var first = slot.timestamp
             if let cutoff {

@@ -156,7 +156,7 @@ extension FoldState {
         for _ in 0..<(try reader.count()) { retired.alerts.append(try AlertView.decode(from: &reader)) }
 
         for _ in 0..<(try reader.count()) {
-            let eventID = EventIDFingerprint(high: try reader.unsigned(), low: try reader.unsigned())
+            let eventID = EventID(high: try reader.unsigned(), low: try reader.unsigned())
             let copyCount = try reader.count()
             guard copyCount > 0 else { throw reader.failure("dedup entry without copies") }
             var copies: [Int64] = []

@@ -78,7 +78,7 @@ public struct FoldState: Sendable {
     public mutating func fold(_ event: Event) {
         let timestamp = event.timestamp
         if let eventID = event.eventID {
-            guard dedup.admit(eventID: EventIDFingerprint(eventID), timestamp: timestamp, window: settings.dedupWindowMs) else {
+            guard dedup.admit(eventID: eventID, timestamp: timestamp, window: settings.dedupWindowMs) else {
                 duplicates &+= 1
                 return
             }

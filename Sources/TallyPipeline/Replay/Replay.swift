@@ -95,7 +95,10 @@ public enum Replay {
                 if failure == nil { failure = error }
                 continue
             }
-            for event in batch.events { fold.fold(event) }
+            // Borrow each event from the batch's buffer: no copy, no retain per event.
+            batch.events.withUnsafeBufferPointer { events in
+                for index in events.indices { fold.fold(events[index]) }
+            }
             for reason in batch.invalid { fold.recordInvalid(reason) }
             deadLetters.append(contentsOf: batch.deadLetters)
             for note in batch.damage {

@@ -96,36 +96,29 @@ enum JSONValue: Hashable, Sendable {
     /// everything else as UTF-8.
     static func writeString(_ text: String, to out: inout String) {
         out += "\""
-        var pendingStart = text.unicodeScalars.startIndex
-        let scalars = text.unicodeScalars
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            let escape: String?
-            switch scalar {
-            case "\"": escape = "\\\""
-            case "\\": escape = "\\\\"
-            case "\n": escape = "\\n"
-            case "\r": escape = "\\r"
-            case "\t": escape = "\\t"
-            case "\u{08}": escape = "\\b"
-            case "\u{0C}": escape = "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    escape = nil
-                }
-            }
-            if let escape {
-                out.unicodeScalars += scalars[pendingStart..<index]
-                out += escape
-                pendingStart = scalars.index(after: index)
-            }
-            index = scalars.index(after: index)
+        // Most strings (ids, names, times) need no escape: append them whole.
+        guard text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) else {
+            out += text
+            out += "\""
+            return
         }
-        out.unicodeScalars += scalars[pendingStart..<scalars.endIndex]
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(text.utf8.count + 16)
+        let hex = Array("0123456789abcdef".utf8)
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: escaped += [0x5C, 0x22]                   // \"
+            case 0x5C: escaped += [0x5C, 0x5C]                   // \\
+            case 0x0A: escaped += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: escaped += [0x5C, UInt8(ascii: "r")]
+            case 0x09: escaped += [0x5C, UInt8(ascii: "t")]
+            case 0x08: escaped += [0x5C, UInt8(ascii: "b")]
+            case 0x0C: escaped += [0x5C, UInt8(ascii: "f")]
+            case 0..<0x20: escaped += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: escaped.append(byte)
+            }
+        }
+        out += String(decoding: escaped, as: UTF8.self)
         out += "\""
     }
 }

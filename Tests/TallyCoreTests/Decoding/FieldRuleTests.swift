@@ -44,7 +44,7 @@ import TallyCore
 
     @Test func eventIDIsOneTo128Bytes() {
         let id128 = String(repeating: "e", count: 128)
-        #expect(H.event(#"{"type":"session_start","ts":0,"session_id":"s","event_id":"\#(id128)"}"#)?.eventID == id128)
+        #expect(H.event(#"{"type":"session_start","ts":0,"session_id":"s","event_id":"\#(id128)"}"#)?.eventID == EventID(id128))
         #expect(H.reason(#"{"type":"session_start","ts":0,"session_id":"s","event_id":"\#(id128)e"}"#) == .outOfRange)
         #expect(H.reason(#"{"type":"session_start","ts":0,"session_id":"s","event_id":""}"#) == .outOfRange)
         #expect(H.reason(#"{"type":"session_start","ts":0,"session_id":"s","event_id":12}"#) == .wrongType)

@@ -74,7 +74,7 @@ import Testing
 extension Event {
     func withID(_ id: String) -> Event {
         var event = self
-        event.eventID = id
+        event.eventID = EventID(id)
         return event
     }
 }

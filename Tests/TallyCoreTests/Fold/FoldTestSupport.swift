@@ -10,26 +10,26 @@ func context(user: String? = nil, org: String? = nil, project: String? = nil, co
 }
 
 func sessionStart(_ session: String, _ ts: Int64, _ context: SessionContext = SessionContext(), id: String? = nil) -> Event {
-    Event(timestamp: ts, sessionID: session, eventID: id, context: context, payload: .sessionStart)
+    Event(timestamp: ts, sessionID: session, eventID: id.map { EventID($0) }, context: context, payload: .sessionStart)
 }
 
 func sessionEnd(_ session: String, _ ts: Int64, _ status: Event.EndStatus, error: String? = nil, id: String? = nil) -> Event {
-    Event(timestamp: ts, sessionID: session, eventID: id, payload: .sessionEnd(.init(status: status, errorMessage: error)))
+    Event(timestamp: ts, sessionID: session, eventID: id.map { EventID($0) }, payload: .sessionEnd(.init(status: status, errorMessage: error)))
 }
 
 func message(_ session: String, _ ts: Int64, _ role: Event.Role, _ context: SessionContext = SessionContext(), id: String? = nil) -> Event {
-    Event(timestamp: ts, sessionID: session, eventID: id, context: context, payload: .message(.init(role: role)))
+    Event(timestamp: ts, sessionID: session, eventID: id.map { EventID($0) }, context: context, payload: .message(.init(role: role)))
 }
 
 func llmCall(_ session: String, _ ts: Int64, _ call: Event.LLMCall, _ context: SessionContext = SessionContext(), id: String? = nil) -> Event {
-    Event(timestamp: ts, sessionID: session, eventID: id, context: context, payload: .llmCall(call))
+    Event(timestamp: ts, sessionID: session, eventID: id.map { EventID($0) }, context: context, payload: .llmCall(call))
 }
 
 func toolCall(
     _ session: String, _ ts: Int64, _ name: String, _ status: Event.CallStatus = .success, ms: Int64? = nil,
     _ context: SessionContext = SessionContext(), id: String? = nil
 ) -> Event {
-    Event(timestamp: ts, sessionID: session, eventID: id, context: context,
+    Event(timestamp: ts, sessionID: session, eventID: id.map { EventID($0) }, context: context,
           payload: .toolCall(.init(toolName: name, status: status, executionTimeMs: ms)))
 }
 

@@ -67,7 +67,7 @@ import Testing
                 nextID += 1
                 eventID = "e\(nextID)"
             }
-            let event = Event(timestamp: ts, sessionID: sessionID, eventID: eventID, context: context, payload: payload)
+            let event = Event(timestamp: ts, sessionID: sessionID, eventID: eventID.map { EventID($0) }, context: context, payload: payload)
             events.append(event)
             if eventID != nil, Int.random(in: 0..<100, using: &generator) < 15 { events.append(event) }  // a retry
         }
@@ -91,7 +91,7 @@ import Testing
             // Copies of one event_id go to one part (as when parts split by session or event id);
             // everything else, including the events of one session, is spread at random.
             for event in events.shuffled(using: &generator) {
-                let part = event.eventID.map { Int($0.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) } % UInt64(partCount)) }
+                let part = event.eventID.map { Int($0.low % UInt64(partCount)) }
                     ?? Int.random(in: 0..<partCount, using: &generator)
                 parts[part].fold(event)
             }

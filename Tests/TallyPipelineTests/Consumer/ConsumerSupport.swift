@@ -50,9 +50,11 @@ struct ConsumerScratch {
     }
 
     /// `summary` without `snapshot_at`.
+    /// The summary less what says when and how the snapshot was made (`snapshot_at`, `health`).
     func summaryWithoutTime(in directory: String? = nil) throws -> [String: Any] {
         var object = try JSONSerialization.jsonObject(with: Data(query("summary", in: directory).utf8)) as! [String: Any]
         object["snapshot_at"] = nil
+        object["health"] = nil
         return object
     }
 }

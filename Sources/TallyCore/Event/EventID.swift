@@ -1,14 +1,15 @@
-/// A stable 128-bit hash of an `event_id`, kept by the dedup window instead of the id itself
-/// (16 bytes, no heap string, cheap to hash and to persist).
+/// An `event_id`, kept as a stable 128-bit hash of its text: the fold only ever compares ids,
+/// so the decoder hashes the id where it finds it (on a decode thread) and neither the event nor
+/// the dedup window holds a heap string (16 bytes, cheap to hash and to persist).
 ///
 /// Two lanes of multiply–rotate mixing over 8-byte words with a murmur3 finalizer; stable across
 /// processes and machines. Ids are producer-chosen, not adversarial: two different ids collide with
 /// probability about n² / 2^129 (below 10^-26 for a million ids in the window).
 ///
 /// ```swift
-/// let fingerprint = EventIDFingerprint("evt-42")
+/// let id: EventID = "evt-42"          // or EventID(someString)
 /// ```
-struct EventIDFingerprint: Hashable, Sendable {
+public struct EventID: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
     var high: UInt64
     var low: UInt64
 
@@ -17,10 +18,21 @@ struct EventIDFingerprint: Hashable, Sendable {
         self.low = low
     }
 
-    init(_ eventID: String) {
+    public init(_ eventID: String) {
         var eventID = eventID
         (high, low) = eventID.withUTF8 { Self.hash($0) }
     }
+
+    public init(stringLiteral value: String) {
+        self.init(value)
+    }
+
+    /// The id whose UTF-8 text is `utf8`.
+    init(utf8: UnsafeBufferPointer<UInt8>) {
+        (high, low) = Self.hash(utf8)
+    }
+
+    public var description: String { "event id #" + String(high, radix: 16) + String(low, radix: 16) }
 
     static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         var first: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
@@ -55,7 +67,7 @@ struct EventIDFingerprint: Hashable, Sendable {
         return value
     }
 
-    func hash(into hasher: inout Hasher) {
+    public func hash(into hasher: inout Hasher) {
         hasher.combine(low)
     }
 }
