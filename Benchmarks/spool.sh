@@ -1,47 +1,15 @@
 #!/usr/bin/env bash
 # Spool benchmarks: tally append vs zstd -3, library writer events/s, reading back vs zstd -dc.
 # Usage: Benchmarks/spool.sh            (from anywhere; needs python3 and zstd)
+# The corpus comes from `tally generate` (seed 42), the generator tests and SampleLogs use.
 #   TALLY_BIN=/path/to/tally   use this tally binary instead of building one
 #   BENCH_MB=500               size of the generated NDJSON corpus (cached in /tmp/tally-bench)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK=/tmp/tally-bench
 MB="${BENCH_MB:-500}"
-CORPUS="$WORK/events-${MB}MB.ndjson"
+CORPUS="$WORK/corpus-${MB}MB.ndjson"
 mkdir -p "$WORK"
-
-if [ ! -s "$CORPUS" ]; then
-  echo "generating $CORPUS ..." >&2
-  python3 - "$CORPUS" "$MB" <<'PY'
-import json, random, sys
-path, mb = sys.argv[1], int(sys.argv[2])
-rnd = random.Random(42)
-kinds = ["message", "llm_call", "tool_call", "session_start", "session_end", "access"]
-models = ["claude-3-5-haiku-20241022", "claude-sonnet-4-5", "gpt-4o-mini", "gpt-4.1"]
-tools = ["search", "calculator", "fetch_url", "sql_query", "code_exec"]
-words = ("the quick brown fox jumps over a lazy dog while users ask about invoices refunds "
-         "deployments kubernetes latency tokens budget pricing weather python swift").split()
-target = mb * 1_000_000
-with open(path, "w") as f:
-    n = 0; i = 0
-    while n < target:
-        kind = kinds[rnd.randrange(len(kinds))]
-        e = {"event_id": "evt-%012x" % rnd.getrandbits(48), "type": kind,
-             "ts": "2025-10-%02dT%02d:%02d:%02d.%03dZ" % (rnd.randint(1, 28), rnd.randrange(24), rnd.randrange(60), rnd.randrange(60), rnd.randrange(1000)),
-             "session_id": "sess-%06d" % rnd.randrange(200000), "user_id": "user-%05d" % rnd.randrange(20000),
-             "org_id": "org-%03d" % rnd.randrange(300), "project_id": "proj-%04d" % rnd.randrange(3000)}
-        if kind == "message":
-            e["role"] = rnd.choice(["user", "assistant"]); e["text"] = " ".join(rnd.choice(words) for _ in range(rnd.randint(5, 40)))
-        elif kind == "llm_call":
-            e.update(model=rnd.choice(models), input_tokens=rnd.randrange(20000), output_tokens=rnd.randrange(4000),
-                     latency_ms=rnd.randrange(30000), ttft_ms=rnd.randrange(3000), status=rnd.choice(["ok"] * 9 + ["error"]))
-        elif kind == "tool_call":
-            e.update(tool_name=rnd.choice(tools), duration_ms=rnd.randrange(40000), status=rnd.choice(["success"] * 8 + ["error", "timeout"]))
-        line = json.dumps(e, separators=(",", ":")) + "\n"
-        f.write(line); n += len(line); i += 1
-PY
-fi
-SIZE=$(stat -c %s "$CORPUS")
 
 if [ -z "${TALLY_BIN:-}" ]; then
   (cd "$ROOT" && swift build -c release --product tally --scratch-path .build-bench >&2)
@@ -49,6 +17,14 @@ if [ -z "${TALLY_BIN:-}" ]; then
 fi
 (cd "$ROOT" && swift build -c release --package-path Benchmarks --scratch-path .build-bench >&2)
 BENCH="$ROOT/.build-bench/release/SpoolBench"
+
+if [ ! -s "$CORPUS" ]; then
+  # The project's seeded corpus generator: realistic chat sessions, about 360 bytes a line.
+  echo "generating $CORPUS ..." >&2
+  "$TALLY_BIN" generate --seed 42 --events $(( MB * 1000000 / 360 )) > "$CORPUS.tmp"
+  mv "$CORPUS.tmp" "$CORPUS"
+fi
+SIZE=$(stat -c %s "$CORPUS")
 
 now() { date +%s.%N; }
 rate() { python3 -c "import sys; b,s=float(sys.argv[1]),float(sys.argv[2]); print('%.1f' % (b/s/1e6))" "$1" "$2"; }
