@@ -1,3 +1,5 @@
+import TallyCore
+
 /// RFC 3339 UTC text for epoch milliseconds, and parsing of the time arguments of `query`.
 enum Timestamp {
     /// `2025-10-23T14:30:00.123Z`.
@@ -12,57 +14,18 @@ enum Timestamp {
             + ":" + pad(second, 2) + "." + pad(milli, 3) + "Z"
     }
 
-    /// Parses RFC 3339 (`2025-10-23T14:30:00Z`, any offset, fraction optional, truncated to ms),
-    /// a bare date (`2025-10-23`, midnight UTC) or integer epoch milliseconds.
+    /// Parses RFC 3339 with an offset or integer epoch milliseconds (as event `ts` is read,
+    /// see `EventTime`), or a bare date (`2025-10-23`, midnight UTC).
     static func parse(_ text: String) -> Int64? {
-        if let ms = Int64(text) { return ms }
+        if let ms = EventTime.parse(text) { return ms }
         let b = Array(text.utf8)
-        func number(_ from: Int, _ count: Int) -> Int64? {
-            guard from + count <= b.count else { return nil }
-            var value: Int64 = 0
-            for byte in b[from..<(from + count)] {
-                guard (48...57).contains(byte) else { return nil }
-                value = value * 10 + Int64(byte - 48)
-            }
-            return value
-        }
-        guard let year = number(0, 4), b.count >= 10, b[4] == 45, let month = number(5, 2), b[7] == 45,
-              let day = number(8, 2), (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+        guard b.count == 10, b[4] == 45, b[7] == 45,
+              b.indices.allSatisfy({ $0 == 4 || $0 == 7 || (48...57).contains(b[$0]) }),
+              let year = Int64(text.prefix(4)), let month = Int64(text.dropFirst(5).prefix(2)),
+              let day = Int64(text.suffix(2)),
+              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
         else { return nil }
-        let dayStart = days(fromCivil: year, month, day) * 86_400_000
-        if b.count == 10 { return dayStart }
-        guard b.count >= 20, [84, 116, 32].contains(b[10]), let hour = number(11, 2), b[13] == 58,
-              let minute = number(14, 2), b[16] == 58, let second = number(17, 2),
-              hour < 24, minute < 60, second < 61
-        else { return nil }
-        var index = 19
-        var milli: Int64 = 0
-        if b[index] == 46 {
-            index += 1
-            var digits = 0
-            while index < b.count, (48...57).contains(b[index]) {
-                if digits < 3 { milli = milli * 10 + Int64(b[index] - 48) }
-                digits += 1
-                index += 1
-            }
-            guard digits > 0 else { return nil }
-            for _ in min(digits, 3)..<3 { milli *= 10 }
-        }
-        guard index < b.count else { return nil }
-        var offsetMinutes: Int64 = 0
-        if b[index] == 90 || b[index] == 122 {
-            index += 1
-        } else if b[index] == 43 || b[index] == 45 {
-            guard let offsetHour = number(index + 1, 2), index + 3 < b.count, b[index + 3] == 58,
-                  let offsetMinute = number(index + 4, 2), offsetHour < 24, offsetMinute < 60
-            else { return nil }
-            offsetMinutes = (offsetHour * 60 + offsetMinute) * (b[index] == 45 ? -1 : 1)
-            index += 6
-        } else {
-            return nil
-        }
-        guard index == b.count else { return nil }
-        return dayStart + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + milli
+        return days(fromCivil: year, month, day) * 86_400_000
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {
