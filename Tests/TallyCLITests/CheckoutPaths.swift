@@ -1,28 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Foundation
 
-/// Paths of the checkout and of the built `tally` executable, found from the test binary
-/// (`.build/<triple>/debug/TallyPackageTests.xctest` sits beside `tally`).
-enum CheckoutPaths {
-    /// The directory of the running test executable.
-    static let buildDirectory: String = {
-        guard let resolved = realpath("/proc/self/exe", nil) else { return "." }
-        defer { free(resolved) }
-        let path = String(cString: resolved)
-        return String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)])
-    }()
-
-    /// The package root: the nearest parent of the build directory holding Package.swift.
-    static let root: String = {
-        var directory = buildDirectory
-        while directory.count > 1 {
-            if access(directory + "/Package.swift", F_OK) == 0 { return directory }
-            directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
+/// The package root: the nearest parent of the test executable's directory that holds
+/// Package.swift (`.build/<triple>/debug/TallyPackageTests.xctest` lies inside the checkout).
+let checkoutRoot: String = {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var directory = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    while directory.path != "/" {
+        if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+            return directory.path
         }
-        return "."
-    }()
-
-    /// The `tally` executable built by `swift build` next to the tests.
-    static var tally: String { buildDirectory + "/tally" }
-}
+        directory.deleteLastPathComponent()
+    }
+    return FileManager.default.currentDirectoryPath
+}()

@@ -21,7 +21,7 @@ import TallySpool
     ]
 
     @Test func sampleLogsHoldExactlyWhatTheGeneratorMakes() throws {
-        let directory = CheckoutPaths.root + "/SampleLogs"
+        let directory = checkoutRoot + "/SampleLogs"
         let segments = try Spool(directory: directory).segments()
         let regenerate = "rm -rf SampleLogs/* && " + Self.producers.map(\.command).joined(separator: " && ")
         #expect(Set(segments.map(\.id.producer)) == Set(Self.producers.map(\.producer)), "regenerate with: \(regenerate)")
@@ -40,7 +40,7 @@ import TallySpool
     }
 
     @Test func sampleLogsStayUnderTwoMegabytes() throws {
-        let directory = CheckoutPaths.root + "/SampleLogs"
+        let directory = checkoutRoot + "/SampleLogs"
         let total = try Spool(directory: directory).segments().reduce(Int64(0)) { $0 + $1.size }
         #expect(total > 0)
         #expect(total < 2_000_000)
