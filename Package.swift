@@ -8,6 +8,9 @@ let package = Package(
         .executable(name: "tally", targets: ["tally"]),
         // What a Swift service links to append events to a spool.
         .library(name: "TallySpool", targets: ["TallySpool"]),
+        // The fold and the snapshot reader, for services that fold or query in process.
+        .library(name: "TallyCore", targets: ["TallyCore"]),
+        .library(name: "TallySnapshot", targets: ["TallySnapshot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -1,8 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Benchmarks of the spool, apart from the main dependency graph.
-// Run: Benchmarks/spool.sh (or swift run -c release --package-path Benchmarks --scratch-path .build-bench SpoolBench)
+// Benchmarks, apart from the main dependency graph.
+// Run: Benchmarks/spool.sh, Benchmarks/snapshot.sh (or swift run -c release --package-path Benchmarks --scratch-path .build-bench NAME)
 let package = Package(
     name: "TallyBenchmarks",
     platforms: [.macOS(.v15)],
@@ -11,7 +11,14 @@ let package = Package(
         .executableTarget(
             name: "SpoolBench",
             dependencies: [.product(name: "TallySpool", package: "Tally")]
-        )
+        ),
+        .executableTarget(
+            name: "SnapshotBench",
+            dependencies: [
+                .product(name: "TallyCore", package: "Tally"),
+                .product(name: "TallySnapshot", package: "Tally"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
