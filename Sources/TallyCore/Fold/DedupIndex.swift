@@ -62,10 +62,15 @@ struct DedupIndex: Sendable {
     /// Adds the other part's folded copies. A copy within the window of one folded here was folded
     /// by both parts; both stay folded (see `FoldState.merge`).
     mutating func merge(_ other: DedupIndex, window: Int64) {
-        other.forEachEntry { key, copies in
-            for timestamp in copies { admit(eventID: key, timestamp: timestamp, window: window) }
+        for slot in other.slots where !slot.isEmpty {
+            let key = EventID(high: slot.high, low: slot.low)
+            admit(eventID: key, timestamp: slot.timestamp, window: window)
+            if let extra = other.extraCopies[key] {
+                for timestamp in extra { admit(eventID: key, timestamp: timestamp, window: window) }
+            }
         }
     }
+
 
     /// Restores an id with the `ts` of its folded copies (from persisted globals).
     mutating func insert(_ eventID: EventID, copies: [Int64]) {

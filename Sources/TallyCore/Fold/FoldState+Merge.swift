@@ -6,8 +6,7 @@ extension FoldState {
     /// An event folded by both parts stays folded twice: the fold keeps only the `ts` of folded ids,
     /// not what they added, so it cannot be taken back. The dedup windows are merged, so later copies
     /// are recognized. Both states must use the same settings; `self`'s are kept. O(size of `other`).
-    public mutating func merge(_ other: FoldState) {
-        var other = other
+    public mutating func merge(_ other: consuming FoldState) {
         sweepRetention()
         other.sweepRetention()
 
@@ -34,7 +33,9 @@ extension FoldState {
             if let index = sessions.position(of: session.id) {
                 sessions.states[index].merge(session)
             } else {
-                sessions.insert(session)
+                // Its dirty flag belongs to `other`'s change tracking: reset it so `markDirty` records the id here.
+                let index = sessions.insert(session)
+                sessions.states[index].isDirty = false
             }
             markDirty(session.id)
         }

@@ -2,13 +2,27 @@ extension FoldState {
     /// How far the watermark moves between two sweeps of the session table.
     var sweepInterval: Int64 { max(millisecondsPerMinute, settings.sessionRetentionMs / 8) }
 
+    /// Stops session retention until ``resumeRetention()``: no session leaves the table and a late
+    /// event never starts a second record of its session. For folding events far from time order
+    /// (a replay reading files in parallel, whose watermark runs ahead of older files): with retention
+    /// suspended, the fold of a set of events is the same in every order and every split by session.
+    public mutating func suspendRetention() {
+        retentionSuspended = true
+    }
+
+    /// Applies session retention again, at once (sessions past it at the watermark leave the table) and from now on.
+    public mutating func resumeRetention() {
+        retentionSuspended = false
+        sweepRetention()
+    }
+
     /// Moves every session past retention out of the table into the retired totals.
     ///
     /// Sweeping only saves memory: the views treat a session past retention the same whether or not
     /// it has been swept (its contributions no longer change once it is ended), so results do not
     /// depend on when sweeps run.
     mutating func sweepRetention() {
-        guard let watermark = latestTimestamp else { return }
+        guard !retentionSuspended, let watermark = latestTimestamp else { return }
         let (next, overflow) = watermark.addingReportingOverflow(sweepInterval)
         nextSweepAt = overflow ? .max : next
         let expired = sessions.states.compactMap { session in

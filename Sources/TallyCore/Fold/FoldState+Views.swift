@@ -106,9 +106,8 @@ extension FoldState {
     public func alerts() -> [AlertView] {
         var alerts = retired.alerts
         var access = accessCounts
-        let watermark = viewWatermark
         for session in sessions.states {
-            alerts.append(contentsOf: session.materialize(watermark: watermark, settings: settings).alerts)
+            session.appendAlerts(to: &alerts, settings: settings)
             if let userID = session.userID?.value {
                 for hourCount in session.accessWithoutUser where hourCount.count != 0 {
                     access[UserHour(userID: userID, hour: hourCount.hour), default: 0] += hourCount.count
@@ -122,7 +121,8 @@ extension FoldState {
                 threshold: Double(settings.accessBurst),
                 detail: "user \(userHour.userID) had \(count) denied or rate-limited access events in one hour"))
         }
-        return alerts.sorted(by: AlertView.sortsBefore)
+        alerts.sort { AlertView.sortsBefore($0, $1) }
+        return alerts
     }
 }
 

@@ -61,6 +61,8 @@ public struct FoldState: Sendable {
     /// Sessions marked dirty since the last `takeChanges()` (may hold an id twice).
     var dirtySessionIDs: [String] = []
     var droppedSessionIDs: Set<String> = []
+    /// Set by `suspendRetention()`: sessions are not retired (not persisted).
+    var retentionSuspended = false
 
     public init(settings: FoldSettings) {
         self.settings = settings
@@ -101,11 +103,25 @@ public struct FoldState: Sendable {
         }
     }
 
+    /// Folds the events of `events` whose entry in `parts` is `part` (every event when `parts` is nil),
+    /// reading them in place: no event is copied.
+    public mutating func fold(_ events: UnsafeBufferPointer<Event>, parts: UnsafeBufferPointer<UInt8>?, part: UInt8) {
+        guard let base = events.baseAddress else { return }
+        if let parts {
+            precondition(parts.count == events.count, "one part index per event")
+            for index in 0..<events.count where parts[index] == part { fold(base[index]) }
+        } else {
+            for index in 0..<events.count { fold(base[index]) }
+        }
+    }
+
     /// The index of the live record of `sessionID`, retiring a record past retention and creating a new one.
     @inline(__always)
     mutating func liveSessionIndex(_ sessionID: String, creatingAt timestamp: Int64) -> Int {
         if let index = sessions.position(of: sessionID) {
-            guard sessions.states[index].isPastRetention(watermark: latestTimestamp!, settings: settings) else { return index }
+            guard !retentionSuspended,
+                sessions.states[index].isPastRetention(watermark: latestTimestamp!, settings: settings)
+            else { return index }
             retire(sessionID)
         }
         return sessions.insert(SessionState(id: sessionID, timestamp: timestamp))

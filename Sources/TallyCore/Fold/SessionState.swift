@@ -18,6 +18,17 @@ struct SessionState: Sendable {
             return current
         }
 
+        /// `current = earliest(current, timestamp, value)`, in place: no copy of the kept value.
+        @inline(__always)
+        static func keepEarliest(_ current: inout FirstSeen?, _ timestamp: Int64, _ value: String?) {
+            guard let value else { return }
+            if current != nil {
+                let kept = current!.timestamp
+                if timestamp > kept || (timestamp == kept && !(value < current!.value)) { return }
+            }
+            current = FirstSeen(timestamp: timestamp, value: value)
+        }
+
         static func earliest(_ lhs: FirstSeen?, _ rhs: FirstSeen?) -> FirstSeen? {
             guard let rhs else { return lhs }
             return earliest(lhs, rhs.timestamp, rhs.value)
@@ -146,12 +157,11 @@ struct SessionState: Sendable {
         let timestamp = event.timestamp
         if timestamp < firstTimestamp { firstTimestamp = timestamp }
         if timestamp > lastTimestamp { lastTimestamp = timestamp }
-        let context = event.context
-        conversationID = FirstSeen.earliest(conversationID, timestamp, context.conversationID)
-        userID = FirstSeen.earliest(userID, timestamp, context.userID)
-        orgID = FirstSeen.earliest(orgID, timestamp, context.orgID)
-        projectID = FirstSeen.earliest(projectID, timestamp, context.projectID)
-        personaID = FirstSeen.earliest(personaID, timestamp, context.personaID)
+        FirstSeen.keepEarliest(&conversationID, timestamp, event.context.conversationID)
+        FirstSeen.keepEarliest(&userID, timestamp, event.context.userID)
+        FirstSeen.keepEarliest(&orgID, timestamp, event.context.orgID)
+        FirstSeen.keepEarliest(&projectID, timestamp, event.context.projectID)
+        FirstSeen.keepEarliest(&personaID, timestamp, event.context.personaID)
         switch event.payload {
         case .sessionStart:
             if startTimestamp.map({ timestamp < $0 }) ?? true { startTimestamp = timestamp }
@@ -347,12 +357,22 @@ struct SessionState: Sendable {
     /// The session's row and every alert it raises at `watermark`.
     func materialize(watermark: Int64, settings: FoldSettings) -> (row: SessionRow, alerts: [AlertView]) {
         let responses = responses(slowerThan: settings.slowResponseMs)
-        let row = row(responses: responses)
+        var alerts: [AlertView] = []
+        appendAlerts(to: &alerts, responses: responses, settings: settings)
+        return (row(responses: responses), alerts)
+    }
+
+    /// Appends every alert the session raises at any watermark (ended or not, the duration is the same).
+    func appendAlerts(to alerts: inout [AlertView], settings: FoldSettings) {
+        appendAlerts(to: &alerts, responses: responses(slowerThan: settings.slowResponseMs), settings: settings)
+    }
+
+    private func appendAlerts(to alerts: inout [AlertView], responses: Responses, settings: FoldSettings) {
         let user = userID?.value
-        var alerts: [AlertView] = eventAlerts.map {
-            AlertView(
-                kind: $0.kind, sessionID: id, userID: $0.userID ?? user, timestamp: $0.timestamp,
-                value: $0.value, threshold: $0.threshold, detail: $0.detail)
+        for alert in eventAlerts {
+            alerts.append(AlertView(
+                kind: alert.kind, sessionID: id, userID: alert.userID ?? user, timestamp: alert.timestamp,
+                value: alert.value, threshold: alert.threshold, detail: alert.detail))
         }
         for slow in responses.slow {
             alerts.append(AlertView(
@@ -360,13 +380,13 @@ struct SessionState: Sendable {
                 value: Double(slow.ms), threshold: Double(settings.slowResponseMs),
                 detail: "assistant responded after \(slow.ms) ms"))
         }
-        let duration = row.durationMs(watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs)
+        // `SessionRow.durationMs`: the end, the last activity once timed out, else the last activity.
+        let duration = (end?.timestamp ?? lastTimestamp) - startedAt
         if duration > settings.maxSessionDurationMs {
             alerts.append(AlertView(
-                kind: .longSession, sessionID: id, userID: user, timestamp: row.startedAt,
+                kind: .longSession, sessionID: id, userID: user, timestamp: startedAt,
                 value: Double(duration), threshold: Double(settings.maxSessionDurationMs),
                 detail: "session lasted \(duration) ms"))
         }
-        return (row, alerts)
     }
 }

@@ -100,6 +100,9 @@ import Testing
             let views = AllViews(merged)
             #expect(views == inOrder, "\(partCount) parts")
             #expect(views.summary.duplicates == inOrder.summary.duplicates)
+            // Every session of every part is a change of the merged state (what the snapshot writer stores).
+            let retained = Set(merged.sessionRows().map(\.sessionID))
+            #expect(Set(merged.takeChanges().sessions.map(\.row.sessionID)) == retained, "\(partCount) parts")
         }
     }
 }

@@ -58,6 +58,25 @@ import Testing
         #expect(Set(changes.sessions.map(\.row.sessionID)) == ["a", "b"])
     }
 
+    @Test func suspendedRetentionKeepsALateEventInItsSessionUntilResumed() throws {
+        // Read out of time order: "b" moves the watermark past a's retention before a's late message arrives.
+        var state = FoldState(settings: Self.settings)
+        state.suspendRetention()
+        for event in [
+            sessionStart("a", t0), sessionEnd("a", t0 + minute, .completed),
+            message("b", t0 + 3 * minute + hour, .user), message("a", t0 + 2 * minute, .user),
+        ] { state.fold(event) }
+        // Still in the table, holding the late message (the views already treat it as past retention).
+        let record = try #require(state.sessions["a"])
+        #expect(record.messages == 1)
+        #expect(record.startedAt == t0)
+        #expect(state.summary().sessions["total"] == 2)
+        state.resumeRetention()
+        #expect(state.sessions["a"] == nil)           // past retention at the watermark: dropped now
+        #expect(state.summary().sessions["total"] == 2) // one record of "a", not two
+        #expect(state.summary().sessions["COMPLETED"] == 1)
+    }
+
     @Test func whenTheSweepRunsDoesNotChangeTheViews() {
         // The sweep at t0+60m (next one at t0+67.5m) keeps "a"; at t0+66m "a" is past retention but not swept.
         let events = [
