@@ -13,14 +13,22 @@ import TallySpool
 /// ```
 ///
 /// Decoding (read, decompress, parse, validate) runs on `workers` threads, each taking
-/// whole files; one thread owns the fold and receives decoded events in batches, so the
-/// fold never takes a lock per event and `event_id` duplicates are found exactly whatever
-/// file they are in. Damaged frames and torn tails are reported and skipped.
+/// whole files. The fold is split into one shard per thread by `session_id` (a retry keeps
+/// its session, so `event_id` duplicates always meet in the same shard and are found exactly
+/// whatever file they are in); a decode thread folds each batch into the shards itself, taking
+/// a shard's lock once per batch, never per event. The shards are merged (exact for a split by
+/// session) before the snapshot is written. Damaged frames and torn tails are reported and skipped.
+///
+/// Session retention is suspended while folding and applied once at the end: files are read in
+/// parallel and out of time order, so a running retention would drop a session that later-read
+/// files still add to (and count it twice). The result is the same for every read order and
+/// worker count; every session of the inputs is held in memory until the end.
 public enum Replay {
     /// Where a running replay is; given to the progress callback about ten times a second.
     public struct Progress: Sendable {
         public var bytesRead: Int64
         public var bytesTotal: Int64
+        /// Valid events decoded and folded so far (duplicates included).
         public var events: Int64
         public var elapsed: Duration
     }
@@ -62,25 +70,35 @@ public enum Replay {
         let next = Atomic<Int>(0)
         let queue = BatchQueue<DecodedBatch>(capacity: 4 * max(1, workers))
         let threadCount = max(1, min(workers, inputs.count))
-        for _ in 0..<threadCount {
+        let shards = FoldShards(count: threadCount, settings: settings.fold)
+        for thread in 0..<threadCount {
             Threads.detach {
-                var decoder = InputDecoder(maxLineBytes: settings.fold.maxLineBytes)
+                var decoder = InputDecoder(maxLineBytes: settings.fold.maxLineBytes, shards: shards.count)
                 while true {
                     let slot = next.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard slot < order.count else { break }
                     let index = order[slot]
-                    decoder.decode(inputs[index], index: index) { queue.push($0) }
+                    decoder.decode(inputs[index], index: index) { batch in
+                        var batch = batch
+                        batch.folded = Int64(batch.events.count)
+                        shards.fold(batch, firstTry: thread)
+                        // Freed here, on the thread that allocated them, not on the thread that merges.
+                        batch.events = []
+                        batch.shards = []
+                        queue.push(batch)
+                    }
                 }
                 queue.push(DecodedBatch(finished: true))
             }
         }
 
-        var fold = FoldState(settings: settings.fold)
+        var invalid = Array(repeating: Int64(0), count: InvalidReason.allCases.count)
         var deadLetters: [UInt8] = []
         var damage: [String] = []
         var positions = Positions()
         var bytesRead: Int64 = 0
         var lines: Int64 = 0
+        var folded: Int64 = 0
         var failure: (any Error)?
         let bytesTotal = inputs.reduce(0) { $0 + $1.size }
         var lastProgress = clock.now
@@ -95,11 +113,7 @@ public enum Replay {
                 if failure == nil { failure = error }
                 continue
             }
-            // Borrow each event from the batch's buffer: no copy, no retain per event.
-            batch.events.withUnsafeBufferPointer { events in
-                for index in events.indices { fold.fold(events[index]) }
-            }
-            for reason in batch.invalid { fold.recordInvalid(reason) }
+            for reason in batch.invalid { invalid[InvalidReason.allCases.firstIndex(of: reason)!] += 1 }
             deadLetters.append(contentsOf: batch.deadLetters)
             for note in batch.damage {
                 warning(note)
@@ -108,12 +122,17 @@ public enum Replay {
             if let end = batch.end { positions.record(inputs[end.input], offset: end.offset) }
             bytesRead += batch.bytes
             lines += batch.lines
+            folded += batch.folded
             if let progress, clock.now - lastProgress > .milliseconds(100) {
                 lastProgress = clock.now
-                progress(Progress(bytesRead: bytesRead, bytesTotal: bytesTotal, events: fold.summary().events, elapsed: clock.now - start))
+                progress(Progress(bytesRead: bytesRead, bytesTotal: bytesTotal, events: folded, elapsed: clock.now - start))
             }
         }
         if let failure { throw failure }
+        var fold = shards.merged()
+        for (position, reason) in InvalidReason.allCases.enumerated() {
+            for _ in 0..<invalid[position] { fold.recordInvalid(reason) }
+        }
 
         let generation = writer.nextGeneration
         var deadLetterFile: String?
@@ -134,28 +153,134 @@ public enum Replay {
     }
 }
 
-/// What a decode thread hands to the fold thread: a frame's (or chunk's) worth of work.
+/// What a decode thread hands to the collecting thread once it has folded the events: a frame's
+/// (or chunk's) worth of counts, dead letters and damage.
 struct DecodedBatch: @unchecked Sendable {
     var events: [Event] = []
+    /// The fold shard of each event (see `FoldShards`).
+    var shards: [UInt8] = []
     var invalid: [InvalidReason] = []
     var deadLetters: [UInt8] = []
     var damage: [String] = []
     /// Input bytes this batch covers (compressed bytes for zstd input), for progress.
     var bytes: Int64 = 0
     var lines: Int64 = 0
+    /// Valid events of this batch, already folded by the decode thread (`events` is then emptied).
+    var folded: Int64 = 0
     /// Set on the last batch of an input: where reading ended.
     var end: (input: Int, offset: Int64)?
     var failure: (any Error)?
     var finished = false
 }
 
+/// The fold split by `session_id` into one shard per decode thread; events without a session go
+/// by `event_id`. Each shard is a `FoldState` (retention suspended) behind its own lock, taken
+/// once per batch.
+///
+/// ```swift
+/// let shards = FoldShards(count: 2, settings: settings)
+/// shards.fold(batch, firstTry: 0)   // any thread; batch.shards from FoldShards.shard(of:count:)
+/// var fold = shards.merged()         // once every thread is done; retention applied
+/// ```
+final class FoldShards: Sendable {
+    private final class Shard: Sendable {
+        let state: Mutex<FoldState>
+        init(_ state: FoldState) { self.state = Mutex(state) }
+    }
+
+    private let shards: [Shard]
+    private let settings: FoldSettings
+
+    init(count: Int, settings: FoldSettings) {
+        shards = (0..<max(1, count)).map { _ in
+            var state = FoldState(settings: settings)
+            state.suspendRetention()
+            return Shard(state)
+        }
+        self.settings = settings
+    }
+
+    /// The shard of an event among `count`: every event of a session, and every copy of an `event_id`, in one shard.
+    @inline(__always)
+    static func shard(of event: Event, count: Int) -> UInt8 {
+        guard count > 1 else { return 0 }
+        let hash: Int
+        if let sessionID = event.sessionID {
+            hash = sessionID.hashValue
+        } else if let eventID = event.eventID {
+            hash = eventID.hashValue
+        } else {
+            return 0
+        }
+        return UInt8(truncatingIfNeeded: UInt(bitPattern: hash) % UInt(count))
+    }
+
+    var count: Int { shards.count }
+
+    /// Folds `batch.events` into their shards (`batch.shards`), starting with the shard `firstTry`
+    /// (modulo the count) and taking whichever pending shard is free before waiting for a busy one.
+    func fold(_ batch: DecodedBatch, firstTry: Int) {
+        guard !batch.events.isEmpty else { return }
+        let count = shards.count
+        batch.events.withUnsafeBufferPointer { events in
+            if count == 1 {
+                shards[0].state.withLock { $0.fold(events, parts: nil, part: 0) }
+                return
+            }
+            batch.shards.withUnsafeBufferPointer { parts in
+                var pending = Array(repeating: false, count: count)
+                for shard in parts { pending[Int(shard)] = true }
+                var left = pending.reduce(0) { $0 + ($1 ? 1 : 0) }
+                var waited = false
+                while left > 0 {
+                    for step in 0..<count {
+                        let shard = (firstTry + step) % count
+                        guard pending[shard] else { continue }
+                        let part = UInt8(shard)
+                        // Block only on the last pending shard, or once a whole round found every one busy.
+                        if left == 1 || waited {
+                            shards[shard].state.withLock { $0.fold(events, parts: parts, part: part) }
+                        } else {
+                            let done: Void? = shards[shard].state.withLockIfAvailable {
+                                $0.fold(events, parts: parts, part: part)
+                            }
+                            if done == nil { continue }
+                        }
+                        pending[shard] = false
+                        left -= 1
+                    }
+                    waited = true
+                }
+            }
+        }
+    }
+
+    /// Every shard merged into one state. Call once, after every `fold` has returned.
+    func merged() -> FoldState {
+        var result = FoldState(settings: settings)
+        for shard in shards {
+            var part = FoldState(settings: settings)
+            shard.state.withLock { swap(&part, &$0) }
+            if shard === shards[0] {
+                result = part
+            } else {
+                result.merge(part)
+            }
+        }
+        result.resumeRetention()
+        return result
+    }
+}
+
 /// Reads one input file and turns its lines into decoded batches. One per decode thread.
 struct InputDecoder {
     private var decoder: EventDecoder
+    private let shardCount: Int
     private static let batchEvents = 8_192
 
-    init(maxLineBytes: Int) {
+    init(maxLineBytes: Int, shards: Int) {
         decoder = EventDecoder(maxLineBytes: maxLineBytes)
+        shardCount = shards
     }
 
     mutating func decode(_ input: ReplayInput, index: Int, emit: (DecodedBatch) -> Void) {
@@ -218,6 +343,7 @@ struct InputDecoder {
             batch.lines += 1
             switch decoder.decode(line) {
             case .event(let event):
+                if shardCount > 1 { batch.shards.append(FoldShards.shard(of: event, count: shardCount)) }
                 batch.events.append(event)
             case .invalid(let reason):
                 batch.invalid.append(reason)
