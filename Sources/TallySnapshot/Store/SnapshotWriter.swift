@@ -249,8 +249,11 @@ public final class SnapshotWriter {
         let insert = try database.prepare(Self.insertSessionSQL)
         var written = 0
         var closed = 0
+        // Before the first committed snapshot the session tables are empty (`open` and `rollBack`
+        // remove the rows of uncommitted generations): there is no version to close.
+        let hasVersions = committedGeneration > 0
         for (sessionID, change) in pending {
-            for close in closes {
+            for close in closes where hasVersions {
                 try close.bind(1, generation)
                 try close.bind(2, sessionID)
                 try close.run()
@@ -402,7 +405,10 @@ public final class SnapshotWriter {
             INSERT INTO alerts(kind, session_id, user_id, ts, value, threshold, detail, gen_from)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """)
-        let currentAlerts = Set(content.alerts)
+        // Nothing written yet (a first snapshot, a replay): no alert row to close, no set of current alerts needed.
+        let closesAlerts = !staged.alerts.isEmpty
+        let currentAlerts = closesAlerts ? Set(content.alerts) : []
+        if !closesAlerts { staged.alerts.reserveCapacity(content.alerts.count) }
         for alert in content.alerts where staged.alerts[alert] == nil {
             try insertAlert.bind(1, alert.kind.rawValue)
             try insertAlert.bind(2, alert.sessionID)
@@ -416,10 +422,12 @@ public final class SnapshotWriter {
             staged.alerts[alert] = database.lastInsertRowID
             changed += 1
         }
-        for (alert, rowID) in staged.alerts where !currentAlerts.contains(alert) {
-            try close(closeAlert, rowID: rowID, generation: generation)
-            staged.alerts[alert] = nil
-            changed += 1
+        if closesAlerts {
+            for (alert, rowID) in staged.alerts where !currentAlerts.contains(alert) {
+                try close(closeAlert, rowID: rowID, generation: generation)
+                staged.alerts[alert] = nil
+                changed += 1
+            }
         }
         return changed
     }
