@@ -35,7 +35,7 @@ extension CorpusGenerator {
             buffer.write(#","role":"user","content":""#)
             let target = start + configuration.tooLongBytes - 3
             while buffer.count < target {
-                assistantText.write(length: min(4_000, target - buffer.count), random: &random, into: &buffer)
+                assistantText.writeExcerpt(length: min(4_000, target - buffer.count), random: &random, into: &buffer)
                 buffer.write(" ")
             }
             buffer.write("\"}")

@@ -208,12 +208,34 @@ enum Vocabulary {
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 }
 
-/// A long run of JSON-escaped sentences to cut message contents from.
-/// Every cut ends before a space, so it never splits an escape or a multi-byte character.
+/// Message text: an opening cut from a run of JSON-escaped sentences (markdown, escapes,
+/// non-ASCII), continued with words drawn from a large generated lexicon and numbers, so that
+/// contents vary like real chat text instead of repeating a few sentences (a corpus then compresses
+/// about as well as real telemetry). Every cut ends before a space, so it never splits an escape
+/// or a multi-byte character.
+///
+/// ```swift
+/// let pool = TextPool(sentences: Vocabulary.userSentences, length: 48 << 10, random: &random)
+/// pool.write(length: 120, random: &random, into: &buffer)
+/// ```
 struct TextPool {
     let bytes: [UInt8]
     /// Offsets at which a sentence starts.
     let sentenceStarts: [Int]
+    /// Generated words (ASCII letters only), the most frequent first.
+    let words: [[UInt8]]
+
+    /// How many words the lexicon holds.
+    static let lexiconSize = 16_384
+    /// Syllables the lexicon words are made of.
+    static let syllables: [[UInt8]] = [
+        "ba", "be", "bi", "bo", "bu", "ca", "ce", "co", "da", "de", "di", "do", "fa", "fe", "fi", "ga",
+        "ge", "go", "ha", "he", "hi", "ja", "ka", "ke", "ki", "la", "le", "li", "lo", "lu", "ma", "me",
+        "mi", "mo", "mu", "na", "ne", "ni", "no", "nu", "pa", "pe", "pi", "po", "ra", "re", "ri", "ro",
+        "ru", "sa", "se", "si", "so", "su", "ta", "te", "ti", "to", "tu", "va", "ve", "vi", "wa", "we",
+        "ya", "yo", "za", "ze", "an", "en", "in", "on", "un", "ar", "er", "or", "al", "el", "il", "ol",
+        "st", "tr", "th", "ch", "sh", "ng", "nd", "ct", "ion", "ing", "ent", "ant", "est", "ist", "ous", "ive",
+    ].map { Array($0.utf8) }
 
     init(sentences: [String], length: Int, random: inout RandomSource) {
         var bytes: [UInt8] = []
@@ -226,15 +248,62 @@ struct TextPool {
         }
         self.bytes = bytes
         sentenceStarts = starts.filter { $0 < length / 2 }
+        // The lexicon depends on no seed: the same words in every corpus, only their use varies.
+        var lexiconRandom = RandomSource(seed: 0x7465_7874)
+        var words: [[UInt8]] = []
+        words.reserveCapacity(Self.lexiconSize)
+        for rank in 0..<Self.lexiconSize {
+            // Frequent words are short, rare ones longer (1 to 4 syllables).
+            let syllableCount = rank < 64 ? 1 : rank < 1_024 ? lexiconRandom.between(1, 2) : lexiconRandom.between(2, 4)
+            var word: [UInt8] = []
+            for _ in 0..<syllableCount { word += Self.syllables[lexiconRandom.below(Self.syllables.count)] }
+            words.append(word)
+        }
+        self.words = words
     }
 
-    /// Appends about `length` bytes of text starting at a sentence (cut at a space).
-    func write(length: Int, random: inout RandomSource, into buffer: inout [UInt8]) {
+    /// Appends about `length` bytes cut from the sentence run alone, starting at a sentence (cut at
+    /// a space): repetitive text, for lines whose size matters more than their content (too-long lines).
+    func writeExcerpt(length: Int, random: inout RandomSource, into buffer: inout [UInt8]) {
         let start = sentenceStarts[random.below(sentenceStarts.count)]
         let limit = bytes.count - 1
         var end = min(start + max(length, 1), limit)
         while end < limit, bytes[end] != UInt8(ascii: " ") { end += 1 }
         while end > start, bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
         buffer.append(contentsOf: bytes[start..<end])
+    }
+
+    /// Appends about `length` bytes of text (at least one byte): an opening of at most a sentence or
+    /// two from the pool, then generated words, numbers and punctuation.
+    func write(length: Int, random: inout RandomSource, into buffer: inout [UInt8]) {
+        let target = buffer.count + max(length, 1)
+        let start = sentenceStarts[random.below(sentenceStarts.count)]
+        let limit = bytes.count - 1
+        var end = min(start + min(max(length, 1), random.between(12, 90)), limit)
+        while end < limit, bytes[end] != UInt8(ascii: " ") { end += 1 }
+        while end > start, bytes[end - 1] == UInt8(ascii: " ") { end -= 1 }
+        buffer.append(contentsOf: bytes[start..<end])
+        var wordsInSentence = 0
+        while buffer.count < target {
+            buffer.append(UInt8(ascii: " "))
+            let roll = random.below(100)
+            if roll < 8 {
+                buffer.writeDecimal(random.between(0, roll < 4 ? 99 : 99_999))
+                if roll == 0 {
+                    buffer.append(UInt8(ascii: "."))
+                    buffer.writeDecimal(random.between(0, 99))
+                }
+            } else {
+                // Zipf-like: a cube of a uniform number picks frequent words far more often than rare ones.
+                let u = random.unit()
+                let word = words[Int(u * u * u * Double(words.count))]
+                buffer.append(contentsOf: word)
+            }
+            wordsInSentence += 1
+            if wordsInSentence > 4, random.below(10) == 0 {
+                buffer.append(random.below(4) == 0 ? UInt8(ascii: ",") : UInt8(ascii: "."))
+                wordsInSentence = 0
+            }
+        }
     }
 }
