@@ -171,6 +171,14 @@ struct DecodedBatch: @unchecked Sendable {
     var end: (input: Int, offset: Int64)?
     var failure: (any Error)?
     var finished = false
+
+    /// Empties the batch for the next frames, keeping the event buffers' capacity: once the
+    /// emitted copy has dropped them, they are reused in place instead of allocated again.
+    mutating func startNext() {
+        events.removeAll(keepingCapacity: true)
+        shards.removeAll(keepingCapacity: true)
+        self = DecodedBatch(events: events, shards: shards)
+    }
 }
 
 /// The fold split by `session_id` into one shard per decode thread; events without a session go
@@ -300,7 +308,7 @@ struct InputDecoder {
                     }
                     if batch.events.count >= Self.batchEvents {
                         emit(batch)
-                        batch = DecodedBatch()
+                        batch.startNext()
                     }
                 }
                 if let torn = end.tornTail {
@@ -318,7 +326,7 @@ struct InputDecoder {
                     batch.bytes += Int64(chunk.count)
                     if batch.events.count >= Self.batchEvents {
                         emit(batch)
-                        batch = DecodedBatch()
+                        batch.startNext()
                     }
                 }
                 batch.end = (index, input.size)
