@@ -1,4 +1,5 @@
 import ArgumentParser
+import TallyPipeline
 import TallySpool
 
 #if canImport(Glibc)
@@ -18,56 +19,74 @@ struct AppendCommand: ParsableCommand {
             whole in memory. Empty input writes nothing. Exits 0 once all lines are durable.
             """)
 
-    @Option(help: "The spool directory (created if missing).")
+    @Option(help: "The spool directory (created if missing); default: the pipeline's `spool`.")
     var spool: String?
 
     @Option(help: "Producer name in segment file names: A-Z a-z 0-9 _ -.")
     var producer: String = "tally"
 
-    @Option(help: "Pipeline file whose `spool` and `segment:` settings to use.")
+    @Option(help: ArgumentHelp("Pipeline file whose `spool`, `segment:` and `limits:` settings to use; flags override them.", valueName: "FILE"))
     var pipeline: String?
 
-    @Option(help: "always | interval | never.")
-    var fsync: String = "always"
+    @Option(help: "always | interval | never (default always).")
+    var fsync: String?
 
-    @Option(name: .customLong("fsync-interval"), help: "With --fsync interval: at most this much is lost on power loss.")
-    var fsyncInterval: String = "1s"
+    @Option(name: .customLong("fsync-interval"), help: "With --fsync interval: at most this much is lost on power loss (default 1s).")
+    var fsyncInterval: String?
 
-    @Option(help: "zstd compression level.")
-    var level: Int = 3
+    @Option(help: "zstd compression level, 1-19 (default 3).")
+    var level: Int?
 
-    @Option(name: .customLong("max-segment-bytes"), help: "Seal a segment past this size (B, KiB, MiB, GiB).")
-    var maxSegmentBytes: String = "64MiB"
+    @Option(name: .customLong("max-segment-bytes"), help: "Seal a segment past this size (B, KiB, MiB, GiB; default 64MiB).")
+    var maxSegmentBytes: String?
 
-    @Option(name: .customLong("max-segment-age"), help: "Seal a segment past this age (ms, s, m, h, d).")
-    var maxSegmentAge: String = "5m"
+    @Option(name: .customLong("max-segment-age"), help: "Seal a segment past this age (ms, s, m, h, d; default 5m).")
+    var maxSegmentAge: String?
 
-    @Option(name: .customLong("max-line-bytes"), help: "Lines longer than this are streamed into a frame of their own.")
-    var maxLineBytes: String = "1MiB"
+    @Option(name: .customLong("max-line-bytes"), help: "Lines longer than this get a frame of their own (default 1MiB).")
+    var maxLineBytes: String?
 
     func run() throws {
-        guard let spool else { fail("--spool DIR is required", code: 2) }
-        guard let interval = parseDuration(fsyncInterval), interval > .zero else {
-            fail("--fsync-interval: not a duration: \(fsyncInterval)", code: 2)
+        // Pipeline file first (or the defaults of pipeline.md), then the flags on top.
+        var settings = PipelineSettings.defaults(relativeTo: ".")
+        if let pipeline {
+            do {
+                settings = try PipelineSettings.load(path: pipeline)
+            } catch {
+                Terminal.fail("\(error)", code: 2)
+            }
         }
-        guard let segmentBytes = parseSize(maxSegmentBytes) else {
-            fail("--max-segment-bytes: not a size: \(maxSegmentBytes)", code: 2)
+        guard let spool = spool ?? (pipeline != nil ? settings.spool : nil) else {
+            Terminal.fail("give --spool DIR or --pipeline FILE", code: 2)
         }
-        guard let segmentAge = parseDuration(maxSegmentAge) else {
-            fail("--max-segment-age: not a duration: \(maxSegmentAge)", code: 2)
+        var segment = settings.segment
+        if let fsyncInterval {
+            guard let ms = PipelineSettings.durationMs(fsyncInterval), ms > 0 else { Terminal.fail("--fsync-interval: not a duration: \(fsyncInterval)", code: 2) }
+            segment.fsyncIntervalMs = ms
         }
-        guard let lineLimit = parseSize(maxLineBytes) else {
-            fail("--max-line-bytes: not a size: \(maxLineBytes)", code: 2)
+        if let maxSegmentBytes {
+            guard let bytes = PipelineSettings.size(maxSegmentBytes) else { Terminal.fail("--max-segment-bytes: not a size: \(maxSegmentBytes)", code: 2) }
+            segment.maxBytes = bytes
+        }
+        if let maxSegmentAge {
+            guard let ms = PipelineSettings.durationMs(maxSegmentAge) else { Terminal.fail("--max-segment-age: not a duration: \(maxSegmentAge)", code: 2) }
+            segment.maxAgeMs = ms
+        }
+        var lineLimit = settings.fold.maxLineBytes
+        if let maxLineBytes {
+            guard let bytes = PipelineSettings.size(maxLineBytes) else { Terminal.fail("--max-line-bytes: not a size: \(maxLineBytes)", code: 2) }
+            lineLimit = bytes
         }
         var configuration = SpoolConfiguration()
-        configuration.compressionLevel = level
-        configuration.maxSegmentBytes = Int64(segmentBytes)
-        configuration.maxSegmentAge = segmentAge
-        switch fsync {
+        configuration.compressionLevel = level ?? Int(segment.compressionLevel)
+        configuration.maxSegmentBytes = Int64(segment.maxBytes)
+        configuration.maxSegmentAge = .milliseconds(segment.maxAgeMs)
+        let mode = fsync ?? segment.fsync.rawValue
+        switch mode {
         case "always": configuration.fsync = .always
-        case "interval": configuration.fsync = .interval(interval)
+        case "interval": configuration.fsync = .interval(.milliseconds(segment.fsyncIntervalMs))
         case "never": configuration.fsync = .never
-        default: fail("--fsync: must be always, interval or never: \(fsync)", code: 2)
+        default: Terminal.fail("--fsync: must be always, interval or never: \(mode)", code: 2)
         }
         // A trickle is appended within maxDelay, then synced per the fsync mode.
         var maxDelay = Duration.milliseconds(100)
@@ -76,42 +95,14 @@ struct AppendCommand: ParsableCommand {
         do {
             writer = try SpoolWriter(directory: spool, producer: producer, configuration: configuration)
         } catch {
-            fail("\(error)", code: error.code == .invalidArgument ? 2 : 1)
+            Terminal.fail("\(error)", code: error.code == .invalidArgument ? 2 : 1)
         }
         do {
             _ = try writer.appendLines(from: STDIN_FILENO, maxLineBytes: lineLimit, maxDelay: maxDelay)
             try writer.close()
         } catch {
             try? writer.close()
-            fail("\(error)", code: 1)
+            Terminal.fail("\(error)", code: 1)
         }
     }
-}
-
-/// Prints `tally: <message>` to standard error and exits with `code`.
-private func fail(_ message: String, code: Int32) -> Never {
-    var line = "tally: " + message + "\n"
-    line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
-    exit(code)
-}
-
-/// `64MiB`, `512KiB`, `1GiB`, `100B` or a plain number of bytes.
-private func parseSize(_ text: String) -> Int? {
-    let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
-    for (suffix, factor) in units where text.hasSuffix(suffix) {
-        guard let n = Int(text.dropLast(suffix.count)), n > 0 else { return nil }
-        return n.multipliedReportingOverflow(by: factor).overflow ? nil : n * factor
-    }
-    guard let n = Int(text), n > 0 else { return nil }
-    return n
-}
-
-/// `500ms`, `1s`, `5m`, `1h`, `7d`.
-private func parseDuration(_ text: String) -> Duration? {
-    let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-    for (suffix, ms) in units where text.hasSuffix(suffix) {
-        guard let n = Int64(text.dropLast(suffix.count)), n >= 0 else { continue }
-        return .milliseconds(n * ms)
-    }
-    return nil
 }

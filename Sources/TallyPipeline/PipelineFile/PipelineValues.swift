@@ -165,3 +165,16 @@ enum PipelineValues {
         byte >= 48 && byte <= 57 ? Int(byte - 48) : nil
     }
 }
+
+extension PipelineSettings {
+    /// A size as pipeline files write it (`64MiB`, `1.5GiB`, `512 KiB`), for command-line flags
+    /// that mirror a pipeline key; `nil` when it is not one.
+    public static func size(_ text: String) -> Int? {
+        try? PipelineValues.size(text)
+    }
+
+    /// A duration as pipeline files write it (`500ms`, `1h30m`), in milliseconds; `nil` when it is not one.
+    public static func durationMs(_ text: String) -> Int64? {
+        try? PipelineValues.durationMs(text)
+    }
+}
