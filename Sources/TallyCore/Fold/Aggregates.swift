@@ -214,6 +214,16 @@ struct RollupTotals: Sendable, Hashable {
         toolErrors &+= other.toolErrors
     }
 
+    /// Takes back what `merge(other)` added.
+    mutating func subtract(_ other: RollupTotals) {
+        sessions &-= other.sessions
+        llmCalls &-= other.llmCalls
+        inputTokens.subtract(other.inputTokens)
+        outputTokens.subtract(other.outputTokens)
+        costNanos &-= other.costNanos
+        toolErrors &-= other.toolErrors
+    }
+
     func view(key: String) -> RollupView {
         var view = RollupView(key: key)
         view.sessions = sessions

@@ -34,8 +34,10 @@ extension FoldState {
                 sessions.states[index].merge(session)
             } else {
                 // Its dirty flag belongs to `other`'s change tracking: reset it so `markDirty` records the id here.
+                // Its contribution belongs to `other`'s cached sums: none is counted here yet.
                 let index = sessions.insert(session)
                 sessions.states[index].isDirty = false
+                sessions.states[index].contribution = nil
             }
             markDirty(session.id)
         }

@@ -11,10 +11,17 @@ public struct FoldChanges: Sendable {
     public var sessions: [(row: SessionRow, state: [UInt8])]
     /// Sessions dropped by retention, sorted; none of them is live again.
     public var droppedSessionIDs: [String]
+    /// The rollup rows (per kind, the keys) whose totals may differ from the previous `takeChanges()`;
+    /// every other row of `FoldState.rollups(by:)` is unchanged since then.
+    public var rollupKeys: [RollupKey: Set<String>]
 
-    public init(sessions: [(row: SessionRow, state: [UInt8])] = [], droppedSessionIDs: [String] = []) {
+    public init(
+        sessions: [(row: SessionRow, state: [UInt8])] = [], droppedSessionIDs: [String] = [],
+        rollupKeys: [RollupKey: Set<String>] = [:]
+    ) {
         self.sessions = sessions
         self.droppedSessionIDs = droppedSessionIDs
+        self.rollupKeys = rollupKeys
     }
 }
 
@@ -34,6 +41,7 @@ extension FoldState {
         sweepRetention()
         if let watermark = latestTimestamp { dedup.evict(watermark: watermark, window: settings.dedupWindowMs) }
         var changes = FoldChanges()
+        let watermark = latestTimestamp ?? 0
         for sessionID in dirtySessionIDs {
             guard let index = sessions.position(of: sessionID), sessions.states[index].isDirty else { continue }
             sessions.states[index].isDirty = false
@@ -41,6 +49,20 @@ extension FoldState {
             changes.sessions.append((
                 row: session.row(responses: session.responses(slowerThan: settings.slowResponseMs)),
                 state: session.encoded()))
+            let contribution = session.contribution(watermark: watermark, settings: settings)
+            for key in RollupKey.allCases {
+                if let old = session.contribution?.rollupKey(key) { changes.rollupKeys[key, default: []].insert(old) }
+                if let new = contribution.rollupKey(key) { changes.rollupKeys[key, default: []].insert(new) }
+            }
+            if let old = session.contribution { live.add(old, sessionID: sessionID, sign: -1) }
+            live.add(contribution, sessionID: sessionID, sign: 1)
+            sessions.states[index].contribution = contribution
+            retentionQueue.push(dueAt: session.retentionDue(settings: settings), sessionID: sessionID)
+        }
+        let timedOut = live.activeSessions.filter { watermark &- $0.value > settings.inactivityTimeoutMs }
+        for (sessionID, lastTimestamp) in timedOut {
+            live.timeOut(sessionID: sessionID, lastTimestamp: lastTimestamp)
+            if let index = sessions.position(of: sessionID) { sessions.states[index].contribution?.timedOut = true }
         }
         dirtySessionIDs.removeAll(keepingCapacity: true)
         changes.droppedSessionIDs = droppedSessionIDs.filter { sessions[$0] == nil }.sorted()
@@ -165,8 +187,16 @@ extension FoldState {
         }
         guard reader.isAtEnd else { throw reader.failure("unexpected bytes after the end") }
 
+        let watermark = latestTimestamp ?? 0
         for bytes in sessions {
-            let session = try SessionState.decode(bytes)
+            var session = try SessionState.decode(bytes)
+            let contribution = session.contribution(watermark: watermark, settings: settings)
+            session.contribution = contribution
+            if let replaced = self.sessions[session.id]?.contribution {
+                live.add(replaced, sessionID: session.id, sign: -1)
+            }
+            live.add(contribution, sessionID: session.id, sign: 1)
+            retentionQueue.push(dueAt: session.retentionDue(settings: settings), sessionID: session.id)
             self.sessions.insert(session)
         }
         if let latestTimestamp {

@@ -25,8 +25,17 @@ extension FoldState {
         guard !retentionSuspended, let watermark = latestTimestamp else { return }
         let (next, overflow) = watermark.addingReportingOverflow(sweepInterval)
         nextSweepAt = overflow ? .max : next
-        let expired = sessions.states.compactMap { session in
-            session.isPastRetention(watermark: watermark, settings: settings) ? session.id : nil
+        // Refreshed sessions are found through their due watermark; changed ones are checked directly.
+        var expired: [String] = []
+        while let sessionID = retentionQueue.popDue(before: watermark) {
+            if let session = sessions[sessionID], session.isPastRetention(watermark: watermark, settings: settings) {
+                expired.append(sessionID)
+            }
+        }
+        for sessionID in dirtySessionIDs {
+            if let session = sessions[sessionID], session.isPastRetention(watermark: watermark, settings: settings) {
+                expired.append(sessionID)
+            }
         }
         for sessionID in expired { retire(sessionID) }
     }
@@ -34,6 +43,7 @@ extension FoldState {
     /// Drops a session from the table, keeping what it adds to status counts, rollups, timeline and alerts.
     mutating func retire(_ sessionID: String) {
         guard let watermark = latestTimestamp, let session = sessions.remove(sessionID) else { return }
+        if let contribution = session.contribution { live.add(contribution, sessionID: sessionID, sign: -1) }
         let (row, alerts) = session.materialize(watermark: watermark, settings: settings)
         let status = session.end?.status ?? .timeout
         retired.statusCounts[Int(status.rawValue)] &+= 1

@@ -2,9 +2,23 @@ extension FoldState {
     /// The watermark used to derive statuses; 0 before anything is folded (there are no sessions then).
     private var viewWatermark: Int64 { latestTimestamp ?? 0 }
 
-    private func status(of session: SessionState, watermark: Int64) -> String {
-        if let end = session.end { return end.status.sessionStatus }
-        return watermark &- session.lastTimestamp > settings.inactivityTimeoutMs ? "TIMEOUT" : "ACTIVE"
+    /// What the cached `live` sums lack at this moment: the sessions changed since their last refresh
+    /// (their cached contribution taken back, their current one added) and the sessions counted
+    /// `ACTIVE` that have timed out since. O(changed sessions + active sessions).
+    private func pendingAdjustment(watermark: Int64) -> LiveAggregates {
+        var adjustment = LiveAggregates()
+        var seen = Set<String>()
+        for sessionID in dirtySessionIDs where seen.insert(sessionID).inserted {
+            guard let index = sessions.position(of: sessionID), sessions.states[index].isDirty else { continue }
+            let session = sessions.states[index]
+            if let old = session.contribution { adjustment.add(old, sessionID: sessionID, sign: -1) }
+            adjustment.add(session.contribution(watermark: watermark, settings: settings), sessionID: sessionID, sign: 1)
+        }
+        for (sessionID, lastTimestamp) in live.activeSessions where watermark &- lastTimestamp > settings.inactivityTimeoutMs {
+            if let index = sessions.position(of: sessionID), sessions.states[index].isDirty { continue }
+            adjustment.timeOut(sessionID: sessionID, lastTimestamp: lastTimestamp)
+        }
+        return adjustment
     }
 
     /// `tally query summary` (without `snapshot_at`). `invalid` lists the reasons with a count.
@@ -19,8 +33,12 @@ extension FoldState {
         for status in Event.EndStatus.allCases {
             counts[status.sessionStatus] = retired.statusCounts[Int(status.rawValue)]
         }
-        let watermark = viewWatermark
-        for session in sessions.states { counts[status(of: session, watermark: watermark), default: 0] += 1 }
+        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        counts["ACTIVE"] = live.active &+ adjustment.active
+        for status in Event.EndStatus.allCases {
+            let index = Int(status.rawValue)
+            counts[status.sessionStatus, default: 0] += live.statusCounts[index] &+ adjustment.statusCounts[index]
+        }
         counts["total"] = counts.values.reduce(0, +)
         view.sessions = counts
         view.messages = messages
@@ -64,23 +82,38 @@ extension FoldState {
     /// Sessions grouped by their user, org or project id, sorted by key; sessions without the id are left out.
     public func rollups(by key: RollupKey) -> [RollupView] {
         var totals = retired.rollups[key.index]
-        for session in sessions.states {
-            if let value = key.key(of: session) { totals[value, default: RollupTotals()].add(session) }
+        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        for part in [live.rollups[key.index], adjustment.rollups[key.index]] {
+            for (value, sums) in part {
+                var sum = totals[value, default: RollupTotals()]
+                sum.merge(sums)
+                totals[value] = sum == RollupTotals() ? nil : sum
+            }
         }
         return totals.sorted { $0.key < $1.key }.map { $0.value.view(key: $0.key) }
+    }
+
+    /// The rows of `rollups(by: key)` for the given keys (those without sessions left out), in no
+    /// particular order: O(keys + sessions changed since the last `takeChanges()` + active sessions).
+    public func rollups(by key: RollupKey, keys: some Sequence<String>) -> [RollupView] {
+        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        var rows: [RollupView] = []
+        for value in keys {
+            var sum = retired.rollups[key.index][value, default: RollupTotals()]
+            if let sums = live.rollups[key.index][value] { sum.merge(sums) }
+            if let sums = adjustment.rollups[key.index][value] { sum.merge(sums) }
+            if sum != RollupTotals() { rows.append(sum.view(key: value)) }
+        }
+        return rows
     }
 
     /// 1-minute buckets of event time, sorted, only non-empty ones.
     public func timeline() -> [TimelineBucket] {
         var buckets = timelineTotals
-        let watermark = viewWatermark
-        for session in sessions.states {
-            buckets[floorDivide(session.startedAt, millisecondsPerMinute), default: TimelineTotals()].sessionsStarted += 1
-            let endedAt = session.end?.timestamp
-                ?? (session.isEnded(watermark: watermark, settings: settings) ? session.lastTimestamp : nil)
-            if let endedAt {
-                buckets[floorDivide(endedAt, millisecondsPerMinute), default: TimelineTotals()].sessionsEnded += 1
-            }
+        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        for part in [live, adjustment] {
+            for (minute, count) in part.sessionsStarted { buckets[minute, default: TimelineTotals()].sessionsStarted &+= count }
+            for (minute, count) in part.sessionsEnded { buckets[minute, default: TimelineTotals()].sessionsEnded &+= count }
         }
         return buckets.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { minute, totals in
             var bucket = TimelineBucket(bucketStart: minute * millisecondsPerMinute)
@@ -106,13 +139,14 @@ extension FoldState {
     public func alerts() -> [AlertView] {
         var alerts = retired.alerts
         var access = accessCounts
-        for session in sessions.states {
-            session.appendAlerts(to: &alerts, settings: settings)
-            if let userID = session.userID?.value {
-                for hourCount in session.accessWithoutUser where hourCount.count != 0 {
-                    access[UserHour(userID: userID, hour: hourCount.hour), default: 0] += hourCount.count
-                }
-            }
+        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        var sessionAlerts = live.alerts
+        for (alert, count) in adjustment.alerts { sessionAlerts[alert, default: 0] += count }
+        for (alert, count) in sessionAlerts where count > 0 {
+            alerts.append(contentsOf: repeatElement(alert, count: count))
+        }
+        for part in [live.access, adjustment.access] {
+            for (userHour, count) in part { access[userHour, default: 0] &+= count }
         }
         for (userHour, count) in access where count > settings.accessBurst {
             alerts.append(AlertView(

@@ -10,8 +10,10 @@
 /// ```
 ///
 /// A plain value owned by one thread: no locks, no I/O. `fold` is amortized O(1) for events in time
-/// order (a late message moves the later messages of its session by one slot); the views are
-/// materialized on demand at the current watermark and cost O(sessions + their messages).
+/// order (a late message moves the later messages of its session by one slot). The session-derived
+/// views (status counts, rollups, timeline sessions, alerts) come from cached sums of each session's
+/// contribution, refreshed by `takeChanges()`: a view costs its own size plus O(sessions changed since
+/// the last `takeChanges()` + sessions counted `ACTIVE`), not O(all sessions).
 ///
 /// Guarantees and documented choices (see also the README):
 /// - **Order independence.** Folding a set of events in any order, or in parts merged with `merge`,
@@ -63,6 +65,10 @@ public struct FoldState: Sendable {
     var droppedSessionIDs: Set<String> = []
     /// Set by `suspendRetention()`: sessions are not retired (not persisted).
     var retentionSuspended = false
+    /// The summed contributions of the live sessions as of their last refresh (not persisted: rebuilt on load).
+    var live = LiveAggregates()
+    /// When each refreshed session may pass retention (not persisted: rebuilt on load).
+    var retentionQueue = RetentionQueue()
 
     public init(settings: FoldSettings) {
         self.settings = settings

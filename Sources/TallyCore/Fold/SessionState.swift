@@ -128,6 +128,8 @@ struct SessionState: Sendable {
 
     /// Changed since the last `takeChanges()`; not persisted.
     var isDirty = false
+    /// What the session added to `FoldState.live` at its last refresh (`nil`: nothing yet); not persisted or merged.
+    var contribution: SessionContribution?
 
     init(id: String, timestamp: Int64) {
         self.id = id

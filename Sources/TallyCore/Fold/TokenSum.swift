@@ -20,6 +20,12 @@ struct TokenSum: Hashable, Sendable {
         reporters &+= other.reporters
     }
 
+    /// Takes back what `merge(other)` added.
+    mutating func subtract(_ other: TokenSum) {
+        total &-= other.total
+        reporters &-= other.reporters
+    }
+
     func encode(into writer: inout PackedWriter) {
         writer.signed(total)
         writer.signed(reporters)

@@ -1,0 +1,175 @@
+/// What one session adds to the session-derived views, as of its last refresh.
+///
+/// Everything here but the status is independent of the watermark: rollup sums, `sessions_started`,
+/// an explicit end's status and `sessions_ended` bucket, alerts, and access events counted for the
+/// session's user. A session without an explicit end is either counted `ACTIVE` or, once its last
+/// activity fell more than `inactivity_timeout` behind the watermark, derived `TIMEOUT` (`timedOut`).
+struct SessionContribution: Sendable {
+    var userKey: String?
+    var orgKey: String?
+    var projectKey: String?
+    var rollup: RollupTotals
+    var startedMinute: Int64
+    /// `Event.EndStatus.rawValue` and minute of an explicit end.
+    var endStatus: Int?
+    var endedMinute: Int64
+    var lastTimestamp: Int64
+    /// Without an explicit end and counted as derived `TIMEOUT` (ended at `lastTimestamp`).
+    var timedOut: Bool
+    var alerts: [AlertView]
+    var accessWithoutUser: [SessionState.HourCount]
+
+    func rollupKey(_ key: RollupKey) -> String? {
+        switch key {
+        case .user: userKey
+        case .org: orgKey
+        case .project: projectKey
+        }
+    }
+}
+
+extension SessionState {
+    /// The session's current contribution, its derived `TIMEOUT` judged at `watermark`.
+    func contribution(watermark: Int64, settings: FoldSettings) -> SessionContribution {
+        var alerts: [AlertView] = []
+        appendAlerts(to: &alerts, settings: settings)
+        var rollup = RollupTotals()
+        rollup.add(self)
+        return SessionContribution(
+            userKey: userID?.value, orgKey: orgID?.value, projectKey: projectID?.value, rollup: rollup,
+            startedMinute: floorDivide(startedAt, millisecondsPerMinute),
+            endStatus: end.map { Int($0.status.rawValue) },
+            endedMinute: floorDivide(end?.timestamp ?? lastTimestamp, millisecondsPerMinute),
+            lastTimestamp: lastTimestamp,
+            timedOut: end == nil && watermark &- lastTimestamp > settings.inactivityTimeoutMs,
+            alerts: alerts, accessWithoutUser: userID == nil ? [] : accessWithoutUser)
+    }
+}
+
+/// The sums of the contributions of the live sessions (as last refreshed), so that the views cost
+/// O(sessions changed since the refresh + sessions counted active) instead of O(all sessions).
+///
+/// ```swift
+/// var totals = LiveAggregates()
+/// totals.add(contribution, sessionID: "s1", sign: 1)    // a session's refreshed contribution
+/// totals.add(contribution, sessionID: "s1", sign: -1)   // taken back before its next refresh
+/// ```
+/// Keys whose sums return to zero are removed, so every map only holds what some session adds.
+struct LiveAggregates: Sendable {
+    /// By `Event.EndStatus.rawValue`: explicit ends, and derived `TIMEOUT`s under `.timeout`.
+    var statusCounts: [Int64] = Array(repeating: 0, count: Event.EndStatus.allCases.count)
+    var active: Int64 = 0
+    /// By `RollupKey.index`.
+    var rollups: [[String: RollupTotals]] = Array(repeating: [:], count: RollupKey.allCases.count)
+    var sessionsStarted: [Int64: Int64] = [:]
+    var sessionsEnded: [Int64: Int64] = [:]
+    /// Each alert with its multiplicity.
+    var alerts: [AlertView: Int] = [:]
+    var access: [UserHour: Int64] = [:]
+    /// Sessions without an explicit end counted `ACTIVE`: id → last activity.
+    var activeSessions: [String: Int64] = [:]
+
+    static let timeoutIndex = Int(Event.EndStatus.timeout.rawValue)
+
+    mutating func add(_ contribution: SessionContribution, sessionID: String, sign: Int64) {
+        if let status = contribution.endStatus {
+            statusCounts[status] &+= sign
+            Self.add(sign, to: &sessionsEnded, contribution.endedMinute)
+        } else if contribution.timedOut {
+            statusCounts[Self.timeoutIndex] &+= sign
+            Self.add(sign, to: &sessionsEnded, contribution.endedMinute)
+        } else {
+            active &+= sign
+            activeSessions[sessionID] = sign > 0 ? contribution.lastTimestamp : nil
+        }
+        Self.add(sign, to: &sessionsStarted, contribution.startedMinute)
+        for key in RollupKey.allCases {
+            guard let value = contribution.rollupKey(key) else { continue }
+            Self.add(contribution.rollup, sign: sign, to: &rollups[key.index], value)
+        }
+        for alert in contribution.alerts {
+            let count = alerts[alert, default: 0] + Int(sign)
+            alerts[alert] = count == 0 ? nil : count
+        }
+        if let userID = contribution.userKey {
+            for hourCount in contribution.accessWithoutUser where hourCount.count != 0 {
+                Self.add(sign &* hourCount.count, to: &access, UserHour(userID: userID, hour: hourCount.hour))
+            }
+        }
+    }
+
+    /// Moves a session counted `ACTIVE` to derived `TIMEOUT`, ended at `lastTimestamp`.
+    mutating func timeOut(sessionID: String, lastTimestamp: Int64) {
+        active &-= 1
+        activeSessions[sessionID] = nil
+        statusCounts[Self.timeoutIndex] &+= 1
+        Self.add(1, to: &sessionsEnded, floorDivide(lastTimestamp, millisecondsPerMinute))
+    }
+
+    static func add<Key: Hashable>(_ amount: Int64, to map: inout [Key: Int64], _ key: Key) {
+        let sum = map[key, default: 0] &+ amount
+        map[key] = sum == 0 ? nil : sum
+    }
+
+    static func add(_ totals: RollupTotals, sign: Int64, to map: inout [String: RollupTotals], _ key: String) {
+        var sum = map[key, default: RollupTotals()]
+        if sign > 0 { sum.merge(totals) } else { sum.subtract(totals) }
+        map[key] = sum == RollupTotals() ? nil : sum
+    }
+}
+
+/// A binary min-heap of (due watermark, session id): when each session may pass retention.
+///
+/// ```swift
+/// var queue = RetentionQueue()
+/// queue.push(dueAt: 100, sessionID: "s1")
+/// while let entry = queue.popDue(before: watermark) { … }
+/// ```
+/// Entries may be stale (the session changed or left since); the sweep re-checks each popped one.
+struct RetentionQueue: Sendable {
+    private var entries: [(dueAt: Int64, sessionID: String)] = []
+
+    var count: Int { entries.count }
+
+    mutating func push(dueAt: Int64, sessionID: String) {
+        entries.append((dueAt, sessionID))
+        var child = entries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard entries[child].dueAt < entries[parent].dueAt else { break }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Removes and returns the entry with the smallest due watermark if it is below `watermark`.
+    mutating func popDue(before watermark: Int64) -> String? {
+        guard let first = entries.first, first.dueAt < watermark else { return nil }
+        let last = entries.removeLast()
+        if !entries.isEmpty {
+            entries[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < entries.count else { break }
+                var smallest = left
+                if left + 1 < entries.count, entries[left + 1].dueAt < entries[left].dueAt { smallest = left + 1 }
+                guard entries[smallest].dueAt < entries[parent].dueAt else { break }
+                entries.swapAt(parent, smallest)
+                parent = smallest
+            }
+        }
+        return first.sessionID
+    }
+
+    mutating func removeAll() { entries.removeAll() }
+}
+
+extension SessionState {
+    /// The watermark above which this session (as it is now) is past retention.
+    func retentionDue(settings: FoldSettings) -> Int64 {
+        let delay = end == nil ? max(settings.sessionRetentionMs, settings.inactivityTimeoutMs) : settings.sessionRetentionMs
+        let (due, overflow) = lastTimestamp.addingReportingOverflow(delay)
+        return overflow ? .max : due
+    }
+}
