@@ -21,6 +21,11 @@ enum Schema {
     /// what changed, not the number of retained sessions. The view `sessions` is both.
     static let sessionTableNames = ["sessions_hot", "sessions_cold"]
 
+    /// The secondary indexes of the session tables (a bulk first write drops them, inserts, and recreates them).
+    static let sessionIndexNames = sessionTableNames.flatMap { table in
+        ["by_id", "closed", "by_cost", "by_tokens", "by_duration", "by_started", "by_last_activity", "by_user"].map { "\(table)_\($0)" }
+    } + ["sessions_hot_open"]
+
     private static func sessionTable(_ name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name)(

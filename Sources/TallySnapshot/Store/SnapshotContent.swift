@@ -13,6 +13,9 @@ struct SnapshotContent {
     var timeline: [TimelineBucket]
     var alerts: [AlertView]
     var globals: [UInt8]
+    /// When set, `rollups` holds only these keys (per kind) and every other rollup row is
+    /// unchanged since the previous write; `nil`: `rollups` is complete.
+    var changedRollupKeys: [String: Set<String>]? = nil
 }
 
 /// A session change waiting to be written.

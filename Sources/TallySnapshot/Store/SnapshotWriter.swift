@@ -28,6 +28,11 @@ public final class SnapshotWriter {
     private var pruneFloor: Int64
     private var pending: [String: PendingSession] = [:]
     private var written = WrittenViews()
+    /// The rollup rows written last are those of the fold passed to the last successful
+    /// `write(_:metadata:)`: the next one needs to diff only the rollup keys the fold reports changed.
+    private var rollupsFollowFold = false
+    /// Rollup keys the fold reported changed since the last successful write.
+    private var pendingRollupKeys: [RollupKey: Set<String>] = [:]
     /// Rows of a generation newer than ``committedGeneration`` may be in the database.
     private var needsRollback = false
     /// A committed generation whose `generations` row is not yet inserted.
@@ -134,14 +139,28 @@ public final class SnapshotWriter {
         for sessionID in changes.droppedSessionIDs where fold.session(sessionID) == nil {
             pending[sessionID] = .drop
         }
+        for (key, values) in changes.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
+        var rollups: [String: [RollupView]] = [:]
+        var changedRollupKeys: [String: Set<String>]?
+        if rollupsFollowFold {
+            changedRollupKeys = [:]
+            for key in RollupKey.allCases {
+                let keys = pendingRollupKeys[key] ?? []
+                rollups[key.rawValue] = fold.rollups(by: key, keys: keys)
+                changedRollupKeys?[key.rawValue] = keys
+            }
+        } else {
+            for key in RollupKey.allCases { rollups[key.rawValue] = fold.rollups(by: key) }
+        }
         let content = SnapshotContent(
             watermark: fold.watermark, inactivityTimeoutMs: fold.settings.inactivityTimeoutMs,
-            summary: fold.summary(), tools: fold.tools(), models: fold.models(),
-            rollups: [
-                "user": fold.rollups(by: .user), "org": fold.rollups(by: .org), "project": fold.rollups(by: .project),
-            ],
-            timeline: fold.timeline(), alerts: fold.alerts(), globals: fold.encodeGlobals())
-        return try write(content: content, metadata: metadata)
+            summary: fold.summary(), tools: fold.tools(), models: fold.models(), rollups: rollups,
+            timeline: fold.timeline(), alerts: fold.alerts(), globals: fold.encodeGlobals(),
+            changedRollupKeys: changedRollupKeys)
+        let info = try commit(content: content, metadata: metadata)
+        rollupsFollowFold = true
+        pendingRollupKeys.removeAll()
+        return info
     }
 
     /// Queues a changed session for the next write.
@@ -164,8 +183,14 @@ public final class SnapshotWriter {
         }
     }
 
+    /// Writes complete views given directly (not from a fold).
     @discardableResult
     func write(content: SnapshotContent, metadata: SnapshotMetadata) throws -> SnapshotInfo {
+        rollupsFollowFold = false
+        return try commit(content: content, metadata: metadata)
+    }
+
+    private func commit(content: SnapshotContent, metadata: SnapshotMetadata) throws -> SnapshotInfo {
         let positions = try Self.parseMetadata(metadata.positionsJSON, field: "positions")
         let settings = try Self.parseMetadata(metadata.settingsJSON, field: "settings")
         let health = try Self.parseMetadata(metadata.healthJSON, field: "health")
@@ -184,7 +209,7 @@ public final class SnapshotWriter {
         var viewRowsChanged = 0
         try database.transaction {
             if unrecordedGeneration != nil { try recordGeneration() }
-            (sessionRowsWritten, sessionRowsClosed) = try writeSessions(generation: generation)
+            (sessionRowsWritten, sessionRowsClosed) = try writeSessions(generation: generation, content: content)
             try settleSessions(generation: generation, content: content)
             viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
             try setMeta(Schema.Meta.sqlGeneration, generation)
@@ -231,8 +256,9 @@ public final class SnapshotWriter {
 
     // MARK: - Rows
 
-    private static let insertSessionSQL = """
-        INSERT INTO sessions_hot(session_id, gen_from, gen_to, end_status, end_ts, started_at, last_activity_at,
+    private static func insertSessionSQL(table: String) -> String {
+        """
+        INSERT INTO \(table)(session_id, gen_from, gen_to, end_status, end_ts, started_at, last_activity_at,
             duration_ms, conversation_id, user_id, org_id, project_id, persona_id, messages, user_messages,
             assistant_messages, llm_calls, llm_errors, input_tokens, output_tokens, total_tokens, cost_nanos,
             unpriced_llm_calls, tool_calls, tool_errors, tool_timeouts, response_count, response_total_ms,
@@ -240,18 +266,29 @@ public final class SnapshotWriter {
         VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
             ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
         """
+    }
 
-    private func writeSessions(generation: Int64) throws -> (written: Int, closed: Int) {
+    /// A first write with at least this many sessions builds the session indexes after inserting.
+    static let bulkInsertThreshold = 20_000
+
+    private func writeSessions(generation: Int64, content: SnapshotContent) throws -> (written: Int, closed: Int) {
         guard !pending.isEmpty else { return (0, 0) }
+        // Before the first committed snapshot the session tables are empty (`open` and `rollBack`
+        // remove the rows of uncommitted generations): there is no version to close, settled versions
+        // go straight to `sessions_cold`, and a large write builds the indexes once, after its inserts.
+        let hasVersions = committedGeneration > 0
+        let bulk = !hasVersions && pending.count >= Self.bulkInsertThreshold
+        if bulk {
+            for index in Schema.sessionIndexNames { try database.execute("DROP INDEX IF EXISTS \(index)") }
+        }
         let closes = try Schema.sessionTableNames.map { table in
             try database.prepare("UPDATE \(table) SET gen_to = ?1 WHERE session_id = ?2 AND gen_to IS NULL")
         }
-        let insert = try database.prepare(Self.insertSessionSQL)
+        let insertHot = try database.prepare(Self.insertSessionSQL(table: "sessions_hot"))
+        let insertCold = hasVersions ? nil : try database.prepare(Self.insertSessionSQL(table: "sessions_cold"))
+        let timedOutBefore = content.watermark.map { $0 - content.inactivityTimeoutMs }
         var written = 0
         var closed = 0
-        // Before the first committed snapshot the session tables are empty (`open` and `rollBack`
-        // remove the rows of uncommitted generations): there is no version to close.
-        let hasVersions = committedGeneration > 0
         for (sessionID, change) in pending {
             for close in closes where hasVersions {
                 try close.bind(1, generation)
@@ -260,10 +297,13 @@ public final class SnapshotWriter {
                 closed += database.changes
             }
             guard case .upsert(let row, let state) = change else { continue }
+            let settled = row.endStatus != nil || timedOutBefore.map { row.lastActivityAt < $0 } ?? false
+            let insert = settled ? insertCold ?? insertHot : insertHot
             try bindSession(row, state: state, generation: generation, to: insert)
             try insert.run()
             written += 1
         }
+        if bulk { try database.execute(Schema.tables) }
         return (written, closed)
     }
 
@@ -273,8 +313,12 @@ public final class SnapshotWriter {
     /// A version unchanged this long settles even while its session is active.
     static let settleIdleGenerations: Int64 = 360
 
-    /// Moves the open versions that settled (ended, timed out, or idle) from `sessions_hot` to
-    /// `sessions_cold`, unchanged. Visibility does not change; each session moves about once.
+    /// At most this many versions move from `sessions_hot` to `sessions_cold` in one write, so a
+    /// burst of settled sessions moves over several writes instead of stalling one.
+    static let settleBatch = 4_096
+
+    /// Moves up to ``settleBatch`` open versions that settled (ended, timed out, or idle) from
+    /// `sessions_hot` to `sessions_cold`, unchanged. Visibility does not change; each session moves about once.
     private func settleSessions(generation: Int64, content: SnapshotContent) throws {
         var condition = "gen_to IS NULL AND gen_from <= \(generation - Self.settleAfterGenerations) AND "
             + "(end_status IS NOT NULL OR gen_from <= \(generation - Self.settleIdleGenerations)"
@@ -283,8 +327,11 @@ public final class SnapshotWriter {
         }
         condition += ")"
         try database.execute("""
-            INSERT INTO sessions_cold SELECT * FROM sessions_hot WHERE \(condition);
-            DELETE FROM sessions_hot WHERE \(condition);
+            CREATE TEMP TABLE IF NOT EXISTS settling(row INTEGER PRIMARY KEY);
+            DELETE FROM settling;
+            INSERT INTO settling SELECT rowid FROM sessions_hot WHERE \(condition) LIMIT \(Self.settleBatch);
+            INSERT INTO sessions_cold SELECT * FROM sessions_hot WHERE rowid IN settling;
+            DELETE FROM sessions_hot WHERE rowid IN settling;
             """)
     }
 
@@ -332,35 +379,44 @@ public final class SnapshotWriter {
             INSERT INTO rollups(kind, key, gen_from, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
-        var seenRollups = Set<WrittenViews.RollupID>()
-        for (kind, views) in content.rollups.sorted(by: { $0.key < $1.key }) {
-            for view in views {
-                let id = WrittenViews.RollupID(kind: kind, key: view.key)
-                seenRollups.insert(id)
-                let previous = staged.rollups[id]
-                if previous?.view == view { continue }
-                if let previous {
-                    try close(closeRollup, rowID: previous.rowID, generation: generation)
-                    changed += 1
-                }
-                try insertRollup.bind(1, kind)
-                try insertRollup.bind(2, view.key)
-                try insertRollup.bind(3, generation)
-                try insertRollup.bind(4, view.sessions)
-                try insertRollup.bind(5, view.llmCalls)
-                try insertRollup.bind(6, view.inputTokens)
-                try insertRollup.bind(7, view.outputTokens)
-                try insertRollup.bind(8, view.costNanos)
-                try insertRollup.bind(9, view.toolErrors)
-                try insertRollup.run()
-                staged.rollups[id] = (view, database.lastInsertRowID)
+        func update(_ id: WrittenViews.RollupID, to view: RollupView?) throws {
+            let previous = staged.rollups[id]
+            if previous?.view == view { return }
+            if let previous {
+                try close(closeRollup, rowID: previous.rowID, generation: generation)
+                staged.rollups[id] = nil
                 changed += 1
             }
-        }
-        for (id, stored) in staged.rollups where !seenRollups.contains(id) {
-            try close(closeRollup, rowID: stored.rowID, generation: generation)
-            staged.rollups[id] = nil
+            guard let view else { return }
+            try insertRollup.bind(1, id.kind)
+            try insertRollup.bind(2, view.key)
+            try insertRollup.bind(3, generation)
+            try insertRollup.bind(4, view.sessions)
+            try insertRollup.bind(5, view.llmCalls)
+            try insertRollup.bind(6, view.inputTokens)
+            try insertRollup.bind(7, view.outputTokens)
+            try insertRollup.bind(8, view.costNanos)
+            try insertRollup.bind(9, view.toolErrors)
+            try insertRollup.run()
+            staged.rollups[id] = (view, database.lastInsertRowID)
             changed += 1
+        }
+        if let changedKeys = content.changedRollupKeys {
+            for (kind, keys) in changedKeys.sorted(by: { $0.key < $1.key }) {
+                var current: [String: RollupView] = [:]
+                for view in content.rollups[kind] ?? [] { current[view.key] = view }
+                for key in keys.sorted() { try update(WrittenViews.RollupID(kind: kind, key: key), to: current[key]) }
+            }
+        } else {
+            var seenRollups = Set<WrittenViews.RollupID>()
+            for (kind, views) in content.rollups.sorted(by: { $0.key < $1.key }) {
+                for view in views {
+                    let id = WrittenViews.RollupID(kind: kind, key: view.key)
+                    seenRollups.insert(id)
+                    try update(id, to: view)
+                }
+            }
+            for id in staged.rollups.keys where !seenRollups.contains(id) { try update(id, to: nil) }
         }
 
         let closeBucket = try database.prepare("UPDATE timeline SET gen_to = ?1 WHERE rowid = ?2")
