@@ -22,8 +22,10 @@ public enum DecodeResult: Sendable, Hashable {
 ///
 /// One pass over the line validates all of its JSON and UTF-8 and notes where the
 /// known fields lie; a second step reads those fields for the event's type. It
-/// allocates only the `String`s the event keeps. Keep one decoder per thread and
-/// reuse it for every line.
+/// allocates only the `String`s the event keeps, and texts longer than 15 bytes
+/// (session ids, model and tool names, context ids) seen on recent lines are shared
+/// rather than allocated again (see `StringInterner`). Keep one decoder per thread
+/// and reuse it for every line.
 ///
 /// A line with several faults gets one reason, the first of: `too_long` (judged
 /// on the byte count alone, before anything else), `invalid_utf8` (anywhere in
@@ -57,13 +59,21 @@ public enum DecodeResult: Sendable, Hashable {
 public struct EventDecoder: Sendable {
     /// Lines longer than this many bytes are `too_long`.
     public var maxLineBytes: Int
+    /// Whether the event keeps the texts no fold or view reads. When `false` they are
+    /// validated exactly as when `true` but not built: `provider`, `error_message` of
+    /// `llm_call` and `tool_call`, `tool_call_id`, `message_id`, `process_id`, `ip_address`
+    /// and the log `message` are `""` when present (`nil` when absent). The event keeps
+    /// `session_id`, `event_id` (as `EventID`), the context ids, `model`, `tool_name` and the
+    /// `session_end` `error_message`, which is all that `FoldState` reads.
+    public var keepsUnfoldedText: Bool
     /// Where each known field's value lies in the current line; reused from line to line.
     private var spanTable = SpanTable()
     /// Nesting levels past 64, reused from line to line.
     private var nestingSpill: [UInt64] = []
 
-    public init(maxLineBytes: Int = 1 << 20) {
+    public init(maxLineBytes: Int = 1 << 20, keepsUnfoldedText: Bool = true) {
         self.maxLineBytes = maxLineBytes
+        self.keepsUnfoldedText = keepsUnfoldedText
     }
 
     /// Decodes one line, given without its line feed.
@@ -93,7 +103,9 @@ public struct EventDecoder: Sendable {
             return .invalid(UTF8Text.isValid(base, count: line.count) ? .notJSON : .invalidUTF8)
         }
         do throws(FieldFault) {
-            return .event(try FieldReader(base: base, spans: spans).event())
+            let reader = FieldReader(
+                base: base, spans: spans, interner: spanTable.interner, keepsUnfoldedText: keepsUnfoldedText)
+            return .event(try reader.event())
         } catch {
             return .invalid(error.reason)
         }
@@ -151,13 +163,14 @@ extension JSONScanner {
     }
 }
 
-/// One `ValueSpan` per `FieldKey`, allocated once per decoder.
+/// One `ValueSpan` per `FieldKey`, allocated once per decoder, and the decoder's `StringInterner`.
 ///
 /// `@unchecked Sendable`: the decoder replaces a table it does not reference
 /// uniquely before writing to it, so two decoders (even copies of one another
 /// on different threads) never write to the same table.
 final class SpanTable: @unchecked Sendable {
     let spans: UnsafeMutablePointer<ValueSpan>
+    let interner = StringInterner()
 
     init() {
         spans = .allocate(capacity: FieldKey.count)

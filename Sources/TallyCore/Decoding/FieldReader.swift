@@ -2,11 +2,15 @@
 /// the contract in a fixed order; the first fault found is thrown.
 ///
 /// ```swift
-/// let event = try FieldReader(base: base, spans: spans).event()
+/// let event = try FieldReader(base: base, spans: spans, interner: interner, keepsUnfoldedText: true).event()
 /// ```
 struct FieldReader {
     let base: UnsafePointer<UInt8>
     let spans: UnsafeMutablePointer<ValueSpan>
+    /// Shares the `String`s of texts seen on earlier lines; owned by the decoder.
+    unowned(unsafe) let interner: StringInterner
+    /// See `EventDecoder.keepsUnfoldedText`.
+    let keepsUnfoldedText: Bool
 
     @inline(__always)
     subscript(_ key: FieldKey) -> ValueSpan? {
@@ -48,7 +52,7 @@ struct FieldReader {
         case .message:
             let role = try required(enumeration(.role, Names.role))
             let turn = try count(.turn)
-            let messageID = try string(.messageID)
+            let messageID = try unfoldedString(.messageID)
             var contentBytes: Int64?
             if let content = self[.content] {
                 guard content.kind == .string else { throw .wrongType }
@@ -57,7 +61,7 @@ struct FieldReader {
             return .message(Event.Message(role: role, turn: turn, messageID: messageID, contentBytes: contentBytes))
         case .llmCall:
             let model = try requiredString(.model)
-            let provider = try string(.provider)
+            let provider = try unfoldedString(.provider)
             let inputTokens = try count(.inputTokens)
             let outputTokens = try count(.outputTokens)
             let cachedInputTokens = try count(.cachedInputTokens)
@@ -69,31 +73,31 @@ struct FieldReader {
                 cachedInputTokens: cachedInputTokens, reasoningTokens: reasoningTokens,
                 costNanos: try costNanos(), latencyMs: try count(.latencyMs), ttftMs: try count(.ttftMs),
                 status: try enumeration(.status, Names.callStatus) ?? .success,
-                errorMessage: try string(.errorMessage), contextWindow: try count(.contextWindow, minimum: 1),
+                errorMessage: try unfoldedString(.errorMessage), contextWindow: try count(.contextWindow, minimum: 1),
                 turn: try count(.turn)))
         case .toolCall:
             let toolName = try requiredString(.toolName)
             let status = try required(enumeration(.status, Names.callStatus))
             let executionTimeMs = try count(.executionTimeMs)
-            let toolCallID = try string(.toolCallID)
+            let toolCallID = try unfoldedString(.toolCallID)
             let resultBytes = self[.result].map { Int64($0.end - $0.start) }
             return .toolCall(Event.ToolCall(
                 toolName: toolName, status: status, executionTimeMs: executionTimeMs, toolCallID: toolCallID,
-                resultBytes: resultBytes, errorMessage: try string(.errorMessage), turn: try count(.turn)))
+                resultBytes: resultBytes, errorMessage: try unfoldedString(.errorMessage), turn: try count(.turn)))
         case .log:
             return .log(Event.Log(
                 level: try required(enumeration(.level, Names.logLevel)),
-                message: try requiredString(.message),
-                processID: try string(.processID)))
+                message: try required(unfoldedString(.message)),
+                processID: try unfoldedString(.processID)))
         case .feedback:
             let rating = try rating()
             let sentiment = try enumeration(.sentiment, Names.sentiment)
             if let comment = self[.comment], comment.kind != .string { throw .wrongType }
-            return .feedback(Event.Feedback(rating: rating, sentiment: sentiment, messageID: try string(.messageID)))
+            return .feedback(Event.Feedback(rating: rating, sentiment: sentiment, messageID: try unfoldedString(.messageID)))
         case .access:
             return .access(Event.Access(
                 outcome: try required(enumeration(.outcome, Names.accessOutcome)),
-                ipAddress: try string(.ipAddress)))
+                ipAddress: try unfoldedString(.ipAddress)))
         }
     }
 
@@ -135,12 +139,19 @@ struct FieldReader {
         let length = span.unescapedCount
         if let limits, !limits.contains(length) { throw .outOfRange }
         let body = base + span.start + 1
-        if span.shrink == 0 {
-            return String(decoding: UnsafeBufferPointer(start: body, count: length), as: UTF8.self)
-        }
+        if span.shrink == 0 { return interner.string(body, count: length) }
         return String(unsafeUninitializedCapacity: length) { buffer in
             UTF8Text.unescape(body, count: span.end - span.start - 2, into: buffer.baseAddress!)
         }
+    }
+
+    /// A string field that no fold or view reads: checked like `string(_:)` (it has no length
+    /// limits), but built only when `keepsUnfoldedText`; otherwise `""` when present, else `nil`.
+    private func unfoldedString(_ key: FieldKey) throws(FieldFault) -> String? {
+        if keepsUnfoldedText { return try string(key) }
+        guard let span = self[key] else { return nil }
+        guard span.kind == .string else { throw .wrongType }
+        return ""
     }
 
     /// `event_id` (1–128 bytes after unescaping), hashed in place without building a `String`.
@@ -154,7 +165,7 @@ struct FieldReader {
             return EventID(utf8: UnsafeBufferPointer(start: body, count: length))
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { buffer in
-            UTF8Text.unescape(body, count: span.end - span.start - 2, into: buffer.baseAddress!)
+            _ = UTF8Text.unescape(body, count: span.end - span.start - 2, into: buffer.baseAddress!)
             return EventID(utf8: UnsafeBufferPointer(buffer))
         }
     }
