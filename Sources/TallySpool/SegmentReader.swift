@@ -261,10 +261,35 @@ extension SegmentReader {
     /// let (frames, bytes) = try SegmentReader(path: segment.path).countFrames(from: position.offset)
     /// ```
     public func countFrames(from offset: Int64) throws(SpoolError) -> (frames: Int, bytes: Int64) {
-        let size = try Sys.fstat(fd, path: path).size
-        var window = HeaderWindow(fd: fd, path: path, size: size)
-        var p = offset
         var frames = 0
+        let end = try walkFrames(from: offset, windowBytes: 64 << 10) { _ in frames += 1 }
+        return (frames, end - offset)
+    }
+
+    /// The start offset of every whole frame from `offset` (a frame boundary) to the end of what
+    /// the file holds now, and where the walk stopped, found like ``countFrames(from:)`` by walking
+    /// frame and block headers without decompressing (one small read per block). The walk stops
+    /// at an incomplete last frame or at bytes that are not a frame: `end` is then where they start.
+    /// A frame whose headers are intact but whose content is damaged is listed; ``read(from:maxFrames:_:)``
+    /// reports it.
+    ///
+    /// ```swift
+    /// let (starts, end) = try SegmentReader(path: path).frameStarts(from: 0)
+    /// // frames starts[i]..<starts[i + 1] (the last one ..<end) can be read by separate readers
+    /// ```
+    public func frameStarts(from offset: Int64) throws(SpoolError) -> (starts: [Int64], end: Int64) {
+        var starts: [Int64] = []
+        let end = try walkFrames(from: offset, windowBytes: 512) { starts.append($0) }
+        return (starts, end)
+    }
+
+    /// Walks whole frames from `offset`, calling `visit` with each frame's start; returns where it stopped.
+    private func walkFrames(
+        from offset: Int64, windowBytes: Int, _ visit: (Int64) -> Void
+    ) throws(SpoolError) -> Int64 {
+        let size = try Sys.fstat(fd, path: path).size
+        var window = HeaderWindow(fd: fd, path: path, size: size, capacity: windowBytes)
+        var p = offset
         frameLoop: while p < size {
             guard let magic = try window.littleEndian(at: p, count: 4), UInt32(magic) == Zstd.frameMagic,
                 let descriptor = try window.littleEndian(at: p + 4, count: 1)
@@ -287,26 +312,28 @@ extension SegmentReader {
             }
             if hasChecksum { q += 4 }
             guard q <= size else { break }
-            frames += 1
+            visit(p)
             p = q
         }
-        return (frames, p - offset)
+        return p
     }
 }
 
-/// Reads small header fields of a file through a 64 KiB window, for ``SegmentReader/countFrames(from:)``.
+/// Reads small header fields of a file through a window, for ``SegmentReader/countFrames(from:)`` and ``SegmentReader/frameStarts(from:)``.
 private struct HeaderWindow {
     let fd: Int32
     let path: String
     let size: Int64
-    var bytes = [UInt8](repeating: 0, count: 64 << 10)
+    var bytes: [UInt8]
     var start: Int64 = 0
     var count = 0
 
-    init(fd: Int32, path: String, size: Int64) {
+    /// `capacity`: bytes read at a time; small when blocks are far apart (each block's header is one read).
+    init(fd: Int32, path: String, size: Int64, capacity: Int) {
         self.fd = fd
         self.path = path
         self.size = size
+        bytes = [UInt8](repeating: 0, count: max(capacity, 8))
     }
 
     /// The `count` (≤ 8) bytes at `offset` as a little-endian integer; `nil` past the end of the file.
