@@ -12,12 +12,14 @@ import TallySpool
 /// print(report.snapshot.manifestPath)
 /// ```
 ///
-/// Decoding (read, decompress, parse, validate) runs on `workers` threads, each taking
-/// whole files. The fold is split into one shard per thread by `session_id` (a retry keeps
+/// Decoding (read, decompress, parse, validate) runs on `workers` threads, each taking units
+/// of about 4 MiB of compressed input in turn (runs of whole zstd frames; see `ReplayUnit`),
+/// so the threads finish together however the file sizes split. The fold is split into one shard per thread by `session_id` (a retry keeps
 /// its session, so `event_id` duplicates always meet in the same shard and are found exactly
 /// whatever file they are in); a decode thread folds each batch into the shards itself, taking
 /// a shard's lock once per batch, never per event. The shards are merged (exact for a split by
-/// session) before the snapshot is written. Damaged frames and torn tails are reported and skipped.
+/// session) before the snapshot is written. Damaged frames and torn tails are reported and skipped,
+/// once each and in file order, after the files are read.
 ///
 /// Session retention is suspended while folding and applied once at the end: files are read in
 /// parallel and out of time order, so a running retention would drop a session that later-read
@@ -55,6 +57,16 @@ public enum Replay {
         settings: PipelineSettings, inputs paths: [String], output: String, workers: Int = 2,
         progress: ((Progress) -> Void)? = nil, warning: (String) -> Void = { _ in }
     ) throws -> Report {
+        try run(
+            settings: settings, inputs: paths, output: output, workers: workers, unitBytes: 4 << 20,
+            progress: progress, warning: warning)
+    }
+
+    /// `run`, with units of about `unitBytes` of compressed input (tests use small ones).
+    static func run(
+        settings: PipelineSettings, inputs paths: [String], output: String, workers: Int, unitBytes: Int64,
+        progress: ((Progress) -> Void)?, warning: (String) -> Void
+    ) throws -> Report {
         let clock = ContinuousClock()
         let start = clock.now
         let (inputs, skipped) = try ReplayInput.expand(paths)
@@ -65,20 +77,19 @@ public enum Replay {
         }
         let deadLetterDirectory = output + "/dead-letter"
 
-        // Largest files first, so the last file to finish is a small one.
-        let order = inputs.indices.sorted { inputs[$0].size > inputs[$1].size }
+        let units = ReplayUnit.plan(inputs, targetBytes: unitBytes)
         let next = Atomic<Int>(0)
         let queue = BatchQueue<DecodedBatch>(capacity: 4 * max(1, workers))
-        let threadCount = max(1, min(workers, inputs.count))
+        let threadCount = max(1, min(workers, units.count))
         let shards = FoldShards(count: threadCount, settings: settings.fold)
         for thread in 0..<threadCount {
             Threads.detach {
                 var decoder = InputDecoder(maxLineBytes: settings.fold.maxLineBytes, shards: shards.count)
                 while true {
                     let slot = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard slot < order.count else { break }
-                    let index = order[slot]
-                    decoder.decode(inputs[index], index: index) { batch in
+                    guard slot < units.count else { break }
+                    let unit = units[slot]
+                    decoder.decode(unit, of: inputs[unit.input]) { batch in
                         var batch = batch
                         batch.folded = Int64(batch.events.count)
                         shards.fold(batch, firstTry: thread)
@@ -94,7 +105,7 @@ public enum Replay {
 
         var invalid = Array(repeating: Int64(0), count: InvalidReason.allCases.count)
         var deadLetters: [UInt8] = []
-        var damage: [String] = []
+        var damageNotes: [DamageNote] = []
         var positions = Positions()
         var bytesRead: Int64 = 0
         var lines: Int64 = 0
@@ -115,10 +126,7 @@ public enum Replay {
             }
             for reason in batch.invalid { invalid[InvalidReason.allCases.firstIndex(of: reason)!] += 1 }
             deadLetters.append(contentsOf: batch.deadLetters)
-            for note in batch.damage {
-                warning(note)
-                damage.append(note)
-            }
+            damageNotes.append(contentsOf: batch.damage)
             if let end = batch.end { positions.record(inputs[end.input], offset: end.offset) }
             bytesRead += batch.bytes
             lines += batch.lines
@@ -129,6 +137,8 @@ public enum Replay {
             }
         }
         if let failure { throw failure }
+        let damage = DamageNote.merged(damageNotes).map(\.text)
+        for note in damage { warning(note) }
         var fold = shards.merged()
         for (position, reason) in InvalidReason.allCases.enumerated() {
             for _ in 0..<invalid[position] { fold.recordInvalid(reason) }
@@ -161,7 +171,7 @@ struct DecodedBatch: @unchecked Sendable {
     var shards: [UInt8] = []
     var invalid: [InvalidReason] = []
     var deadLetters: [UInt8] = []
-    var damage: [String] = []
+    var damage: [DamageNote] = []
     /// Input bytes this batch covers (compressed bytes for zstd input), for progress.
     var bytes: Int64 = 0
     var lines: Int64 = 0
@@ -280,45 +290,77 @@ final class FoldShards: Sendable {
     }
 }
 
-/// Reads one input file and turns its lines into decoded batches. One per decode thread.
+/// Reads units of input files and turns their lines into decoded batches. One per decode thread.
 struct InputDecoder {
     private var decoder: EventDecoder
     private let shardCount: Int
     private static let batchEvents = 8_192
+    /// The reader of the last zstd input read, kept with its buffers for the next unit of the same file.
+    private var reader: (input: Int, reader: SegmentReader)?
+
+    /// Thrown from a frame callback to stop at the end of a unit.
+    private struct UnitEnd: Error {}
 
     init(maxLineBytes: Int, shards: Int) {
-        decoder = EventDecoder(maxLineBytes: maxLineBytes)
+        // The events only feed the fold: texts it never reads are validated but not built.
+        decoder = EventDecoder(maxLineBytes: maxLineBytes, keepsUnfoldedText: false)
         shardCount = shards
     }
 
-    mutating func decode(_ input: ReplayInput, index: Int, emit: (DecodedBatch) -> Void) {
+    /// Decodes one unit of `input`. A unit that is not its file's last stops at its `end`: frames
+    /// and damage from there on belong to the next unit; a damaged region it reports may run past it.
+    mutating func decode(_ unit: ReplayUnit, of input: ReplayInput, emit: (DecodedBatch) -> Void) {
         var batch = DecodedBatch()
+        let index = unit.input
         do {
             switch input.kind {
             case .zstd:
-                let reader = try SegmentReader(path: input.path)
-                let end = try reader.read(from: 0) { item in
-                    switch item {
-                    case .frame(let frame):
-                        decodeLines(frame.bytes, source: input.path, offset: frame.offset, inFrame: true, into: &batch)
-                        batch.bytes += frame.endOffset - frame.offset
-                    case .damaged(let damage):
-                        batch.damage.append("\(input.path): damaged frame at byte \(damage.offset) (\(damage.length) bytes skipped): \(damage.reason)")
-                        batch.bytes += damage.length
+                let reader: SegmentReader
+                if let cached = self.reader, cached.input == index {
+                    reader = cached.reader
+                } else {
+                    self.reader = nil
+                    reader = try SegmentReader(path: input.path)
+                    self.reader = (index, reader)
+                }
+                let limit = unit.end ?? .max
+                var end: SegmentReader.End?
+                do {
+                    end = try reader.read(from: unit.start, maxFrames: unit.frames) { item in
+                        switch item {
+                        case .frame(let frame):
+                            guard frame.offset < limit else { throw UnitEnd() }
+                            decodeLines(frame.bytes, source: input.path, offset: frame.offset, inFrame: true, into: &batch)
+                            batch.bytes += frame.endOffset - frame.offset
+                        case .damaged(let damage):
+                            guard damage.offset < limit else { throw UnitEnd() }
+                            batch.damage.append(DamageNote(
+                                input: index, offset: damage.offset, length: damage.length,
+                                text: "\(input.path): damaged frame at byte \(damage.offset) (\(damage.length) bytes skipped): \(damage.reason)"))
+                            batch.bytes += damage.length
+                        }
+                        if batch.events.count >= Self.batchEvents {
+                            emit(batch)
+                            batch.startNext()
+                        }
                     }
-                    if batch.events.count >= Self.batchEvents {
-                        emit(batch)
-                        batch.startNext()
+                } catch is UnitEnd {}
+                if let end {
+                    if let torn = end.tornTail, torn.offset < limit {
+                        batch.damage.append(DamageNote(
+                            input: index, offset: torn.offset, length: torn.length,
+                            text: "\(input.path): torn tail at byte \(torn.offset) (\(torn.length) bytes skipped)"))
+                        batch.bytes += torn.length
+                    }
+                    if unit.isLast {
+                        if end.state == .beingWritten {
+                            batch.damage.append(DamageNote(
+                                input: index, offset: end.offset, length: nil,
+                                text: "\(input.path): still being written; read up to byte \(end.offset)"))
+                        }
+                        batch.end = (index, end.offset)
                     }
                 }
-                if let torn = end.tornTail {
-                    batch.damage.append("\(input.path): torn tail at byte \(torn.offset) (\(torn.length) bytes skipped)")
-                    batch.bytes += torn.length
-                }
-                if end.state == .beingWritten {
-                    batch.damage.append("\(input.path): still being written; read up to byte \(end.offset)")
-                }
-                batch.end = (index, end.offset)
             case .plain:
                 let reader = try LineFileReader(path: input.path)
                 try reader.read { offset, chunk in
