@@ -222,15 +222,43 @@ final class FoldShards: Sendable {
     @inline(__always)
     static func shard(of event: Event, count: Int) -> UInt8 {
         guard count > 1 else { return 0 }
-        let hash: Int
-        if let sessionID = event.sessionID {
-            hash = sessionID.hashValue
+        let hash: UInt64
+        if var sessionID = event.sessionID {
+            // ASCII ids by their bytes (cheaper than `Hasher`); others by `hashValue`, which
+            // agrees with `String` equality for canonically equivalent texts too.
+            hash = sessionID.withUTF8(asciiHash) ?? UInt64(UInt(bitPattern: sessionID.hashValue))
         } else if let eventID = event.eventID {
-            hash = eventID.hashValue
+            hash = UInt64(UInt(bitPattern: eventID.hashValue))
         } else {
             return 0
         }
-        return UInt8(truncatingIfNeeded: UInt(bitPattern: hash) % UInt(count))
+        return UInt8(truncatingIfNeeded: hash % UInt64(count))
+    }
+
+    /// A hash of ASCII bytes, eight at a time; `nil` when a byte is not ASCII.
+    @inline(__always)
+    private static func asciiHash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        guard let base = bytes.baseAddress else { return 0 }
+        let raw = UnsafeRawPointer(base)
+        let count = bytes.count
+        var hash = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+        var high: UInt64 = 0
+        var offset = 0
+        while offset &+ 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            high |= word
+            hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash &>> 32
+            offset &+= 8
+        }
+        while offset < count {
+            let byte = UInt64(base[offset])
+            high |= byte
+            hash = (hash ^ byte) &* 0xC4CE_B9FE_1A85_EC53
+            offset &+= 1
+        }
+        guard high & 0x8080_8080_8080_8080 == 0 else { return nil }
+        return hash ^ (hash &>> 29)
     }
 
     var count: Int { shards.count }
@@ -297,6 +325,8 @@ struct InputDecoder {
     private static let batchEvents = 8_192
     /// The reader of the last zstd input read, kept with its buffers for the next unit of the same file.
     private var reader: (input: Int, reader: SegmentReader)?
+    /// The last unit's batch, emptied: its event buffers are reused by the next unit.
+    private var spare = DecodedBatch()
 
     /// Thrown from a frame callback to stop at the end of a unit.
     private struct UnitEnd: Error {}
@@ -311,6 +341,7 @@ struct InputDecoder {
     /// and damage from there on belong to the next unit; a damaged region it reports may run past it.
     mutating func decode(_ unit: ReplayUnit, of input: ReplayInput, emit: (DecodedBatch) -> Void) {
         var batch = DecodedBatch()
+        swap(&batch, &spare)
         let index = unit.input
         do {
             switch input.kind {
@@ -377,6 +408,8 @@ struct InputDecoder {
             batch.failure = error
         }
         emit(batch)
+        batch.startNext()
+        spare = batch
     }
 
     /// Decodes the lines of `bytes`. For zstd input, dead letters carry the frame's file
