@@ -29,6 +29,14 @@ extension FoldState {
     static let globalsFormat: UInt8 = 1
     static let sessionFormat: UInt8 = 1
 
+    /// Forgets `event_id`s whose copies all lie more than 2 × `dedup_window` behind `watermark`,
+    /// as ``takeChanges()`` does at a snapshot boundary. For shards of one fold that are about to
+    /// be merged: each forgets, before the merge, what the merged state would forget at its snapshot
+    /// anyway (pass the largest watermark of all shards), so the merge moves only the ids that stay.
+    public mutating func forgetEventIDs(behind watermark: Int64) {
+        dedup.evict(watermark: watermark, window: settings.dedupWindowMs)
+    }
+
     /// Sessions created or changed since the last call (their current row and an opaque encoding of their
     /// full mergeable state), and the ids of sessions dropped by retention since the last call.
     /// Runs a retention sweep first and forgets `event_id`s more than 2 × `dedup_window` behind

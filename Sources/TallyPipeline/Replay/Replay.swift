@@ -303,16 +303,19 @@ final class FoldShards: Sendable {
 
     /// Every shard merged into one state. Call once, after every `fold` has returned.
     func merged() -> FoldState {
-        var result = FoldState(settings: settings)
-        for shard in shards {
+        var parts: [FoldState] = shards.map { shard in
             var part = FoldState(settings: settings)
             shard.state.withLock { swap(&part, &$0) }
-            if shard === shards[0] {
-                result = part
-            } else {
-                result.merge(part)
-            }
+            return part
         }
+        // The ids the snapshot would forget go before the merge, not after it.
+        if let watermark = parts.compactMap(\.watermark).max() {
+            for index in parts.indices { parts[index].forgetEventIDs(behind: watermark) }
+        }
+        // Moved out of the array, so the merge mutates it in place rather than a copy.
+        var result = parts.removeFirst()
+        for part in parts { result.merge(part) }
+        parts.removeAll()
         result.resumeRetention()
         return result
     }
