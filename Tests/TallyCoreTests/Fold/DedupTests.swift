@@ -42,6 +42,19 @@ import Testing
         #expect(state.summary().duplicates == 10_001)
     }
 
+    @Test func forgettingIDsBehindAWatermarkKeepsTheRecentOnes() {
+        var settings = FoldSettings()
+        settings.dedupWindowMs = minute
+        let early = logLine(t0, session: "s").withID("early")
+        let late = logLine(t0 + 10 * minute, session: "s").withID("late")
+        var state = folded([early, late], settings: settings)
+        state.forgetEventIDs(behind: t0 + 10 * minute)
+        state.fold(early)  // more than 2 × window behind: forgotten, folded again
+        state.fold(late)   // remembered: a duplicate
+        #expect(state.summary().events == 3)
+        #expect(state.summary().duplicates == 1)
+    }
+
     @Test func mergeOfPartsSplitBySessionEqualsOneFold() {
         var settings = FoldSettings()
         settings.slowToolMs = 1_000
