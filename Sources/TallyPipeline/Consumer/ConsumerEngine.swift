@@ -68,7 +68,7 @@ final class ConsumerEngine: @unchecked Sendable {
         }
         writer = opened.writer
         reader = SpoolReader(directory: settings.spool)
-        decoder = EventDecoder(maxLineBytes: settings.fold.maxLineBytes)
+        decoder = EventDecoder(maxLineBytes: settings.fold.maxLineBytes, keepsUnfoldedText: false)
         lastSnapshotAt = clock.now
         if let restored = opened.restored {
             guard let restoredCursor = Checkpoint.cursor(fromJSON: restored.positionsJSON) else {
