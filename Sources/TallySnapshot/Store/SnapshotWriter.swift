@@ -17,6 +17,8 @@ import TallyCore
 /// from the previous snapshot; retained sessions that did not change are not touched.
 /// When a write fails the session changes taken from the fold stay pending in the writer and
 /// go into the next write. One writer per directory (an exclusive `flock` on `writer.lock`).
+/// The writer must be the only caller of `FoldState.takeChanges()` on the fold it writes: it
+/// learns from those changes which sessions and rollup keys to rewrite.
 /// Not thread-safe: use it from one thread.
 public final class SnapshotWriter {
     let directory: String
