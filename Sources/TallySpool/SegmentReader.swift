@@ -163,8 +163,18 @@ public final class SegmentReader {
             case .incomplete, .bad:
                 let reason: String
                 if case .bad(let r) = outcome { reason = r } else { reason = "frame ends early" }
-                // Look for the next intact frame after p (all of the rest of the file is in the buffer now).
+                // Read all of the rest of the file. A frame cut short may have been completed by its
+                // writer meanwhile: decode it again where it starts before looking any further.
                 available = try fill(at: p, atLeast: .max)
+                if case .incomplete = outcome,
+                    case .frame(let size, let count) = decompressor.decode(input.base + Int(p - inputStart), available: available)
+                {
+                    try body(.frame(Frame(offset: p, endOffset: p + Int64(size), bytes: UnsafeRawBufferPointer(start: decompressor.output.base, count: count))))
+                    p += Int64(size)
+                    frames += 1
+                    continue
+                }
+                // Look for the next intact frame after p.
                 if let (q, size, count) = nextIntactFrame(after: p, available: available) {
                     try body(.damaged(Damage(offset: p, length: q - p, reason: reason)))
                     try body(.frame(Frame(offset: q, endOffset: q + Int64(size), bytes: UnsafeRawBufferPointer(start: decompressor.output.base, count: count))))
@@ -176,7 +186,10 @@ public final class SegmentReader {
                 if settled == nil {
                     settled = try probe()
                     if settled == .beingWritten { return End(state: .beingWritten, offset: p, tornTail: nil) }
-                    continue   // re-read once: the writer may have finished the frame before letting go
+                    // Re-read once from the file, not the buffer: the writer may have finished the
+                    // frame (and sealed the segment) after the bytes above were read.
+                    dropBuffer()
+                    continue
                 }
                 return End(state: settled!, offset: p + Int64(available), tornTail: TornTail(offset: p, length: Int64(available)))
             }
@@ -209,6 +222,12 @@ public final class SegmentReader {
             i = j + 1
         }
         return nil
+    }
+
+    /// Forgets the buffered bytes, so the next ``fill(at:atLeast:)`` reads the file again.
+    private func dropBuffer() {
+        inputCount = 0
+        reachedEOF = false
     }
 
     /// Makes the input buffer hold file bytes from `p`, at least `atLeast` of them when the

@@ -105,22 +105,35 @@ public final class SpoolReader {
         }
     }
 
-    private func readStream(
+    /// Reads one writer's segments in sequence order from the cursor. Sequences are walked one
+    /// by one (each writer numbers its segments 1, 2, 3, …): a segment missing from the listing
+    /// is opened by its name anyway, since a writer may seal it (rename it) while the directory
+    /// is being read, and a writer's next segment is never read before the one the cursor is in.
+    func readStream(
         _ segments: ArraySlice<Spool.Segment>, key: String, maxFrames: Int, cursor: inout SpoolCursor,
         _ body: (Event) throws -> Void
     ) throws {
-        var framesLeft = maxFrames
-        for segment in segments {
-            var offset: Int64 = 0
-            if let position = cursor.positions[key] {
-                if segment.id.sequence < position.segment.sequence { continue }
-                if segment.id.sequence == position.segment.sequence {
-                    if position.offset < 0 { continue }   // finished
-                    offset = position.offset
-                }
+        guard let newest = segments.last?.id else { return }
+        var listed: [UInt64: SegmentID] = [:]
+        for segment in segments { listed[segment.id.sequence] = segment.id }
+        var sequence: UInt64 = 1
+        var offset: Int64 = 0
+        if let position = cursor.positions[key] {
+            sequence = position.segment.sequence
+            if position.offset < 0 {
+                sequence += 1   // finished
+            } else {
+                offset = position.offset
             }
-            let id = segment.id
-            guard let reader = try openReader(id) else { continue }   // deleted since listed
+        }
+        var framesLeft = maxFrames
+        while sequence <= newest.sequence {
+            defer {
+                sequence += 1
+                offset = 0
+            }
+            let id = listed[sequence] ?? SegmentID(producer: newest.producer, writer: newest.writer, sequence: sequence)
+            guard let reader = try openReader(id) else { continue }   // gone under both names
             var latest: SpoolPosition? = nil   // the cursor, updated after each event
             var frames = 0
             let end: SegmentReader.End
