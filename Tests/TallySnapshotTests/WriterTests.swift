@@ -207,3 +207,22 @@ import TallyCore
     #expect(writer.pendingCount == 1)
     #expect(try Manifest.list(in: directory).isEmpty)
 }
+
+@Test func aSnapshotWhoseStateFileIsMissingIsPassedOverForTheOneBefore() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    do {
+        let writer = try Fixture.write(to: directory)
+        var row = Fixture.s1
+        row.messages = 40
+        writer.stage(row, state: [4])
+        try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: #"{"seg-1":99}"#))
+    }
+    // Generation 2's state file never reached the disk (renames reordered by a power loss).
+    FileSystem.remove(FileSystem.join(directory, "state-000000000002.bin"))
+
+    let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
+    #expect(restored?.generation == 1)
+    #expect(restored?.positionsJSON == #"{"seg-1":42}"#)
+    #expect(reopened.nextGeneration == 2)
+}

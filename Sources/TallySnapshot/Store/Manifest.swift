@@ -124,6 +124,10 @@ struct Manifest {
     /// Reads the state file and checks its size and checksum against the manifest.
     func readState(directory: String) throws(SnapshotError) -> [UInt8] {
         let path = FileSystem.join(directory, stateFile)
+        // A missing state file makes the snapshot unusable, like a damaged one: an older one is used.
+        guard FileSystem.exists(path) else {
+            throw SnapshotError(code: .corrupt, message: "snapshot state \(path) is missing", path: path)
+        }
         let bytes = try FileSystem.readFile(path)
         guard Int64(bytes.count) == stateBytes, Int64(CRC32.checksum(bytes)) == stateCRC32 else {
             throw SnapshotError(code: .corrupt, message: "damaged snapshot state \(path): size or checksum differs from its manifest", path: path)
