@@ -33,11 +33,16 @@ final class StringInterner {
     /// The `String` of `count` bytes of valid UTF-8 at `bytes`.
     @inline(__always)
     func string(_ bytes: UnsafePointer<UInt8>, count: Int) -> String {
-        if count <= 15 {
+        // Small strings are inline anyway; long ones (error texts) are rarely repeated and
+        // would hold up to a line's worth of memory per slot.
+        if count <= 15 || count > Self.longestInterned {
             return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
         }
         return interned(bytes, count: count)
     }
+
+    /// Texts longer than this are not kept: the cache holds at most `slotCount` × 256 bytes.
+    static let longestInterned = 256
 
     private func interned(_ bytes: UnsafePointer<UInt8>, count: Int) -> String {
         let hash = Self.hash(bytes, count: count)

@@ -72,6 +72,19 @@ struct DedupIndex: Sendable {
     }
 
 
+    /// Whether some id has a folded copy here within `window` of a folded copy in `other`.
+    func sharesFoldedCopies(with other: DedupIndex, window: Int64) -> Bool {
+        for slot in other.slots where !slot.isEmpty {
+            let key = EventID(high: slot.high, low: slot.low)
+            let mine = findSlot(Self.storable(key))
+            guard !slots[mine].isEmpty else { continue }
+            let ours = [slots[mine].timestamp] + (extraCopies[key] ?? [])
+            let theirs = [slot.timestamp] + (other.extraCopies[key] ?? [])
+            for a in ours { for b in theirs where isWithin(a, b, window) { return true } }
+        }
+        return false
+    }
+
     /// Restores an id with the `ts` of its folded copies (from persisted globals).
     mutating func insert(_ eventID: EventID, copies: [Int64]) {
         for timestamp in copies { admit(eventID: eventID, timestamp: timestamp, window: -1) }

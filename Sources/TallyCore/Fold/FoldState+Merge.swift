@@ -1,4 +1,11 @@
 extension FoldState {
+    /// Whether `self` and `other` both folded a copy of some `event_id` within the dedup window:
+    /// then ``merge(_:)`` would count that event twice. Parts split by session never do unless
+    /// copies of one event carry different sessions; a caller can then fold those events together.
+    public func sharesFoldedEventIDs(with other: FoldState) -> Bool {
+        dedup.sharesFoldedCopies(with: other.dedup, window: settings.dedupWindowMs)
+    }
+
     /// Folds `other` into `self`: the result equals the fold of the union of both event sets.
     ///
     /// Exact for every sum, histogram, list and choice when no `event_id` was folded by both parts:

@@ -78,72 +78,102 @@ public enum Replay {
         let deadLetterDirectory = output + "/dead-letter"
 
         let units = ReplayUnit.plan(inputs, targetBytes: unitBytes)
-        let next = Atomic<Int>(0)
-        let queue = BatchQueue<DecodedBatch>(capacity: 4 * max(1, workers))
-        let threadCount = max(1, min(workers, units.count))
-        let shards = FoldShards(count: threadCount, settings: settings.fold)
-        for thread in 0..<threadCount {
-            Threads.detach {
-                var decoder = InputDecoder(maxLineBytes: settings.fold.maxLineBytes, shards: shards.count)
-                while true {
-                    let slot = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard slot < units.count else { break }
-                    let unit = units[slot]
-                    decoder.decode(unit, of: inputs[unit.input]) { batch in
-                        var batch = batch
-                        batch.folded = Int64(batch.events.count)
-                        shards.fold(batch, firstTry: thread)
-                        // Freed here, on the thread that allocated them, not on the thread that merges.
-                        batch.events = []
-                        batch.shards = []
-                        queue.push(batch)
-                    }
-                }
-                queue.push(DecodedBatch(finished: true))
-            }
-        }
-
-        var invalid = Array(repeating: Int64(0), count: InvalidReason.allCases.count)
-        var deadLetters: [UInt8] = []
-        var damageNotes: [DamageNote] = []
-        var positions = Positions()
-        var bytesRead: Int64 = 0
-        var lines: Int64 = 0
-        var folded: Int64 = 0
-        var failure: (any Error)?
+        // Each unit's place in file order (units are handed out largest first).
+        let unitOrder: [Int] = {
+            let byFile = units.indices.sorted { (units[$0].input, units[$0].start) < (units[$1].input, units[$1].start) }
+            var order = Array(repeating: 0, count: units.count)
+            for (rank, index) in byFile.enumerated() { order[index] = rank }
+            return order
+        }()
         let bytesTotal = inputs.reduce(0) { $0 + $1.size }
-        var lastProgress = clock.now
-        var running = threadCount
-        while running > 0 {
-            let batch = queue.pop()
-            if batch.finished {
-                running -= 1
-                continue
-            }
-            if let error = batch.failure {
-                if failure == nil { failure = error }
-                continue
-            }
-            for reason in batch.invalid { invalid[InvalidReason.allCases.firstIndex(of: reason)!] += 1 }
-            deadLetters.append(contentsOf: batch.deadLetters)
-            damageNotes.append(contentsOf: batch.damage)
-            if let end = batch.end { positions.record(inputs[end.input], offset: end.offset) }
-            bytesRead += batch.bytes
-            lines += batch.lines
-            folded += batch.folded
-            if let progress, clock.now - lastProgress > .milliseconds(100) {
-                lastProgress = clock.now
-                progress(Progress(bytesRead: bytesRead, bytesTotal: bytesTotal, events: folded, elapsed: clock.now - start))
-            }
-        }
-        if let failure { throw failure }
-        let damage = DamageNote.merged(damageNotes).map(\.text)
-        for note in damage { warning(note) }
-        var fold = shards.merged()
-        for (position, reason) in InvalidReason.allCases.enumerated() {
-            for _ in 0..<invalid[position] { fold.recordInvalid(reason) }
-        }
 
+        /// One pass over every unit on `threadCount` threads; `nil` when the shards cannot be
+        /// merged exactly (copies of an `event_id` with different sessions folded in two shards).
+        func foldAll(threadCount: Int) throws -> FoldPass? {
+            let next = Atomic<Int>(0)
+            let queue = BatchQueue<DecodedBatch>(capacity: 4 * max(1, workers))
+            let shards = FoldShards(count: threadCount, settings: settings.fold)
+            for thread in 0..<threadCount {
+                Threads.detach {
+                    var decoder = InputDecoder(maxLineBytes: settings.fold.maxLineBytes, shards: shards.count)
+                    while true {
+                        let slot = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                        guard slot < units.count else { break }
+                        let unit = units[slot]
+                        var sequence = 0
+                        decoder.decode(unit, of: inputs[unit.input]) { batch in
+                            var batch = batch
+                            batch.unit = unitOrder[slot]
+                            batch.sequence = sequence
+                            sequence += 1
+                            batch.folded = Int64(batch.events.count)
+                            shards.fold(batch, firstTry: thread)
+                            // Freed here, on the thread that allocated them, not on the thread that merges.
+                            batch.events = []
+                            batch.shards = []
+                            queue.push(batch)
+                        }
+                    }
+                    queue.push(DecodedBatch(finished: true))
+                }
+            }
+
+            var invalid = Array(repeating: Int64(0), count: InvalidReason.allCases.count)
+            // Dead letters in file order whatever thread decoded them: (unit, batch of the unit, records).
+            var deadLetterChunks: [(unit: Int, sequence: Int, records: [UInt8])] = []
+            var damageNotes: [DamageNote] = []
+            var positions = Positions()
+            var bytesRead: Int64 = 0
+            var lines: Int64 = 0
+            var folded: Int64 = 0
+            var failure: (any Error)?
+            var lastProgress = clock.now
+            var running = threadCount
+            while running > 0 {
+                let batch = queue.pop()
+                if batch.finished {
+                    running -= 1
+                    continue
+                }
+                if let error = batch.failure {
+                    if failure == nil { failure = error }
+                    continue
+                }
+                for reason in batch.invalid { invalid[InvalidReason.allCases.firstIndex(of: reason)!] += 1 }
+                if !batch.deadLetters.isEmpty { deadLetterChunks.append((batch.unit, batch.sequence, batch.deadLetters)) }
+                damageNotes.append(contentsOf: batch.damage)
+                if let end = batch.end { positions.record(inputs[end.input], offset: end.offset) }
+                bytesRead += batch.bytes
+                lines += batch.lines
+                folded += batch.folded
+                if let progress, clock.now - lastProgress > .milliseconds(100) {
+                    lastProgress = clock.now
+                    progress(Progress(bytesRead: bytesRead, bytesTotal: bytesTotal, events: folded, elapsed: clock.now - start))
+                }
+            }
+            if let failure { throw failure }
+            let notes = DamageNote.merged(damageNotes)
+            guard var fold = shards.merged() else { return nil }
+            for (position, reason) in InvalidReason.allCases.enumerated() {
+                for _ in 0..<invalid[position] { fold.recordInvalid(reason) }
+            }
+            return FoldPass(fold: fold, notes: notes, deadLetterChunks: deadLetterChunks, positions: positions, lines: lines)
+        }
+        let threadCount = max(1, min(workers, units.count))
+        var pass = try foldAll(threadCount: threadCount)
+        if pass == nil {
+            warning("copies of one event_id carry different session ids: folding again on one thread to fold each once")
+            pass = try foldAll(threadCount: 1)
+        }
+        guard let pass else { throw ReplayError("cannot fold \(paths.joined(separator: " ")) on one thread") }
+        for note in pass.notes { warning(note.text) }
+        let damage = pass.notes.filter(\.isDamage).map(\.text)
+        var fold = pass.fold
+        var deadLetterChunks = pass.deadLetterChunks
+        let positions = pass.positions
+        let lines = pass.lines
+        deadLetterChunks.sort { ($0.unit, $0.sequence) < ($1.unit, $1.sequence) }
+        let deadLetters = deadLetterChunks.flatMap(\.records)
         let generation = writer.nextGeneration
         var deadLetterFile: String?
         if !deadLetters.isEmpty {
@@ -161,6 +191,15 @@ public enum Replay {
             files: inputs.count, bytes: bytesTotal, lines: lines, summary: fold.summary(), damage: damage,
             skipped: skipped, deadLetterFile: deadLetterFile, snapshot: info, elapsed: clock.now - start)
     }
+}
+
+/// The outcome of folding every unit once.
+struct FoldPass {
+    var fold: FoldState
+    var notes: [DamageNote]
+    var deadLetterChunks: [(unit: Int, sequence: Int, records: [UInt8])]
+    var positions: Positions
+    var lines: Int64
 }
 
 /// What a decode thread hands to the collecting thread once it has folded the events: a frame's
@@ -181,6 +220,9 @@ struct DecodedBatch: @unchecked Sendable {
     var end: (input: Int, offset: Int64)?
     var failure: (any Error)?
     var finished = false
+    /// The unit's place in file order and the batch's place in its unit, to put dead letters in order.
+    var unit = 0
+    var sequence = 0
 
     /// Empties the batch for the next frames, keeping the event buffers' capacity: once the
     /// emitted copy has dropped them, they are reused in place instead of allocated again.
@@ -192,7 +234,7 @@ struct DecodedBatch: @unchecked Sendable {
 }
 
 /// The fold split by `session_id` into one shard per decode thread; events without a session go
-/// by `event_id`. Each shard is a `FoldState` (retention suspended) behind its own lock, taken
+/// by `event_id` (see `shard(of:count:)`). Each shard is a `FoldState` (retention suspended) behind its own lock, taken
 /// once per batch.
 ///
 /// ```swift
@@ -218,7 +260,10 @@ final class FoldShards: Sendable {
         self.settings = settings
     }
 
-    /// The shard of an event among `count`: every event of a session, and every copy of an `event_id`, in one shard.
+    /// The shard of an event among `count`: every event of a session in one shard (a retry keeps
+    /// its session, so its copies meet in that shard), events without a session by `event_id`.
+    /// Copies of an `event_id` that carry different sessions can land in two shards: `merged()`
+    /// finds them and the replay folds again on one thread.
     @inline(__always)
     static func shard(of event: Event, count: Int) -> UInt8 {
         guard count > 1 else { return 0 }
@@ -302,11 +347,17 @@ final class FoldShards: Sendable {
     }
 
     /// Every shard merged into one state. Call once, after every `fold` has returned.
-    func merged() -> FoldState {
+    ///
+    /// `nil` when two shards folded copies of the same `event_id` (copies with different
+    /// sessions): their merge would count that event twice.
+    func merged() -> FoldState? {
         var parts: [FoldState] = shards.map { shard in
             var part = FoldState(settings: settings)
             shard.state.withLock { swap(&part, &$0) }
             return part
+        }
+        for later in parts.indices.dropFirst() {
+            for earlier in 0..<later where parts[later].sharesFoldedEventIDs(with: parts[earlier]) { return nil }
         }
         // The ids the snapshot would forget go before the merge, not after it.
         if let watermark = parts.compactMap(\.watermark).max() {
@@ -330,6 +381,10 @@ struct InputDecoder {
     private var reader: (input: Int, reader: SegmentReader)?
     /// The last unit's batch, emptied: its event buffers are reused by the next unit.
     private var spare = DecodedBatch()
+    /// The start of a line that a frame of a non-segment .zst file left unfinished, and the offset
+    /// of the frame it began in.
+    private var carried: [UInt8] = []
+    private var carriedFrom: Int64 = 0
 
     /// Thrown from a frame callback to stop at the end of a unit.
     private struct UnitEnd: Error {}
@@ -345,6 +400,7 @@ struct InputDecoder {
     mutating func decode(_ unit: ReplayUnit, of input: ReplayInput, emit: (DecodedBatch) -> Void) {
         var batch = DecodedBatch()
         swap(&batch, &spare)
+        carried.removeAll(keepingCapacity: true)
         let index = unit.input
         do {
             switch input.kind {
@@ -364,7 +420,12 @@ struct InputDecoder {
                         switch item {
                         case .frame(let frame):
                             guard frame.offset < limit else { throw UnitEnd() }
-                            decodeLines(frame.bytes, source: input.path, offset: frame.offset, inFrame: true, into: &batch)
+                            if input.segment == nil {
+                                decodeSpanningLines(frame, source: input.path, into: &batch)
+                            } else {
+                                // A segment's frames hold whole lines.
+                                decodeLines(frame.bytes, source: input.path, offset: frame.offset, inFrame: true, into: &batch)
+                            }
                             batch.bytes += frame.endOffset - frame.offset
                         case .damaged(let damage):
                             guard damage.offset < limit else { throw UnitEnd() }
@@ -379,6 +440,11 @@ struct InputDecoder {
                         }
                     }
                 } catch is UnitEnd {}
+                if !carried.isEmpty {
+                    // The last line of a .zst file without a final newline.
+                    carried.withUnsafeBytes { decodeLines($0, source: input.path, offset: carriedFrom, inFrame: true, into: &batch) }
+                    carried.removeAll(keepingCapacity: true)
+                }
                 if let end {
                     if let torn = end.tornTail, torn.offset < limit {
                         batch.damage.append(DamageNote(
@@ -389,7 +455,7 @@ struct InputDecoder {
                     if unit.isLast {
                         if end.state == .beingWritten {
                             batch.damage.append(DamageNote(
-                                input: index, offset: end.offset, length: nil,
+                                input: index, offset: end.offset, isDamage: false, length: nil,
                                 text: "\(input.path): still being written; read up to byte \(end.offset)"))
                         }
                         batch.end = (index, end.offset)
@@ -397,15 +463,17 @@ struct InputDecoder {
                 }
             case .plain:
                 let reader = try LineFileReader(path: input.path)
+                var readTo: Int64 = 0   // where reading stopped: the file may have grown since it was listed
                 try reader.read { offset, chunk in
                     decodeLines(chunk, source: input.path, offset: offset, inFrame: false, into: &batch)
                     batch.bytes += Int64(chunk.count)
+                    readTo = offset + Int64(chunk.count)
                     if batch.events.count >= Self.batchEvents {
                         emit(batch)
                         batch.startNext()
                     }
                 }
-                batch.end = (index, input.size)
+                batch.end = (index, readTo)
             }
         } catch {
             batch.failure = error
@@ -417,8 +485,37 @@ struct InputDecoder {
 
     /// Decodes the lines of `bytes`. For zstd input, dead letters carry the frame's file
     /// offset and the line's offset inside the frame; for plain input the line's file offset.
+    /// Decodes a frame of a .zst file not written by Tally, whose frames may cut a line: the piece
+    /// after the frame's last newline waits for the next frame. Dead letters of a line that began in
+    /// an earlier frame carry that frame's offset.
+    private mutating func decodeSpanningLines(_ frame: SegmentReader.Frame, source: String, into batch: inout DecodedBatch) {
+        let bytes = frame.bytes
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        var start = 0
+        if !carried.isEmpty {
+            let end = nextNewline(in: base, from: 0, count: bytes.count)
+            carried.append(contentsOf: UnsafeRawBufferPointer(start: base, count: end))
+            guard end < bytes.count else { return }   // the line goes on in the next frame
+            carried.withUnsafeBytes { decodeLines($0, source: source, offset: carriedFrom, inFrame: true, into: &batch) }
+            carried.removeAll(keepingCapacity: true)
+            start = end + 1
+        }
+        var lastNewline = bytes.count - 1
+        while lastNewline >= start && bytes[lastNewline] != 0x0A { lastNewline -= 1 }
+        if lastNewline >= start {
+            decodeLines(
+                UnsafeRawBufferPointer(start: base + start, count: lastNewline - start), source: source,
+                offset: frame.offset, inFrame: true, into: &batch, firstLineOffset: start)
+        }
+        if lastNewline + 1 < bytes.count {
+            carried.append(contentsOf: UnsafeRawBufferPointer(start: base + lastNewline + 1, count: bytes.count - lastNewline - 1))
+            carriedFrom = frame.offset
+        }
+    }
+
     private mutating func decodeLines(
-        _ bytes: UnsafeRawBufferPointer, source: String, offset: Int64, inFrame: Bool, into batch: inout DecodedBatch
+        _ bytes: UnsafeRawBufferPointer, source: String, offset: Int64, inFrame: Bool, into batch: inout DecodedBatch,
+        firstLineOffset: Int = 0
     ) {
         guard let base = bytes.baseAddress else { return }
         var start = 0
@@ -435,7 +532,7 @@ struct InputDecoder {
                 batch.invalid.append(reason)
                 DeadLetterRecord.append(
                     source: source, offset: inFrame ? offset : offset + Int64(start),
-                    lineOffset: inFrame ? Int64(start) : nil, reason: reason, line: line, to: &batch.deadLetters)
+                    lineOffset: inFrame ? Int64(firstLineOffset + start) : nil, reason: reason, line: line, to: &batch.deadLetters)
             case .blank:
                 batch.lines -= 1
             }

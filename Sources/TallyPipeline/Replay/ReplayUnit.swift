@@ -8,9 +8,10 @@ import TallySpool
 /// // unit.input: index into inputs; frames unit.start..<unit.end; unit.isLast carries the file's end
 /// ```
 ///
-/// A finished zstd file (not `.zst.open`) is cut at frame starts found by walking frame headers
+/// A finished spool segment (not `.zst.open`) is cut at frame starts found by walking frame headers
 /// (`SegmentReader.frameStarts`); the last unit runs from its start to the end of the file and
-/// reports how reading ended (torn tail, end offset). An active segment and a plain file are one unit.
+/// reports how reading ended (torn tail, end offset). An active segment, any other `.zst` file
+/// and a plain file are one unit.
 struct ReplayUnit: Sendable, Hashable {
     /// Index of the input file.
     var input: Int
@@ -31,7 +32,9 @@ struct ReplayUnit: Sendable, Hashable {
         var pieces: [ReplayUnit] = []
         for (index, input) in inputs.enumerated() {
             let wholeFile = ReplayUnit(input: index, start: 0, end: nil, frames: .max, bytes: input.size)
-            guard input.kind == .zstd, !input.path.hasSuffix(".zst.open"), input.size > targetBytes,
+            // Only spool segments are cut: their frames hold whole lines. Another .zst file may
+            // split a line across frames, so it is read by one unit that carries the pieces.
+            guard input.kind == .zstd, input.segment != nil, !input.path.hasSuffix(".zst.open"), input.size > targetBytes,
                 let starts = try? SegmentReader(path: input.path).frameStarts(from: 0).starts,
                 !starts.isEmpty
             else {
@@ -63,6 +66,8 @@ struct ReplayUnit: Sendable, Hashable {
 struct DamageNote: Sendable {
     var input: Int
     var offset: Int64
+    /// `false` for a remark that is not damage (a segment still being written).
+    var isDamage = true
     /// The skipped bytes, for damaged frames and torn tails; a region read by one unit can run
     /// into the next unit, which then reports a region inside it (dropped by `DamageNote.merged`).
     var length: Int64?
