@@ -42,7 +42,9 @@ struct DemoCommand: ParsableCommand {
         let output = out ?? DemoFiles.temporaryDirectory()
         let report: Replay.Report
         do {
-            report = try Replay.run(settings: settings, inputs: [samples], output: output)
+            report = try Replay.run(
+                settings: settings, inputs: [samples], output: output, workers: ProcessorCount.online,
+                warning: { Terminal.error("tally: warning: " + $0) })
         } catch {
             Terminal.fail("\(error)", code: 1)
         }
