@@ -34,7 +34,7 @@ import Glibc
         let active = dir.file(id.activeFileName)
         // The writer holds its lock and has written frame 1 and half of frame 2.
         let cut = starts[1] + (starts[2] - starts[1]) / 2
-        FileManager.default.createFile(atPath: active, contents: Data(bytes[0..<cut]))
+        #expect(FileManager.default.createFile(atPath: active, contents: Data(bytes[0..<cut])))
         let writerFD = open(active, O_RDWR)
         defer { close(writerFD) }
         #expect(flock(writerFD, LOCK_EX) == 0)
