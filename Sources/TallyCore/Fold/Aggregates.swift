@@ -15,6 +15,22 @@ struct TimelineTotals: Sendable, Hashable {
 
     var isEmpty: Bool { self == TimelineTotals() }
 
+    /// The bucket of the minute `minute` (minutes since the epoch) as the timeline view shows it.
+    func bucket(minute: Int64) -> TimelineBucket {
+        var bucket = TimelineBucket(bucketStart: minute * millisecondsPerMinute)
+        bucket.sessionsStarted = sessionsStarted
+        bucket.sessionsEnded = sessionsEnded
+        bucket.messages = messages
+        bucket.llmCalls = llmCalls
+        bucket.inputTokens = inputTokens.value
+        bucket.outputTokens = outputTokens.value
+        bucket.costNanos = costNanos
+        bucket.toolCalls = toolCalls
+        bucket.toolErrors = toolErrors
+        bucket.llmErrors = llmErrors
+        return bucket
+    }
+
     mutating func merge(_ other: TimelineTotals) {
         sessionsStarted &+= other.sessionsStarted
         sessionsEnded &+= other.sessionsEnded

@@ -115,20 +115,7 @@ extension FoldState {
             for (minute, count) in part.sessionsStarted { buckets[minute, default: TimelineTotals()].sessionsStarted &+= count }
             for (minute, count) in part.sessionsEnded { buckets[minute, default: TimelineTotals()].sessionsEnded &+= count }
         }
-        return buckets.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { minute, totals in
-            var bucket = TimelineBucket(bucketStart: minute * millisecondsPerMinute)
-            bucket.sessionsStarted = totals.sessionsStarted
-            bucket.sessionsEnded = totals.sessionsEnded
-            bucket.messages = totals.messages
-            bucket.llmCalls = totals.llmCalls
-            bucket.inputTokens = totals.inputTokens.value
-            bucket.outputTokens = totals.outputTokens.value
-            bucket.costNanos = totals.costNanos
-            bucket.toolCalls = totals.toolCalls
-            bucket.toolErrors = totals.toolErrors
-            bucket.llmErrors = totals.llmErrors
-            return bucket
-        }
+        return buckets.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { $0.value.bucket(minute: $0.key) }
     }
 
     /// Every alert, sorted by (ts, kind, session_id, detail).

@@ -48,20 +48,7 @@ import Testing
                 if let endedAt { buckets[floorDivide(endedAt, minute), default: TimelineTotals()].sessionsEnded += 1 }
             }
             let expectedStarts = buckets.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
-            timeline = expectedStarts.map { bucketMinute, totals in
-                var bucket = TimelineBucket(bucketStart: bucketMinute * minute)
-                bucket.sessionsStarted = totals.sessionsStarted
-                bucket.sessionsEnded = totals.sessionsEnded
-                bucket.messages = totals.messages
-                bucket.llmCalls = totals.llmCalls
-                bucket.inputTokens = totals.inputTokens.value
-                bucket.outputTokens = totals.outputTokens.value
-                bucket.costNanos = totals.costNanos
-                bucket.toolCalls = totals.toolCalls
-                bucket.toolErrors = totals.toolErrors
-                bucket.llmErrors = totals.llmErrors
-                return bucket
-            }
+            timeline = expectedStarts.map { $0.value.bucket(minute: $0.key) }
 
             var alerts = state.retired.alerts
             var access = state.accessCounts
