@@ -32,9 +32,13 @@ final class Statement {
     }
 
     func bind(_ index: Int32, _ value: String?) throws(SQLiteError) {
-        guard let value else { return try check(sqlite3_bind_null(handle, index)) }
-        let rc = value.utf8CString.withUnsafeBufferPointer { text in
-            sqlite3_bind_text(handle, index, text.baseAddress, Int32(text.count - 1), Statement.transient)
+        guard var value else { return try check(sqlite3_bind_null(handle, index)) }
+        // SQLite copies the text (`transient`): no terminated copy is needed, only the UTF-8 bytes in place.
+        let rc = value.withUTF8 { text in
+            sqlite3_bind_text(
+                handle, index, UnsafeRawPointer(text.baseAddress ?? UnsafePointer(bitPattern: 1)!)
+                    .assumingMemoryBound(to: CChar.self),
+                Int32(text.count), Statement.transient)
         }
         try check(rc)
     }
