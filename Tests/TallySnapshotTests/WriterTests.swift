@@ -226,3 +226,70 @@ import TallyCore
     #expect(restored?.positionsJSON == #"{"seg-1":42}"#)
     #expect(reopened.nextGeneration == 2)
 }
+
+@Test func theFirstSnapshotIsWrittenWithoutAJournalAndLeavesTheDatabaseInWALMode() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let writer = try Fixture.write(to: directory)
+    let database = try Database(path: FileSystem.join(directory, "sessions.db"), mode: .readOnly)
+    let mode = try database.prepare("PRAGMA journal_mode")
+    #expect(try mode.step())
+    #expect(mode.string(0) == "wal")
+    #expect(try countRows(directory) == 5)
+    // Later generations go through the WAL as before.
+    var row = Fixture.s1
+    row.messages = 12
+    writer.stage(row, state: [12])
+    #expect(try writer.write(content: Fixture.content, metadata: Fixture.metadata()).generation == 2)
+    #expect(try query(directory, "session", id: "s1").contains(#""messages":12"#))
+}
+
+@Test func aDamagedDatabaseWithoutACompleteSnapshotIsStartedAfresh() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    // What a crash in the middle of an unjournaled first write may leave: no manifest, a garbled file.
+    try FileSystem.createDirectory(directory)
+    try FileSystem.writeAtomically(Array(repeating: 0xAB, count: 8192), to: FileSystem.join(directory, "sessions.db"))
+    let (writer, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
+    #expect(restored == nil)
+    for row in Fixture.sessions { writer.stage(row, state: [1]) }
+    #expect(try writer.write(content: Fixture.content, metadata: Fixture.metadata()).generation == 1)
+    #expect(try sessionIDs(directory, limit: 0) == ["s5", "s4", "s2", "s3", "s1"])
+}
+
+@Test func aFirstWriteThatFailsAfterItsCommitIsRolledBackAndRetried() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 3)
+    for row in Fixture.sessions { writer.stage(row, state: [1]) }
+    let obstacle = FileSystem.join(directory, "state-000000000001.bin")
+    try FileSystem.createDirectory(FileSystem.join(obstacle, "x"))
+    #expect(throws: SnapshotError.self) { try writer.write(content: Fixture.content, metadata: Fixture.metadata()) }
+    #expect(writer.pendingCount == 5)
+    removeTree(obstacle)
+
+    let info = try writer.write(content: Fixture.content, metadata: Fixture.metadata())
+    #expect(info.generation == 1)
+    #expect(try countRows(directory) == 5)
+    #expect(try countRows(directory, "alerts") == 2)
+    #expect(try countRows(directory, "timeline") == 3)
+}
+
+@Test func copiesOfAnAlertAreOneRowAndAnAlertThatWentAwayIsClosed() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 3)
+    var content = Fixture.content
+    let (slow, burst) = (content.alerts[0], content.alerts[1])
+    content.alerts = [slow, slow, burst]
+    let rollupRows = content.rollups.values.reduce(0) { $0 + $1.count }
+    // Every rollup and timeline row, and two alert rows for three alerts.
+    #expect(try writer.write(content: content, metadata: Fixture.metadata()).viewRowsChanged == rollupRows + 3 + 2)
+    #expect(try countRows(directory, "alerts") == 2)
+
+    content.alerts = [burst]
+    let info = try writer.write(content: content, metadata: Fixture.metadata())
+    #expect(info.viewRowsChanged == 1)
+    #expect(try countRows(directory, "current_alerts") == 1)
+    #expect(try countRows(directory, "alerts", where: "gen_to = 2 AND kind = 'slow_response'") == 1)
+}

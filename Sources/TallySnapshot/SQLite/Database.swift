@@ -1,4 +1,5 @@
 internal import CSQLite
+internal import Glibc
 
 /// One SQLite connection. Not thread-safe: owned by one writer or one reader.
 ///
@@ -11,10 +12,15 @@ internal import CSQLite
 final class Database {
     enum Mode { case readOnly, readWrite }
 
-    let handle: OpaquePointer
+    private(set) var handle: OpaquePointer
     let path: String
 
     init(path: String, mode: Mode) throws(SQLiteError) {
+        handle = try Self.open(path: path, mode: mode)
+        self.path = path
+    }
+
+    private static func open(path: String, mode: Mode) throws(SQLiteError) -> OpaquePointer {
         var db: OpaquePointer?
         let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
@@ -24,14 +30,28 @@ final class Database {
             if let db { sqlite3_close_v2(db) }
             throw SQLiteError(code: rc, message: message, sql: "open", path: path)
         }
-        handle = db
-        self.path = path
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 5_000)
+        return db
     }
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// Deletes the database file with its journal, WAL and shared-memory files and connects to a
+    /// new, empty database at the same path. When that fails the old connection stays open.
+    func recreate() throws(SQLiteError) {
+        Self.remove(path: path)
+        let fresh = try Self.open(path: path, mode: .readWrite)
+        // SQLite creates the new files lazily, so closing the old connection cannot remove them.
+        sqlite3_close_v2(handle)
+        handle = fresh
+    }
+
+    /// Deletes a database file with its journal, WAL and shared-memory files.
+    static func remove(path: String) {
+        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
     }
 
     /// Runs one or more statements that return no rows (`sqlite3_exec`).

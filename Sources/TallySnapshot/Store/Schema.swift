@@ -5,6 +5,13 @@
 enum Schema {
     static let version: Int64 = 1
 
+    /// For a write into an empty database that nothing refers to yet: no journal and no fsync
+    /// by SQLite (the writer fsyncs the file once, then goes back to ``writerPragmas``).
+    static let unjournaledPragmas = """
+        PRAGMA journal_mode=OFF;
+        PRAGMA synchronous=OFF;
+        """
+
     /// Connection settings for the writer: WAL so readers never block it, FULL so a
     /// committed transaction survives power loss.
     static let writerPragmas = """

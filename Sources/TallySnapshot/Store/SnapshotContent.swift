@@ -33,6 +33,25 @@ struct WrittenViews {
     var rollups: [RollupID: (view: RollupView, rowID: Int64)] = [:]
     var timeline: [Int64: (view: TimelineBucket, rowID: Int64)] = [:]
     var alerts: [AlertView: Int64] = [:]
+    /// Rows a write into empty timeline and alert tables inserted, not yet keyed in `timeline` and
+    /// `alerts`: a replay writes once, so the maps are built only when a later write diffs against them.
+    var unindexedTimeline: [(view: TimelineBucket, rowID: Int64)] = []
+    var unindexedAlerts: [(view: AlertView, rowID: Int64)] = []
+
+    /// No timeline or alert row is written.
+    var hasNoTimelineOrAlerts: Bool {
+        timeline.isEmpty && alerts.isEmpty && unindexedTimeline.isEmpty && unindexedAlerts.isEmpty
+    }
+
+    /// Moves the unindexed rows into the maps.
+    mutating func index() {
+        timeline.reserveCapacity(timeline.count + unindexedTimeline.count)
+        for (view, rowID) in unindexedTimeline { timeline[view.bucketStart] = (view, rowID) }
+        alerts.reserveCapacity(alerts.count + unindexedAlerts.count)
+        for (view, rowID) in unindexedAlerts { alerts[view] = rowID }
+        unindexedTimeline = []
+        unindexedAlerts = []
+    }
 }
 
 /// Caller-supplied facts recorded in a snapshot's manifest.

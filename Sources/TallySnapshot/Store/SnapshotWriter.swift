@@ -37,6 +37,8 @@ public final class SnapshotWriter {
     private var pendingRollupKeys: [RollupKey: Set<String>] = [:]
     /// Rows of a generation newer than ``committedGeneration`` may be in the database.
     private var needsRollback = false
+    /// A write without a journal failed: the database file may be damaged and is replaced before the next write.
+    private var needsFreshDatabase = false
     /// A committed generation whose `generations` row is not yet inserted.
     private var unrecordedGeneration: (generation: Int64, committedAt: Int64, watermark: Int64?, timeoutMs: Int64)?
 
@@ -86,15 +88,15 @@ public final class SnapshotWriter {
                 break
             }
             let databasePath = FileSystem.join(directory, Manifest.databaseName)
+            // Without a complete snapshot the database holds only rows of unfinished generations, and
+            // perhaps a first generation cut short while written without a journal: start it afresh.
+            if current == nil { Database.remove(path: databasePath) }
             let database = try Database(path: databasePath, mode: .readWrite)
-            try database.execute(Schema.writerPragmas)
-            try database.execute(Schema.tables)
-            try database.execute(Schema.views)
+            try createSchema(in: database)
             let schemaVersion = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.schemaVersion)'")
             if let schemaVersion, schemaVersion != Schema.version {
                 throw SnapshotError(code: .corrupt, message: "\(databasePath) has schema version \(schemaVersion), expected \(Schema.version)", path: databasePath)
             }
-            try database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('\(Schema.Meta.schemaVersion)', \(Schema.version))")
             let committed = current?.manifest.generation ?? 0
             let sqlGeneration = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.sqlGeneration)'") ?? 0
             let pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
@@ -128,6 +130,13 @@ public final class SnapshotWriter {
             FileSystem.closeDescriptor(lock)
             throw error
         }
+    }
+
+    private static func createSchema(in database: Database) throws(SQLiteError) {
+        try database.execute(Schema.writerPragmas)
+        try database.execute(Schema.tables)
+        try database.execute(Schema.views)
+        try database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('\(Schema.Meta.schemaVersion)', \(Schema.version))")
     }
 
     /// Takes the fold's changes and writes the next snapshot generation. Throws when the
@@ -199,6 +208,12 @@ public final class SnapshotWriter {
         guard case .object = health else {
             throw SnapshotError(code: .badQuery, message: "snapshot health must be a JSON object")
         }
+        if needsFreshDatabase {
+            try database.recreate()
+            try Self.createSchema(in: database)
+            needsFreshDatabase = false
+            needsRollback = false
+        }
         if needsRollback {
             try rollBack()
             needsRollback = false
@@ -209,12 +224,27 @@ public final class SnapshotWriter {
         var sessionRowsWritten = 0
         var sessionRowsClosed = 0
         var viewRowsChanged = 0
-        try database.transaction {
-            if unrecordedGeneration != nil { try recordGeneration() }
-            (sessionRowsWritten, sessionRowsClosed) = try writeSessions(generation: generation, content: content)
-            try settleSessions(generation: generation, content: content)
-            viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
-            try setMeta(Schema.Meta.sqlGeneration, generation)
+        // The first generation goes into empty tables, and nothing refers to the database before its
+        // manifest exists: it is written without a journal (each page written once, not to the WAL
+        // and again to the database) and fsynced once. A failed write leaves the file in an unknown
+        // state, so it is replaced by an empty database; `open` does the same after a crash.
+        let unjournaled = committedGeneration == 0
+        if unjournaled { try database.execute(Schema.unjournaledPragmas) }
+        do {
+            try database.transaction {
+                if unrecordedGeneration != nil { try recordGeneration() }
+                (sessionRowsWritten, sessionRowsClosed) = try writeSessions(generation: generation, content: content)
+                try settleSessions(generation: generation, content: content)
+                viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
+                try setMeta(Schema.Meta.sqlGeneration, generation)
+            }
+            if unjournaled {
+                try database.execute(Schema.writerPragmas)
+                try FileSystem.syncFile(database.path)
+            }
+        } catch {
+            if unjournaled { needsFreshDatabase = true }
+            throw error
         }
         needsRollback = true
 
@@ -427,15 +457,7 @@ public final class SnapshotWriter {
                 input_tokens, output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """)
-        var seenBuckets = Set<Int64>()
-        for bucket in content.timeline {
-            seenBuckets.insert(bucket.bucketStart)
-            let previous = staged.timeline[bucket.bucketStart]
-            if previous?.view == bucket { continue }
-            if let previous {
-                try close(closeBucket, rowID: previous.rowID, generation: generation)
-                changed += 1
-            }
+        func bindBucket(_ bucket: TimelineBucket) throws(SQLiteError) {
             try insertBucket.bind(1, bucket.bucketStart)
             try insertBucket.bind(2, generation)
             try insertBucket.bind(3, bucket.sessionsStarted)
@@ -449,25 +471,13 @@ public final class SnapshotWriter {
             try insertBucket.bind(11, bucket.toolErrors)
             try insertBucket.bind(12, bucket.llmErrors)
             try insertBucket.run()
-            staged.timeline[bucket.bucketStart] = (bucket, database.lastInsertRowID)
-            changed += 1
         }
-        for (start, stored) in staged.timeline where !seenBuckets.contains(start) {
-            try close(closeBucket, rowID: stored.rowID, generation: generation)
-            staged.timeline[start] = nil
-            changed += 1
-        }
-
         let closeAlert = try database.prepare("UPDATE alerts SET gen_to = ?1 WHERE rowid = ?2")
         let insertAlert = try database.prepare("""
             INSERT INTO alerts(kind, session_id, user_id, ts, value, threshold, detail, gen_from)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """)
-        // Nothing written yet (a first snapshot, a replay): no alert row to close, no set of current alerts needed.
-        let closesAlerts = !staged.alerts.isEmpty
-        let currentAlerts = closesAlerts ? Set(content.alerts) : []
-        if !closesAlerts { staged.alerts.reserveCapacity(content.alerts.count) }
-        for alert in content.alerts where staged.alerts[alert] == nil {
+        func bindAlert(_ alert: AlertView) throws(SQLiteError) {
             try insertAlert.bind(1, alert.kind.rawValue)
             try insertAlert.bind(2, alert.sessionID)
             try insertAlert.bind(3, alert.userID)
@@ -477,6 +487,46 @@ public final class SnapshotWriter {
             try insertAlert.bind(7, alert.detail)
             try insertAlert.bind(8, generation)
             try insertAlert.run()
+        }
+        // Into empty tables (a first snapshot, a replay): every row is new, nothing to diff or close.
+        if staged.hasNoTimelineOrAlerts {
+            staged.unindexedTimeline.reserveCapacity(content.timeline.count)
+            for bucket in content.timeline {
+                try bindBucket(bucket)
+                staged.unindexedTimeline.append((bucket, database.lastInsertRowID))
+            }
+            staged.unindexedAlerts.reserveCapacity(content.alerts.count)
+            for alert in content.alerts where staged.unindexedAlerts.last?.view != alert {
+                // Sorted: copies of one alert are adjacent, and each distinct alert is one row.
+                try bindAlert(alert)
+                staged.unindexedAlerts.append((alert, database.lastInsertRowID))
+            }
+            return changed + content.timeline.count + staged.unindexedAlerts.count
+        }
+        staged.index()
+        var seenBuckets = Set<Int64>()
+        for bucket in content.timeline {
+            seenBuckets.insert(bucket.bucketStart)
+            let previous = staged.timeline[bucket.bucketStart]
+            if previous?.view == bucket { continue }
+            if let previous {
+                try close(closeBucket, rowID: previous.rowID, generation: generation)
+                changed += 1
+            }
+            try bindBucket(bucket)
+            staged.timeline[bucket.bucketStart] = (bucket, database.lastInsertRowID)
+            changed += 1
+        }
+        for (start, stored) in staged.timeline where !seenBuckets.contains(start) {
+            try close(closeBucket, rowID: stored.rowID, generation: generation)
+            staged.timeline[start] = nil
+            changed += 1
+        }
+
+        let closesAlerts = !staged.alerts.isEmpty
+        let currentAlerts = closesAlerts ? Set(content.alerts) : []
+        for alert in content.alerts where staged.alerts[alert] == nil {
+            try bindAlert(alert)
             staged.alerts[alert] = database.lastInsertRowID
             changed += 1
         }

@@ -94,6 +94,13 @@ enum FileSystem {
         }
     }
 
+    /// `fsync` of a file written through another descriptor (the kernel flushes the file, whoever wrote it).
+    static func syncFile(_ path: String) throws(SnapshotError) {
+        let fd = try retrying("cannot open", path) { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        _ = try retrying("cannot fsync", path) { fsync(fd) }
+    }
+
     /// `fsync` of a directory, so renames and unlinks in it are durable.
     static func syncDirectory(_ path: String) throws(SnapshotError) {
         let fd = try retrying("cannot open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
