@@ -142,8 +142,11 @@ extension FoldState {
                 threshold: Double(settings.accessBurst),
                 detail: "user \(userHour.userID) had \(count) denied or rate-limited access events in one hour"))
         }
-        alerts.sort { AlertView.sortsBefore($0, $1) }
-        return alerts
+        // Sorting positions and gathering once moves no alert (and touches no reference count) per comparison.
+        let order = alerts.withUnsafeBufferPointer { alerts in
+            Array(alerts.indices).sorted { AlertView.sortsBefore(alerts[$0], alerts[$1]) }
+        }
+        return order.map { alerts[$0] }
     }
 }
 

@@ -211,4 +211,12 @@ public struct AlertView: Sendable, Hashable, Codable {
         self.threshold = threshold
         self.detail = detail
     }
+
+    /// Hashes the fields that tell alerts apart in practice (`==` still compares every field):
+    /// the fold keeps alerts in hash maps, and `detail` is the longest text to hash.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(timestamp)
+        hasher.combine(kind)
+        hasher.combine(sessionID)
+    }
 }
