@@ -56,6 +56,11 @@ struct DedupIndex: Sendable {
     mutating func evict(watermark: Int64, window: Int64) {
         let (cutoff, overflow) = watermark.subtractingReportingOverflow(window.multipliedReportingOverflow(by: 2).partialValue)
         guard !overflow else { return }
+        // A scan is much cheaper than a rehash, and parts about to be merged evict before the merge
+        // and again when they take their changes, with nothing left to drop the second time.
+        let hasExpired = slots.contains { !$0.isEmpty && $0.timestamp < cutoff }
+            || extraCopies.values.contains { $0.contains { $0 < cutoff } }
+        guard hasExpired else { return }
         rehash(keepingCopiesFrom: cutoff)
     }
 
