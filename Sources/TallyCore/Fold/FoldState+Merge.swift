@@ -13,6 +13,10 @@ extension FoldState {
     /// An event folded by both parts stays folded twice: the fold keeps only the `ts` of folded ids,
     /// not what they added, so it cannot be taken back. The dedup windows are merged, so later copies
     /// are recognized. Both states must use the same settings; `self`'s are kept. O(size of `other`).
+    ///
+    /// Changes already taken from `other` (``takeChanges()``) stay taken: `self.takeChanges()` reports
+    /// a session of `other` again only if `self` held it too or it changed after that call. Parts can
+    /// so take their changes in parallel before they are merged (see `SnapshotWriter.write`).
     public mutating func merge(_ other: consuming FoldState) {
         sweepRetention()
         other.sweepRetention()
@@ -36,17 +40,25 @@ extension FoldState {
         for (key, count) in other.accessCounts { accessCounts[key, default: 0] &+= count }
         retired.merge(other.retired)
 
+        // `other`'s cached sums come along with its sessions' cached contributions, so sessions that
+        // `other` refreshed (`takeChanges()`) and only it holds stay refreshed: their changes were taken
+        // from `other` and are not reported again here.
+        live.merge(other.live)
+        retentionQueue.merge(other.retentionQueue)
         for session in other.sessions.states {
             if let index = sessions.position(of: session.id) {
+                // Held by both: `other`'s contribution is taken back now, `self`'s at the next refresh.
+                if let contribution = session.contribution { live.add(contribution, sessionID: session.id, sign: -1) }
                 sessions.states[index].merge(session)
+                markDirty(session.id)
             } else {
                 // Its dirty flag belongs to `other`'s change tracking: reset it so `markDirty` records the id here.
-                // Its contribution belongs to `other`'s cached sums: none is counted here yet.
                 let index = sessions.insert(session)
-                sessions.states[index].isDirty = false
-                sessions.states[index].contribution = nil
+                if session.isDirty {
+                    sessions.states[index].isDirty = false
+                    markDirty(session.id)
+                }
             }
-            markDirty(session.id)
         }
         droppedSessionIDs.formUnion(other.droppedSessionIDs)
         nextSweepAt = min(nextSweepAt, other.nextSweepAt)

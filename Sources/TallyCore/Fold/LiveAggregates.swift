@@ -98,6 +98,24 @@ struct LiveAggregates: Sendable {
         }
     }
 
+    /// Adds the sums of another set of sessions. A session counted `ACTIVE` by both stays listed once
+    /// in `activeSessions`; the caller takes one of its two contributions back.
+    mutating func merge(_ other: LiveAggregates) {
+        for index in statusCounts.indices { statusCounts[index] &+= other.statusCounts[index] }
+        active &+= other.active
+        for index in rollups.indices {
+            for (key, totals) in other.rollups[index] { Self.add(totals, sign: 1, to: &rollups[index], key) }
+        }
+        for (minute, count) in other.sessionsStarted { Self.add(count, to: &sessionsStarted, minute) }
+        for (minute, count) in other.sessionsEnded { Self.add(count, to: &sessionsEnded, minute) }
+        for (alert, count) in other.alerts {
+            let sum = alerts[alert, default: 0] + count
+            alerts[alert] = sum == 0 ? nil : sum
+        }
+        for (userHour, count) in other.access { Self.add(count, to: &access, userHour) }
+        activeSessions.merge(other.activeSessions) { mine, _ in mine }
+    }
+
     /// Moves a session counted `ACTIVE` to derived `TIMEOUT`, ended at `lastTimestamp`.
     mutating func timeOut(sessionID: String, lastTimestamp: Int64) {
         active &-= 1
@@ -163,6 +181,12 @@ struct RetentionQueue: Sendable {
     }
 
     mutating func removeAll() { entries.removeAll() }
+
+    /// Adds every entry of `other`.
+    mutating func merge(_ other: RetentionQueue) {
+        entries.reserveCapacity(entries.count + other.entries.count)
+        for entry in other.entries { push(dueAt: entry.dueAt, sessionID: entry.sessionID) }
+    }
 }
 
 extension SessionState {

@@ -153,11 +153,11 @@ public enum Replay {
             }
             if let failure { throw failure }
             let notes = DamageNote.merged(damageNotes)
-            guard var fold = shards.merged() else { return nil }
+            guard case (var fold, let partChanges)? = shards.merged() else { return nil }
             for (position, reason) in InvalidReason.allCases.enumerated() {
                 for _ in 0..<invalid[position] { fold.recordInvalid(reason) }
             }
-            return FoldPass(fold: fold, notes: notes, deadLetterChunks: deadLetterChunks, positions: positions, lines: lines)
+            return FoldPass(fold: fold, partChanges: partChanges, notes: notes, deadLetterChunks: deadLetterChunks, positions: positions, lines: lines)
         }
         let threadCount = max(1, min(workers, units.count))
         var pass = try foldAll(threadCount: threadCount)
@@ -186,7 +186,7 @@ public enum Replay {
             positionsJSON: positions.json(), settingsJSON: settings.canonicalJSON(),
             healthJSON: Health.replay(damage: damage.count),
             deadLetterDirectory: "dead-letter")
-        let info = try writer.write(&fold, metadata: metadata)
+        let info = try writer.write(&fold, partChanges: pass.partChanges, metadata: metadata)
         return Report(
             files: inputs.count, bytes: bytesTotal, lines: lines, summary: fold.summary(), damage: damage,
             skipped: skipped, deadLetterFile: deadLetterFile, snapshot: info, elapsed: clock.now - start)
@@ -196,6 +196,8 @@ public enum Replay {
 /// The outcome of folding every unit once.
 struct FoldPass {
     var fold: FoldState
+    /// Changes the shards took before they were merged into `fold`.
+    var partChanges: [FoldChanges]
     var notes: [DamageNote]
     var deadLetterChunks: [(unit: Int, sequence: Int, records: [UInt8])]
     var positions: Positions
@@ -346,11 +348,13 @@ final class FoldShards: Sendable {
         }
     }
 
-    /// Every shard merged into one state. Call once, after every `fold` has returned.
+    /// Every shard merged into one state, and the changes each shard took before the merge (for
+    /// `SnapshotWriter.write(_:partChanges:metadata:)`). Call once, after every `fold` has returned.
     ///
-    /// `nil` when two shards folded copies of the same `event_id` (copies with different
-    /// sessions): their merge would count that event twice.
-    func merged() -> FoldState? {
+    /// The shards take their changes (session rows, states and contributions) in parallel, one
+    /// thread each; the merge keeps them taken. `nil` when two shards folded copies of the same
+    /// `event_id` (copies with different sessions): their merge would count that event twice.
+    func merged() -> (fold: FoldState, partChanges: [FoldChanges])? {
         var parts: [FoldState] = shards.map { shard in
             var part = FoldState(settings: settings)
             shard.state.withLock { swap(&part, &$0) }
@@ -360,15 +364,17 @@ final class FoldShards: Sendable {
             for earlier in 0..<later where parts[later].sharesFoldedEventIDs(with: parts[earlier]) { return nil }
         }
         // The ids the snapshot would forget go before the merge, not after it.
-        if let watermark = parts.compactMap(\.watermark).max() {
-            for index in parts.indices { parts[index].forgetEventIDs(behind: watermark) }
+        let watermark = parts.compactMap(\.watermark).max()
+        let partChanges = mapConcurrently(&parts) { part in
+            if let watermark { part.forgetEventIDs(behind: watermark) }
+            return part.takeChanges()
         }
         // Moved out of the array, so the merge mutates it in place rather than a copy.
         var result = parts.removeFirst()
         for part in parts { result.merge(part) }
         parts.removeAll()
         result.resumeRetention()
-        return result
+        return (result, partChanges)
     }
 }
 

@@ -141,16 +141,25 @@ public final class SnapshotWriter {
 
     /// Takes the fold's changes and writes the next snapshot generation. Throws when the
     /// snapshot could not be made complete; the changes then stay pending for the next call.
+    ///
+    /// `partChanges` are changes taken from parts of `fold` before they were merged into it
+    /// (each part's `takeChanges()`, which parts can run in parallel); they are written as well,
+    /// and the fold's own changes win where both name a session.
     @discardableResult
-    public func write(_ fold: inout FoldState, metadata: SnapshotMetadata) throws -> SnapshotInfo {
-        let changes = fold.takeChanges()
-        for change in changes.sessions {
-            pending[change.row.sessionID] = .upsert(change.row, state: change.state)
+    public func write(
+        _ fold: inout FoldState, partChanges: [FoldChanges] = [], metadata: SnapshotMetadata
+    ) throws -> SnapshotInfo {
+        let own = fold.takeChanges()
+        for changes in partChanges + [own] {
+            pending.reserveCapacity(pending.count + changes.sessions.count)
+            for change in changes.sessions {
+                pending[change.row.sessionID] = .upsert(change.row, state: change.state)
+            }
+            for sessionID in changes.droppedSessionIDs where fold.session(sessionID) == nil {
+                pending[sessionID] = .drop
+            }
+            for (key, values) in changes.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
         }
-        for sessionID in changes.droppedSessionIDs where fold.session(sessionID) == nil {
-            pending[sessionID] = .drop
-        }
-        for (key, values) in changes.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
         var rollups: [String: [RollupView]] = [:]
         var changedRollupKeys: [String: Set<String>]?
         if rollupsFollowFold {
@@ -163,12 +172,16 @@ public final class SnapshotWriter {
         } else {
             for key in RollupKey.allCases { rollups[key.rawValue] = fold.rollups(by: key) }
         }
-        let content = SnapshotContent(
-            watermark: fold.watermark, inactivityTimeoutMs: fold.settings.inactivityTimeoutMs,
-            summary: fold.summary(), tools: fold.tools(), models: fold.models(), rollups: rollups,
-            timeline: fold.timeline(), alerts: fold.alerts(), globals: fold.encodeGlobals(),
-            changedRollupKeys: changedRollupKeys)
-        let info = try commit(content: content, metadata: metadata)
+        let folded = fold
+        let info = try commit(
+            watermark: fold.watermark, inactivityTimeoutMs: fold.settings.inactivityTimeoutMs, metadata: metadata
+        ) {
+            SnapshotContent(
+                watermark: folded.watermark, inactivityTimeoutMs: folded.settings.inactivityTimeoutMs,
+                summary: folded.summary(), tools: folded.tools(), models: folded.models(), rollups: rollups,
+                timeline: folded.timeline(), alerts: folded.alerts(), globals: folded.encodeGlobals(),
+                changedRollupKeys: changedRollupKeys)
+        }
         rollupsFollowFold = true
         pendingRollupKeys.removeAll()
         return info
@@ -198,10 +211,17 @@ public final class SnapshotWriter {
     @discardableResult
     func write(content: SnapshotContent, metadata: SnapshotMetadata) throws -> SnapshotInfo {
         rollupsFollowFold = false
-        return try commit(content: content, metadata: metadata)
+        return try commit(watermark: content.watermark, inactivityTimeoutMs: content.inactivityTimeoutMs, metadata: metadata) {
+            content
+        }
     }
 
-    private func commit(content: SnapshotContent, metadata: SnapshotMetadata) throws -> SnapshotInfo {
+    /// Writes the pending sessions and the views `makeContent` computes as the next generation. The
+    /// session rows go into SQLite on a second thread while `makeContent` runs on this one.
+    private func commit(
+        watermark: Int64?, inactivityTimeoutMs: Int64, metadata: SnapshotMetadata,
+        content makeContent: () -> SnapshotContent
+    ) throws -> SnapshotInfo {
         let positions = try Self.parseMetadata(metadata.positionsJSON, field: "positions")
         let settings = try Self.parseMetadata(metadata.settingsJSON, field: "settings")
         let health = try Self.parseMetadata(metadata.healthJSON, field: "health")
@@ -224,6 +244,7 @@ public final class SnapshotWriter {
         var sessionRowsWritten = 0
         var sessionRowsClosed = 0
         var viewRowsChanged = 0
+        var content: SnapshotContent!
         // The first generation goes into empty tables, and nothing refers to the database before its
         // manifest exists: it is written without a journal (each page written once, not to the WAL
         // and again to the database) and fsynced once. A failed write leaves the file in an unknown
@@ -233,8 +254,12 @@ public final class SnapshotWriter {
         do {
             try database.transaction {
                 if unrecordedGeneration != nil { try recordGeneration() }
-                (sessionRowsWritten, sessionRowsClosed) = try writeSessions(generation: generation, content: content)
-                try settleSessions(generation: generation, content: content)
+                // The connection belongs to the session writes until `concurrently` returns.
+                ((sessionRowsWritten, sessionRowsClosed), content) = try concurrently({
+                    let counts = try writeSessions(generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
+                    try settleSessions(generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
+                    return counts
+                }, while: makeContent)
                 viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
                 try setMeta(Schema.Meta.sqlGeneration, generation)
             }
@@ -303,7 +328,7 @@ public final class SnapshotWriter {
     /// A first write with at least this many sessions builds the session indexes after inserting.
     static let bulkInsertThreshold = 20_000
 
-    private func writeSessions(generation: Int64, content: SnapshotContent) throws -> (written: Int, closed: Int) {
+    private func writeSessions(generation: Int64, watermark: Int64?, inactivityTimeoutMs: Int64) throws -> (written: Int, closed: Int) {
         guard !pending.isEmpty else { return (0, 0) }
         // Before the first committed snapshot the session tables are empty (`open` and `rollBack`
         // remove the rows of uncommitted generations): there is no version to close, settled versions
@@ -318,7 +343,7 @@ public final class SnapshotWriter {
         }
         let insertHot = try database.prepare(Self.insertSessionSQL(table: "sessions_hot"))
         let insertCold = hasVersions ? nil : try database.prepare(Self.insertSessionSQL(table: "sessions_cold"))
-        let timedOutBefore = content.watermark.map { $0 - content.inactivityTimeoutMs }
+        let timedOutBefore = watermark.map { $0 - inactivityTimeoutMs }
         var written = 0
         var closed = 0
         for (sessionID, change) in pending {
@@ -351,11 +376,11 @@ public final class SnapshotWriter {
 
     /// Moves up to ``settleBatch`` open versions that settled (ended, timed out, or idle) from
     /// `sessions_hot` to `sessions_cold`, unchanged. Visibility does not change; each session moves about once.
-    private func settleSessions(generation: Int64, content: SnapshotContent) throws {
+    private func settleSessions(generation: Int64, watermark: Int64?, inactivityTimeoutMs: Int64) throws {
         var condition = "gen_to IS NULL AND gen_from <= \(generation - Self.settleAfterGenerations) AND "
             + "(end_status IS NOT NULL OR gen_from <= \(generation - Self.settleIdleGenerations)"
-        if let watermark = content.watermark {
-            condition += " OR last_activity_at < \(watermark - content.inactivityTimeoutMs)"
+        if let watermark {
+            condition += " OR last_activity_at < \(watermark - inactivityTimeoutMs)"
         }
         condition += ")"
         try database.execute("""

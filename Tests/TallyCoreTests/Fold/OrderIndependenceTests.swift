@@ -105,4 +105,36 @@ import Testing
             #expect(Set(merged.takeChanges().sessions.map(\.row.sessionID)) == retained, "\(partCount) parts")
         }
     }
+
+    /// Parts that took their changes before the merge (as replay's shards do, in parallel): the merged
+    /// views are the same, and the parts' changes with the merged state's own (which win) hold every
+    /// retained session's current row, as the snapshot writer applies them.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func partsThatTookTheirChangesMergeIntoTheSameViewsAndRows(seed: UInt64) {
+        let events = Self.randomEvents(seed: seed)
+        let inOrder = folded(events.sorted { $0.timestamp < $1.timestamp }, settings: Self.settings)
+        var generator = SeededGenerator(seed: seed &* 37)
+        for partCount in 2...4 {
+            var parts = Array(repeating: FoldState(settings: Self.settings), count: partCount)
+            for event in events.shuffled(using: &generator) {
+                // By session where there is one (most sessions in one part), some sessions spread over parts.
+                let spread = event.sessionID?.hasSuffix("3") ?? true
+                let part = spread
+                    ? event.eventID.map { Int($0.low % UInt64(partCount)) } ?? 0
+                    : Int(UInt(bitPattern: event.sessionID!.hashValue) % UInt(partCount))
+                parts[part].fold(event)
+            }
+            var latest: [String: SessionRow] = [:]
+            for index in parts.indices {
+                for change in parts[index].takeChanges().sessions { latest[change.row.sessionID] = change.row }
+            }
+            var merged = parts[0]
+            for part in parts.dropFirst() { merged.merge(part) }
+            #expect(AllViews(merged) == AllViews(inOrder), "\(partCount) parts")
+            for change in merged.takeChanges().sessions { latest[change.row.sessionID] = change.row }
+            let rows = Dictionary(uniqueKeysWithValues: merged.sessionRows().map { ($0.sessionID, $0) })
+            #expect(latest == rows, "\(partCount) parts")
+            #expect(AllViews(merged) == AllViews(inOrder), "\(partCount) parts, after takeChanges")
+        }
+    }
 }
