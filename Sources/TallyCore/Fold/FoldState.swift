@@ -111,20 +111,30 @@ public struct FoldState: Sendable {
 
     /// Folds the events of `events` whose entry in `parts` is `part` (every event when `parts` is nil),
     /// reading them in place: no event is copied.
+    ///
+    /// Runs of `touchRun` events first touch their dedup slots, then fold: the table is far larger
+    /// than the caches, and the misses of a run overlap where one event at a time would wait for each.
     public mutating func fold(_ events: UnsafeBufferPointer<Event>, parts: UnsafeBufferPointer<UInt8>?, part: UInt8) {
         guard let base = events.baseAddress else { return }
-        if let parts {
-            precondition(parts.count == events.count, "one part index per event")
-            for index in 0..<events.count where parts[index] == part { fold(base[index]) }
-        } else {
-            for index in 0..<events.count { fold(base[index]) }
+        if let parts { precondition(parts.count == events.count, "one part index per event") }
+        var start = 0
+        while start < events.count {
+            let end = min(start &+ Self.touchRun, events.count)
+            for index in start..<end where parts.map({ $0[index] == part }) ?? true {
+                if let eventID = base[index].eventID { dedup.touch(eventID) }
+            }
+            for index in start..<end where parts.map({ $0[index] == part }) ?? true { fold(base[index]) }
+            start = end
         }
     }
+
+    /// Events whose dedup slots are touched before they are folded (see `fold(_:parts:part:)`).
+    private static let touchRun = 32
 
     /// The index of the live record of `sessionID`, retiring a record past retention and creating a new one.
     @inline(__always)
     mutating func liveSessionIndex(_ sessionID: String, creatingAt timestamp: Int64) -> Int {
-        if let index = sessions.position(of: sessionID) {
+        if let index = sessions.recentPosition(of: sessionID) {
             guard !retentionSuspended,
                 sessions.states[index].isPastRetention(watermark: latestTimestamp!, settings: settings)
             else { return index }
