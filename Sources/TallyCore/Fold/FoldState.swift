@@ -84,8 +84,15 @@ public struct FoldState: Sendable {
 
     /// Folds one valid event (or counts it as a duplicate).
     public mutating func fold(_ event: Event) {
-        let timestamp = event.timestamp
-        if let eventID = event.eventID {
+        withUnsafePointer(to: event) { fold(at: $0) }
+    }
+
+    /// `fold(_:)` of the event at `event`, read in place: only the fields the fold keeps are
+    /// copied (and retained), not the whole event.
+    @inline(__always)
+    mutating func fold(at event: UnsafePointer<Event>) {
+        let timestamp = event.pointee.timestamp
+        if let eventID = event.pointee.eventID {
             guard dedup.admit(eventID: eventID, timestamp: timestamp, window: settings.dedupWindowMs) else {
                 duplicates &+= 1
                 return
@@ -96,7 +103,7 @@ public struct FoldState: Sendable {
             if timestamp >= nextSweepAt { sweepRetention() }
         }
         events &+= 1
-        if let sessionID = event.sessionID {
+        if let sessionID = event.pointee.sessionID {
             let index = liveSessionIndex(sessionID, creatingAt: timestamp)
             sessions.states[index].observe(event)
             if !sessions.states[index].isDirty {
@@ -110,7 +117,7 @@ public struct FoldState: Sendable {
     }
 
     /// Folds the events of `events` whose entry in `parts` is `part` (every event when `parts` is nil),
-    /// reading them in place: no event is copied.
+    /// reading them in place: no event is copied (see `fold(at:)`).
     ///
     /// Runs of `touchRun` events first touch their dedup slots, then fold: the table is far larger
     /// than the caches, and the misses of a run overlap where one event at a time would wait for each.
@@ -123,7 +130,7 @@ public struct FoldState: Sendable {
             for index in start..<end where parts.map({ $0[index] == part }) ?? true {
                 if let eventID = base[index].eventID { dedup.touch(eventID) }
             }
-            for index in start..<end where parts.map({ $0[index] == part }) ?? true { fold(base[index]) }
+            for index in start..<end where parts.map({ $0[index] == part }) ?? true { fold(at: base + index) }
             start = end
         }
     }
@@ -146,9 +153,9 @@ public struct FoldState: Sendable {
     /// Adds the contributions of one event that are sums:
     /// counters, timeline, tool and model totals, the session's sums, messages and event alerts.
     @inline(__always)
-    mutating func contribute(_ event: Event, session: Int?) {
-        let timestamp = event.timestamp
-        switch event.payload {
+    mutating func contribute(_ event: UnsafePointer<Event>, session: Int?) {
+        let timestamp = event.pointee.timestamp
+        switch event.pointee.payload {
         case .message(let message):
             messages &+= 1
             timelineTotals[floorDivide(timestamp, millisecondsPerMinute), default: TimelineTotals()].messages &+= 1
@@ -172,7 +179,7 @@ public struct FoldState: Sendable {
             modelTotals[call.model, default: ModelTotals()].add(call, costNanos: cost)
             if let session {
                 sessions.states[session].addLLMCall(call, costNanos: cost)
-                if let alert = contextWindowAlert(call, event: event) {
+                if let alert = contextWindowAlert(call, timestamp: timestamp, userID: event.pointee.context.userID) {
                     sessions.states[session].addAlert(alert)
                 }
             }
@@ -188,14 +195,14 @@ public struct FoldState: Sendable {
                 if let ms = call.executionTimeMs, ms > settings.slowToolMs {
                     let alert = SessionState.EventAlert(
                         kind: .slowTool, timestamp: timestamp, value: Double(ms), threshold: Double(settings.slowToolMs),
-                        detail: "tool \(call.toolName) took \(ms) ms", userID: event.context.userID)
+                        detail: "tool \(call.toolName) took \(ms) ms", userID: event.pointee.context.userID)
                     sessions.states[session].addAlert(alert)
                 }
             }
         case .access(let access):
             guard access.outcome != .allowed else { return }
             let hour = floorDivide(timestamp, millisecondsPerHour)
-            if let userID = event.context.userID {
+            if let userID = event.pointee.context.userID {
                 accessCounts[UserHour(userID: userID, hour: hour), default: 0] &+= 1
             } else if let session {
                 sessions.states[session].addAccessWithoutUser(hour: hour)
@@ -211,7 +218,7 @@ public struct FoldState: Sendable {
     }
 
     /// A `context_window` warning at the highest level `input_tokens / context_window` reaches (0.80, 0.90, 0.95).
-    private func contextWindowAlert(_ call: Event.LLMCall, event: Event) -> SessionState.EventAlert? {
+    private func contextWindowAlert(_ call: Event.LLMCall, timestamp: Int64, userID: @autoclosure () -> String?) -> SessionState.EventAlert? {
         guard let window = call.contextWindow, window > 0, let input = call.inputTokens else { return nil }
         let scaledInput = Int128(input) * 100
         let level: Int
@@ -225,10 +232,10 @@ public struct FoldState: Sendable {
             return nil
         }
         return SessionState.EventAlert(
-            kind: .contextWindow, timestamp: event.timestamp, value: Double(input) / Double(window),
+            kind: .contextWindow, timestamp: timestamp, value: Double(input) / Double(window),
             threshold: Double(level) / 100,
             detail: "\(call.model) call used \(input) of \(window) context tokens (over \(level) %)",
-            userID: event.context.userID)
+            userID: userID())
     }
 }
 
