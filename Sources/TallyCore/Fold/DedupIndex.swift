@@ -25,7 +25,8 @@ struct DedupIndex: Sendable {
     /// Further folded copies of an id, each more than a window from the others (rare).
     private var extraCopies: [EventID: [Int64]] = [:]
     private(set) var count = 0
-
+    /// Sum of the words `touch(_:)` loaded; kept only so that its loads are not optimized away.
+    private var touched: UInt64 = 0
 
     /// Records a folded copy of `eventID` at `timestamp` and returns true, or returns false for a duplicate.
     @inline(__always)
@@ -43,6 +44,15 @@ struct DedupIndex: Sendable {
         }
         extraCopies[key, default: []].append(timestamp)
         return true
+    }
+
+    /// Loads the slot where the search for `eventID` starts, so that an `admit` of it soon after
+    /// finds it in cache. Touching the slots of a run of events before admitting them overlaps
+    /// their cache misses instead of waiting for each in turn. Changes nothing `admit` sees.
+    @inline(__always)
+    mutating func touch(_ eventID: EventID) {
+        let key = Self.storable(eventID)
+        touched &+= slots[Int(truncatingIfNeeded: key.low) & (slots.count - 1)].high
     }
 
     /// Every remembered id with the `ts` of its folded copies.

@@ -84,8 +84,15 @@ public struct FoldState: Sendable {
 
     /// Folds one valid event (or counts it as a duplicate).
     public mutating func fold(_ event: Event) {
-        let timestamp = event.timestamp
-        if let eventID = event.eventID {
+        withUnsafePointer(to: event) { fold(at: $0) }
+    }
+
+    /// `fold(_:)` of the event at `event`, read in place: only the fields the fold keeps are
+    /// copied (and retained), not the whole event.
+    @inline(__always)
+    mutating func fold(at event: UnsafePointer<Event>) {
+        let timestamp = event.pointee.timestamp
+        if let eventID = event.pointee.eventID {
             guard dedup.admit(eventID: eventID, timestamp: timestamp, window: settings.dedupWindowMs) else {
                 duplicates &+= 1
                 return
@@ -96,7 +103,7 @@ public struct FoldState: Sendable {
             if timestamp >= nextSweepAt { sweepRetention() }
         }
         events &+= 1
-        if let sessionID = event.sessionID {
+        if let sessionID = event.pointee.sessionID {
             let index = liveSessionIndex(sessionID, creatingAt: timestamp)
             sessions.states[index].observe(event)
             if !sessions.states[index].isDirty {
@@ -110,21 +117,31 @@ public struct FoldState: Sendable {
     }
 
     /// Folds the events of `events` whose entry in `parts` is `part` (every event when `parts` is nil),
-    /// reading them in place: no event is copied.
+    /// reading them in place: no event is copied (see `fold(at:)`).
+    ///
+    /// Runs of `touchRun` events first touch their dedup slots, then fold: the table is far larger
+    /// than the caches, and the misses of a run overlap where one event at a time would wait for each.
     public mutating func fold(_ events: UnsafeBufferPointer<Event>, parts: UnsafeBufferPointer<UInt8>?, part: UInt8) {
         guard let base = events.baseAddress else { return }
-        if let parts {
-            precondition(parts.count == events.count, "one part index per event")
-            for index in 0..<events.count where parts[index] == part { fold(base[index]) }
-        } else {
-            for index in 0..<events.count { fold(base[index]) }
+        if let parts { precondition(parts.count == events.count, "one part index per event") }
+        var start = 0
+        while start < events.count {
+            let end = min(start &+ Self.touchRun, events.count)
+            for index in start..<end where parts.map({ $0[index] == part }) ?? true {
+                if let eventID = base[index].eventID { dedup.touch(eventID) }
+            }
+            for index in start..<end where parts.map({ $0[index] == part }) ?? true { fold(at: base + index) }
+            start = end
         }
     }
+
+    /// Events whose dedup slots are touched before they are folded (see `fold(_:parts:part:)`).
+    private static let touchRun = 32
 
     /// The index of the live record of `sessionID`, retiring a record past retention and creating a new one.
     @inline(__always)
     mutating func liveSessionIndex(_ sessionID: String, creatingAt timestamp: Int64) -> Int {
-        if let index = sessions.position(of: sessionID) {
+        if let index = sessions.recentPosition(of: sessionID) {
             guard !retentionSuspended,
                 sessions.states[index].isPastRetention(watermark: latestTimestamp!, settings: settings)
             else { return index }
@@ -136,9 +153,9 @@ public struct FoldState: Sendable {
     /// Adds the contributions of one event that are sums:
     /// counters, timeline, tool and model totals, the session's sums, messages and event alerts.
     @inline(__always)
-    mutating func contribute(_ event: Event, session: Int?) {
-        let timestamp = event.timestamp
-        switch event.payload {
+    mutating func contribute(_ event: UnsafePointer<Event>, session: Int?) {
+        let timestamp = event.pointee.timestamp
+        switch event.pointee.payload {
         case .message(let message):
             messages &+= 1
             timelineTotals[floorDivide(timestamp, millisecondsPerMinute), default: TimelineTotals()].messages &+= 1
@@ -162,7 +179,7 @@ public struct FoldState: Sendable {
             modelTotals[call.model, default: ModelTotals()].add(call, costNanos: cost)
             if let session {
                 sessions.states[session].addLLMCall(call, costNanos: cost)
-                if let alert = contextWindowAlert(call, event: event) {
+                if let alert = contextWindowAlert(call, timestamp: timestamp, userID: event.pointee.context.userID) {
                     sessions.states[session].addAlert(alert)
                 }
             }
@@ -178,14 +195,14 @@ public struct FoldState: Sendable {
                 if let ms = call.executionTimeMs, ms > settings.slowToolMs {
                     let alert = SessionState.EventAlert(
                         kind: .slowTool, timestamp: timestamp, value: Double(ms), threshold: Double(settings.slowToolMs),
-                        detail: "tool \(call.toolName) took \(ms) ms", userID: event.context.userID)
+                        detail: "tool \(call.toolName) took \(ms) ms", userID: event.pointee.context.userID)
                     sessions.states[session].addAlert(alert)
                 }
             }
         case .access(let access):
             guard access.outcome != .allowed else { return }
             let hour = floorDivide(timestamp, millisecondsPerHour)
-            if let userID = event.context.userID {
+            if let userID = event.pointee.context.userID {
                 accessCounts[UserHour(userID: userID, hour: hour), default: 0] &+= 1
             } else if let session {
                 sessions.states[session].addAccessWithoutUser(hour: hour)
@@ -201,7 +218,7 @@ public struct FoldState: Sendable {
     }
 
     /// A `context_window` warning at the highest level `input_tokens / context_window` reaches (0.80, 0.90, 0.95).
-    private func contextWindowAlert(_ call: Event.LLMCall, event: Event) -> SessionState.EventAlert? {
+    private func contextWindowAlert(_ call: Event.LLMCall, timestamp: Int64, userID: @autoclosure () -> String?) -> SessionState.EventAlert? {
         guard let window = call.contextWindow, window > 0, let input = call.inputTokens else { return nil }
         let scaledInput = Int128(input) * 100
         let level: Int
@@ -215,10 +232,10 @@ public struct FoldState: Sendable {
             return nil
         }
         return SessionState.EventAlert(
-            kind: .contextWindow, timestamp: event.timestamp, value: Double(input) / Double(window),
+            kind: .contextWindow, timestamp: timestamp, value: Double(input) / Double(window),
             threshold: Double(level) / 100,
             detail: "\(call.model) call used \(input) of \(window) context tokens (over \(level) %)",
-            userID: event.context.userID)
+            userID: userID())
     }
 }
 

@@ -29,6 +29,14 @@ struct SessionState: Sendable {
             current = FirstSeen(timestamp: timestamp, value: value)
         }
 
+        /// Whether a value at `timestamp` can replace one kept at `kept` (the `ts` test of
+        /// `keepEarliest`, done before the event's text is read).
+        @inline(__always)
+        static func mayReplace(keptAt kept: Int64?, with timestamp: Int64) -> Bool {
+            guard let kept else { return true }
+            return timestamp <= kept
+        }
+
         static func earliest(_ lhs: FirstSeen?, _ rhs: FirstSeen?) -> FirstSeen? {
             guard let rhs else { return lhs }
             return earliest(lhs, rhs.timestamp, rhs.value)
@@ -154,23 +162,36 @@ struct SessionState: Sendable {
     // MARK: Folding
 
     /// The order-independent choices: first/last times, start, context, end, latest model.
+    /// Reads the event in place; a text is copied only when it may be kept.
     @inline(__always)
-    mutating func observe(_ event: Event) {
-        let timestamp = event.timestamp
+    mutating func observe(_ event: UnsafePointer<Event>) {
+        let timestamp = event.pointee.timestamp
         if timestamp < firstTimestamp { firstTimestamp = timestamp }
         if timestamp > lastTimestamp { lastTimestamp = timestamp }
-        FirstSeen.keepEarliest(&conversationID, timestamp, event.context.conversationID)
-        FirstSeen.keepEarliest(&userID, timestamp, event.context.userID)
-        FirstSeen.keepEarliest(&orgID, timestamp, event.context.orgID)
-        FirstSeen.keepEarliest(&projectID, timestamp, event.context.projectID)
-        FirstSeen.keepEarliest(&personaID, timestamp, event.context.personaID)
-        switch event.payload {
+        if FirstSeen.mayReplace(keptAt: conversationID?.timestamp, with: timestamp) {
+            FirstSeen.keepEarliest(&conversationID, timestamp, event.pointee.context.conversationID)
+        }
+        if FirstSeen.mayReplace(keptAt: userID?.timestamp, with: timestamp) {
+            FirstSeen.keepEarliest(&userID, timestamp, event.pointee.context.userID)
+        }
+        if FirstSeen.mayReplace(keptAt: orgID?.timestamp, with: timestamp) {
+            FirstSeen.keepEarliest(&orgID, timestamp, event.pointee.context.orgID)
+        }
+        if FirstSeen.mayReplace(keptAt: projectID?.timestamp, with: timestamp) {
+            FirstSeen.keepEarliest(&projectID, timestamp, event.pointee.context.projectID)
+        }
+        if FirstSeen.mayReplace(keptAt: personaID?.timestamp, with: timestamp) {
+            FirstSeen.keepEarliest(&personaID, timestamp, event.pointee.context.personaID)
+        }
+        switch event.pointee.payload {
         case .sessionStart:
             if startTimestamp.map({ timestamp < $0 }) ?? true { startTimestamp = timestamp }
         case .sessionEnd(let sessionEnd):
             let record = EndRecord(timestamp: timestamp, status: sessionEnd.status, errorMessage: sessionEnd.errorMessage)
             if end.map({ record.isLater(than: $0) }) ?? true { end = record }
         case .llmCall(let call):
+            // Only a call at or after the latest one can replace it.
+            if let kept = lastModel?.timestamp, timestamp < kept { break }
             let latest = LatestModel(timestamp: timestamp, model: call.model)
             if lastModel.map({ latest.isLater(than: $0) }) ?? true { lastModel = latest }
         default:

@@ -382,7 +382,7 @@ final class FoldShards: Sendable {
 struct InputDecoder {
     private var decoder: EventDecoder
     private let shardCount: Int
-    private static let batchEvents = 8_192
+    private static let batchEvents = 1_024
     /// The reader of the last zstd input read, kept with its buffers for the next unit of the same file.
     private var reader: (input: Int, reader: SegmentReader)?
     /// The last unit's batch, emptied: its event buffers are reused by the next unit.
