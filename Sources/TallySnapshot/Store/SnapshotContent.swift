@@ -11,6 +11,7 @@ struct SnapshotContent {
     /// `user`, `org`, `project` → rows.
     var rollups: [String: [RollupView]]
     var timeline: [TimelineBucket]
+    /// Sorted as `FoldState.alerts()` returns them: copies of one alert are adjacent (one row each distinct alert).
     var alerts: [AlertView]
     var globals: [UInt8]
     /// When set, `rollups` holds only these keys (per kind) and every other rollup row is

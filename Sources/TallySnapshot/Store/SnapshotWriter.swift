@@ -241,27 +241,27 @@ public final class SnapshotWriter {
         let generation = committedGeneration + 1
         let snapshotAt = metadata.snapshotAt ?? FileSystem.nowMs()
         var staged = written
-        var sessionRowsWritten = 0
-        var sessionRowsClosed = 0
-        var viewRowsChanged = 0
-        var content: SnapshotContent!
         // The first generation goes into empty tables, and nothing refers to the database before its
         // manifest exists: it is written without a journal (each page written once, not to the WAL
         // and again to the database) and fsynced once. A failed write leaves the file in an unknown
         // state, so it is replaced by an empty database; `open` does the same after a crash.
         let unjournaled = committedGeneration == 0
         if unjournaled { try database.execute(Schema.unjournaledPragmas) }
+        let sessionRows: (written: Int, closed: Int)
+        let content: SnapshotContent
+        let viewRowsChanged: Int
         do {
-            try database.transaction {
+            (sessionRows, content, viewRowsChanged) = try database.transaction {
                 if unrecordedGeneration != nil { try recordGeneration() }
                 // The connection belongs to the session writes until `concurrently` returns.
-                ((sessionRowsWritten, sessionRowsClosed), content) = try concurrently({
+                let (sessionRows, content) = try concurrently({
                     let counts = try writeSessions(generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
                     try settleSessions(generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
                     return counts
                 }, while: makeContent)
-                viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
+                let viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
                 try setMeta(Schema.Meta.sqlGeneration, generation)
+                return (sessionRows, content, viewRowsChanged)
             }
             if unjournaled {
                 try database.execute(Schema.writerPragmas)
@@ -307,8 +307,8 @@ public final class SnapshotWriter {
                 ?? SnapshotError(code: .io, message: "cannot clean up snapshot directory \(directory): \(error)", path: directory)
         }
         return SnapshotInfo(
-            generation: generation, manifestPath: manifestPath, sessionRowsWritten: sessionRowsWritten,
-            sessionRowsClosed: sessionRowsClosed, viewRowsChanged: viewRowsChanged, cleanupError: cleanupError)
+            generation: generation, manifestPath: manifestPath, sessionRowsWritten: sessionRows.written,
+            sessionRowsClosed: sessionRows.closed, viewRowsChanged: viewRowsChanged, cleanupError: cleanupError)
     }
 
     // MARK: - Rows
@@ -482,7 +482,7 @@ public final class SnapshotWriter {
                 input_tokens, output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """)
-        func bindBucket(_ bucket: TimelineBucket) throws(SQLiteError) {
+        func insert(_ bucket: TimelineBucket) throws(SQLiteError) {
             try insertBucket.bind(1, bucket.bucketStart)
             try insertBucket.bind(2, generation)
             try insertBucket.bind(3, bucket.sessionsStarted)
@@ -502,7 +502,7 @@ public final class SnapshotWriter {
             INSERT INTO alerts(kind, session_id, user_id, ts, value, threshold, detail, gen_from)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """)
-        func bindAlert(_ alert: AlertView) throws(SQLiteError) {
+        func insert(_ alert: AlertView) throws(SQLiteError) {
             try insertAlert.bind(1, alert.kind.rawValue)
             try insertAlert.bind(2, alert.sessionID)
             try insertAlert.bind(3, alert.userID)
@@ -517,13 +517,13 @@ public final class SnapshotWriter {
         if staged.hasNoTimelineOrAlerts {
             staged.unindexedTimeline.reserveCapacity(content.timeline.count)
             for bucket in content.timeline {
-                try bindBucket(bucket)
+                try insert(bucket)
                 staged.unindexedTimeline.append((bucket, database.lastInsertRowID))
             }
             staged.unindexedAlerts.reserveCapacity(content.alerts.count)
             for alert in content.alerts where staged.unindexedAlerts.last?.view != alert {
                 // Sorted: copies of one alert are adjacent, and each distinct alert is one row.
-                try bindAlert(alert)
+                try insert(alert)
                 staged.unindexedAlerts.append((alert, database.lastInsertRowID))
             }
             return changed + content.timeline.count + staged.unindexedAlerts.count
@@ -538,7 +538,7 @@ public final class SnapshotWriter {
                 try close(closeBucket, rowID: previous.rowID, generation: generation)
                 changed += 1
             }
-            try bindBucket(bucket)
+            try insert(bucket)
             staged.timeline[bucket.bucketStart] = (bucket, database.lastInsertRowID)
             changed += 1
         }
@@ -551,7 +551,7 @@ public final class SnapshotWriter {
         let closesAlerts = !staged.alerts.isEmpty
         let currentAlerts = closesAlerts ? Set(content.alerts) : []
         for alert in content.alerts where staged.alerts[alert] == nil {
-            try bindAlert(alert)
+            try insert(alert)
             staged.alerts[alert] = database.lastInsertRowID
             changed += 1
         }
