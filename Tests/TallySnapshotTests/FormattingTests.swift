@@ -1,4 +1,5 @@
 import Testing
+import TallyCore
 @testable import TallySnapshot
 
 @Test func moneyIsPrintedExactlyFromNanoDollars() {
@@ -47,6 +48,45 @@ import Testing
 @Test func jsonObjectsKeepTheirKeyOrder() {
     let value = JSONValue.object([("z", .int(1)), ("a", .null), ("m", .array([.bool(true), .money(5)]))])
     #expect(value.serialized() == #"{"z":1,"a":null,"m":[true,0.000000005]}"#)
+}
+
+@Test func jsonBytesWriteTheTextOfJSONValue() {
+    for text in ["", "plain", "a\"b\\c\nd\re\tf\u{08}\u{0C}\u{01}\u{1F}g€😀", "\u{7F}"] {
+        var json = JSONBytes()
+        json.appendString(text)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == JSONValue.string(text).serialized())
+    }
+    for value: Int64? in [0, 7, -7, 1_000, Int64.max, Int64.min, nil] {
+        var json = JSONBytes()
+        json.appendInteger(value)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == JSONValue.int(value).serialized())
+        json.removeAll()
+        json.appendMoney(nanos: value)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == JSONValue.money(value).serialized())
+    }
+    for nanos: Int64 in [1, 10, 123_450, 999_999_999, 1_000_000_000, 2_500_123_450, -1_500_000_000] {
+        var json = JSONBytes()
+        json.appendMoney(nanos: nanos)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == Money.usd(nanos: nanos))
+    }
+}
+
+@Test func sessionModelsAndToolsAreWrittenSortedByName() {
+    var json = JSONBytes()
+    Records.writeSessionModels([
+        SessionModelUsage(model: "m-b", calls: 2, inputTokens: nil, outputTokens: 5, costNanos: 1_250_000_000),
+        SessionModelUsage(model: "m-\"a", calls: 1, inputTokens: 10, outputTokens: 0, costNanos: 0),
+    ], to: &json)
+    #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"m-\"a":{"calls":1,"input_tokens":10,"output_tokens":0,"cost_usd":0},"m-b":{"calls":2,"input_tokens":null,"output_tokens":5,"cost_usd":1.25}}"#)
+    json.removeAll()
+    Records.writeSessionTools([
+        SessionToolUsage(toolName: "search", calls: 3, errors: 1, timeouts: 0),
+        SessionToolUsage(toolName: "fetch", calls: 1, errors: 0, timeouts: 1),
+    ], to: &json)
+    #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"fetch":{"calls":1,"errors":0,"timeouts":1},"search":{"calls":3,"errors":1,"timeouts":0}}"#)
+    json.removeAll()
+    Records.writeSessionTools([], to: &json)
+    #expect(String(decoding: json.bytes, as: UTF8.self) == "{}")
 }
 
 @Test func jsonParserRoundTripsKeyOrderAndNumberText() throws {

@@ -55,25 +55,42 @@ enum Records {
         ]
     }
 
-    /// `models` of `query session ID`: model → calls, input_tokens, output_tokens, cost_usd.
-    static func sessionModels(_ models: [SessionModelUsage]) -> JSONValue {
-        .object(models.sorted { $0.model < $1.model }.map { usage in
-            (usage.model, .object([
-                ("calls", .int(usage.calls)),
-                ("input_tokens", .int(usage.inputTokens)),
-                ("output_tokens", .int(usage.outputTokens)),
-                ("cost_usd", .money(usage.costNanos)),
-            ]))
-        })
+    /// `models` of `query session ID`: model → calls, input_tokens, output_tokens, cost_usd (the
+    /// `models_json` of a session row), written into `json`.
+    static func writeSessionModels(_ models: [SessionModelUsage], to json: inout JSONBytes) {
+        json.append("{")
+        for (index, usage) in models.sorted(by: { $0.model < $1.model }).enumerated() {
+            if index > 0 { json.append(",") }
+            json.appendString(usage.model)
+            json.append(#":{"calls":"#)
+            json.appendInteger(usage.calls)
+            json.append(#","input_tokens":"#)
+            json.appendInteger(usage.inputTokens)
+            json.append(#","output_tokens":"#)
+            json.appendInteger(usage.outputTokens)
+            json.append(#","cost_usd":"#)
+            json.appendMoney(nanos: usage.costNanos)
+            json.append("}")
+        }
+        json.append("}")
     }
 
-    /// `tools` of `query session ID`: tool name → calls, errors, timeouts.
-    static func sessionTools(_ tools: [SessionToolUsage]) -> JSONValue {
-        .object(tools.sorted { $0.toolName < $1.toolName }.map { usage in
-            (usage.toolName, .object([
-                ("calls", .int(usage.calls)), ("errors", .int(usage.errors)), ("timeouts", .int(usage.timeouts)),
-            ]))
-        })
+    /// `tools` of `query session ID`: tool name → calls, errors, timeouts (the `tools_json` of a
+    /// session row), written into `json`.
+    static func writeSessionTools(_ tools: [SessionToolUsage], to json: inout JSONBytes) {
+        json.append("{")
+        for (index, usage) in tools.sorted(by: { $0.toolName < $1.toolName }).enumerated() {
+            if index > 0 { json.append(",") }
+            json.appendString(usage.toolName)
+            json.append(#":{"calls":"#)
+            json.appendInteger(usage.calls)
+            json.append(#","errors":"#)
+            json.appendInteger(usage.errors)
+            json.append(#","timeouts":"#)
+            json.appendInteger(usage.timeouts)
+            json.append("}")
+        }
+        json.append("}")
     }
 
     static let toolFields = [

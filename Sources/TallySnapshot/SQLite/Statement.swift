@@ -43,6 +43,16 @@ final class Statement {
         try check(rc)
     }
 
+    /// Binds UTF-8 text given as bytes.
+    func bind(_ index: Int32, text value: [UInt8]) throws(SQLiteError) {
+        let rc = value.withUnsafeBytes { bytes in
+            sqlite3_bind_text(
+                handle, index, (bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self),
+                Int32(bytes.count), Statement.transient)
+        }
+        try check(rc)
+    }
+
     func bind(_ index: Int32, blob value: [UInt8]) throws(SQLiteError) {
         let rc = value.withUnsafeBytes { bytes in
             sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), Statement.transient)

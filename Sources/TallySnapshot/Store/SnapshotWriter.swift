@@ -346,6 +346,7 @@ public final class SnapshotWriter {
         let timedOutBefore = watermark.map { $0 - inactivityTimeoutMs }
         var written = 0
         var closed = 0
+        var json = JSONBytes()
         for (sessionID, change) in pending {
             for close in closes where hasVersions {
                 try close.bind(1, generation)
@@ -356,7 +357,7 @@ public final class SnapshotWriter {
             guard case .upsert(let row, let state) = change else { continue }
             let settled = row.endStatus != nil || timedOutBefore.map { row.lastActivityAt < $0 } ?? false
             let insert = settled ? insertCold ?? insertHot : insertHot
-            try bindSession(row, state: state, generation: generation, to: insert)
+            try bindSession(row, state: state, generation: generation, to: insert, json: &json)
             try insert.run()
             written += 1
         }
@@ -392,7 +393,10 @@ public final class SnapshotWriter {
             """)
     }
 
-    private func bindSession(_ row: SessionRow, state: [UInt8], generation: Int64, to insert: Statement) throws(SQLiteError) {
+    /// Binds a session version to `insert`; `json` is a scratch buffer for its JSON texts.
+    private func bindSession(
+        _ row: SessionRow, state: [UInt8], generation: Int64, to insert: Statement, json: inout JSONBytes
+    ) throws(SQLiteError) {
         try insert.bind(1, row.sessionID)
         try insert.bind(2, generation)
         try insert.bind(3, row.endStatus?.sessionStatus)
@@ -423,8 +427,12 @@ public final class SnapshotWriter {
         try insert.bind(28, row.maxResponseMs)
         try insert.bind(29, row.lastModel)
         try insert.bind(30, row.errorMessage)
-        try insert.bind(31, Records.sessionModels(row.models).serialized())
-        try insert.bind(32, Records.sessionTools(row.tools).serialized())
+        json.removeAll()
+        Records.writeSessionModels(row.models, to: &json)
+        try insert.bind(31, text: json.bytes)
+        json.removeAll()
+        Records.writeSessionTools(row.tools, to: &json)
+        try insert.bind(32, text: json.bytes)
         try insert.bind(33, blob: state)
     }
 
