@@ -142,15 +142,26 @@ extension FoldState {
                 threshold: Double(settings.accessBurst),
                 detail: "user \(userHour.userID) had \(count) denied or rate-limited access events in one hour"))
         }
-        // Sorting positions and gathering once moves no alert (and touches no reference count) per comparison.
-        let order = alerts.withUnsafeBufferPointer { alerts in
-            Array(alerts.indices).sorted { AlertView.sortsBefore(alerts[$0], alerts[$1]) }
+        // Sorts (ts, kind) keys with positions, then gathers once: no alert is copied per comparison,
+        // and only alerts that tie on time and kind are compared whole.
+        let kindRanks = AlertView.kindRanks
+        var keys = alerts.indices.map { (timestamp: alerts[$0].timestamp, kind: kindRanks[alerts[$0].kind]!, position: $0) }
+        alerts.withUnsafeBufferPointer { alerts in
+            keys.sort { lhs, rhs in
+                if lhs.timestamp != rhs.timestamp { return lhs.timestamp < rhs.timestamp }
+                if lhs.kind != rhs.kind { return lhs.kind < rhs.kind }
+                return AlertView.sortsBefore(alerts[lhs.position], alerts[rhs.position])
+            }
         }
-        return order.map { alerts[$0] }
+        return keys.map { alerts[$0.position] }
     }
 }
 
 extension AlertView {
+    /// Each kind's place in the order of their names (the order of `kind` in ``sortsBefore(_:_:)``).
+    static let kindRanks: [Kind: Int] = Dictionary(
+        uniqueKeysWithValues: Kind.allCases.sorted { $0.rawValue < $1.rawValue }.enumerated().map { ($1, $0) })
+
     /// Total order: (ts, kind, session_id with none first, detail, then the remaining fields).
     static func sortsBefore(_ lhs: AlertView, _ rhs: AlertView) -> Bool {
         if lhs.timestamp != rhs.timestamp { return lhs.timestamp < rhs.timestamp }
