@@ -114,3 +114,64 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     #expect(try countRows(directory, where: "gen_from = 3 AND session_id = 'sess-4'") == 1)
     #expect(try query(directory, "session", id: "sess-4").contains(#""messages":3,"user_messages":2,"#))
 }
+
+/// Replay's path: parts split by session take their changes (after applying retention at the watermark
+/// of all of them), and the writer inserts those while the parts are merged; the merged fold's own
+/// changes (here: one more event) replace the rows they name. The snapshot reads as one written from
+/// the whole fold with retention applied at the end.
+@Test func writingPartChangesWhileMergingEqualsWritingTheWholeFold() throws {
+    var settings = settingsForTests()
+    settings.sessionRetentionMs = 20 * minute
+    let events = sampleEvents(sessions: 12)
+    let extra = Event(timestamp: t0 + 70 * minute + 5_000, sessionID: "sess-10", payload: .message(.init(role: .user)))
+
+    var whole = FoldState(settings: settings)
+    whole.suspendRetention()
+    for event in events + [extra] { whole.fold(event) }
+    whole.resumeRetention()
+
+    var parts = [FoldState(settings: settings), FoldState(settings: settings)]
+    for index in parts.indices { parts[index].suspendRetention() }
+    for event in events {
+        let part = event.sessionID.map { Int($0.dropFirst(5))! < 6 ? 0 : 1 } ?? 0
+        parts[part].fold(event)
+    }
+    let watermark = parts.compactMap(\.watermark).max()!
+    var partChanges: [FoldChanges] = []
+    for index in parts.indices {
+        parts[index].resumeRetention(watermark: watermark)
+        partChanges.append(parts[index].takeChanges())
+    }
+    let dropped = partChanges.flatMap(\.droppedSessionIDs)
+    #expect(!dropped.isEmpty, "retention drops sessions of the parts")
+    #expect(partChanges.flatMap(\.sessions).contains { $0.row.sessionID == "sess-10" })
+
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
+    let metadata = SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}", snapshotAt: t0)
+    let (info, merged) = try writer.write(
+        partChanges: partChanges, watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs,
+        merging: {
+            var fold = parts[0]
+            fold.merge(parts[1])
+            fold.fold(extra)
+            return fold
+        },
+        metadata: metadata)
+    expectSameViews(merged, whole)
+    #expect(info.sessionRowsWritten == whole.sessionRows().count)
+    #expect(try countRows(directory) == Int64(whole.sessionRows().count))
+    #expect(try countRows(directory, where: "session_id = 'sess-10'") == 1)
+    for sessionID in dropped { #expect(try countRows(directory, where: "session_id = '\(sessionID)'") == 0) }
+
+    let other = temporaryDirectory()
+    defer { removeTree(other) }
+    let (otherWriter, _) = try SnapshotWriter.open(directory: other, keep: 2)
+    try otherWriter.write(&whole, metadata: metadata)
+    for subject in ["summary", "sessions", "tools", "models", "users", "timeline", "alerts"] {
+        let limit: Int? = subject == "sessions" ? 0 : nil
+        #expect(try query(directory, subject, limit: limit) == query(other, subject, limit: limit), "\(subject)")
+    }
+    #expect(try query(directory, "session", id: "sess-10") == query(other, "session", id: "sess-10"))
+}

@@ -16,6 +16,15 @@ extension FoldState {
         sweepRetention()
     }
 
+    /// ``resumeRetention()`` at `watermark` if that is later than the fold's own, which it becomes
+    /// (no event is counted). For parts of one fold split by session (replay's shards) before they are
+    /// merged: at the merged watermark, each part drops what the merged fold would drop, so the parts
+    /// can apply retention in parallel and report the drops in their own ``takeChanges()``.
+    public mutating func resumeRetention(watermark: Int64) {
+        if latestTimestamp.map({ watermark > $0 }) ?? true { latestTimestamp = watermark }
+        resumeRetention()
+    }
+
     /// Moves every session past retention out of the table into the retired totals.
     ///
     /// Sweeping only saves memory: the views treat a session past retention the same whether or not

@@ -17,11 +17,13 @@ import TallySpool
 /// so the threads finish together however the file sizes split. The fold is split into one shard per thread by `session_id` (a retry keeps
 /// its session, so `event_id` duplicates always meet in the same shard and are found exactly
 /// whatever file they are in); a decode thread folds each batch into the shards itself, taking
-/// a shard's lock once per batch, never per event. The shards are merged (exact for a split by
-/// session) before the snapshot is written. Damaged frames and torn tails are reported and skipped,
+/// a shard's lock once per batch, never per event. At the end each shard takes its changes (in
+/// parallel), and the shards are merged (exact for a split by session) while the snapshot writer
+/// puts those changes into SQLite on another thread. Damaged frames and torn tails are reported and skipped,
 /// once each and in file order, after the files are read.
 ///
-/// Session retention is suspended while folding and applied once at the end: files are read in
+/// Session retention is suspended while folding and applied once at the end (by each shard, at the
+/// watermark of all of them): files are read in
 /// parallel and out of time order, so a running retention would drop a session that later-read
 /// files still add to (and count it twice). The result is the same for every read order and
 /// worker count; every session of the inputs is held in memory until the end.
@@ -153,11 +155,10 @@ public enum Replay {
             }
             if let failure { throw failure }
             let notes = DamageNote.merged(damageNotes)
-            guard case (var fold, let partChanges)? = shards.merged() else { return nil }
-            for (position, reason) in InvalidReason.allCases.enumerated() {
-                for _ in 0..<invalid[position] { fold.recordInvalid(reason) }
-            }
-            return FoldPass(fold: fold, partChanges: partChanges, notes: notes, deadLetterChunks: deadLetterChunks, positions: positions, lines: lines)
+            guard let shardChanges = shards.takeChanges() else { return nil }
+            return FoldPass(
+                shards: shardChanges, invalid: invalid, notes: notes, deadLetterChunks: deadLetterChunks,
+                positions: positions, lines: lines)
         }
         let threadCount = max(1, min(workers, units.count))
         var pass = try foldAll(threadCount: threadCount)
@@ -165,10 +166,9 @@ public enum Replay {
             warning("copies of one event_id carry different session ids: folding again on one thread to fold each once")
             pass = try foldAll(threadCount: 1)
         }
-        guard let pass else { throw ReplayError("cannot fold \(paths.joined(separator: " ")) on one thread") }
+        guard var pass else { throw ReplayError("cannot fold \(paths.joined(separator: " ")) on one thread") }
         for note in pass.notes { warning(note.text) }
         let damage = pass.notes.filter(\.isDamage).map(\.text)
-        var fold = pass.fold
         var deadLetterChunks = pass.deadLetterChunks
         let positions = pass.positions
         let lines = pass.lines
@@ -186,7 +186,18 @@ public enum Replay {
             positionsJSON: positions.json(), settingsJSON: settings.canonicalJSON(),
             healthJSON: Health.replay(damage: damage.count),
             deadLetterDirectory: "dead-letter")
-        let info = try writer.write(&fold, partChanges: pass.partChanges, metadata: metadata)
+        let invalid = pass.invalid
+        let (info, fold) = try writer.write(
+            partChanges: pass.shards.changes, watermark: pass.shards.watermark,
+            inactivityTimeoutMs: settings.fold.inactivityTimeoutMs,
+            merging: {
+                var fold = pass.shards.merged()
+                for (position, reason) in InvalidReason.allCases.enumerated() {
+                    for _ in 0..<invalid[position] { fold.recordInvalid(reason) }
+                }
+                return fold
+            },
+            metadata: metadata)
         return Report(
             files: inputs.count, bytes: bytesTotal, lines: lines, summary: fold.summary(), damage: damage,
             skipped: skipped, deadLetterFile: deadLetterFile, snapshot: info, elapsed: clock.now - start)
@@ -195,9 +206,10 @@ public enum Replay {
 
 /// The outcome of folding every unit once.
 struct FoldPass {
-    var fold: FoldState
-    /// Changes the shards took before they were merged into `fold`.
-    var partChanges: [FoldChanges]
+    /// The shards with their changes taken, to be merged while the changes are written.
+    var shards: ShardChanges
+    /// Dead-lettered lines by the position of their reason in `InvalidReason.allCases`.
+    var invalid: [Int64]
     var notes: [DamageNote]
     var deadLetterChunks: [(unit: Int, sequence: Int, records: [UInt8])]
     var positions: Positions
@@ -242,7 +254,8 @@ struct DecodedBatch: @unchecked Sendable {
 /// ```swift
 /// let shards = FoldShards(count: 2, settings: settings)
 /// shards.fold(batch, firstTry: 0)   // any thread; batch.shards from FoldShards.shard(of:count:)
-/// var fold = shards.merged()         // once every thread is done; retention applied
+/// var taken = shards.takeChanges()!  // once every thread is done; retention applied
+/// let fold = taken.merged()
 /// ```
 final class FoldShards: Sendable {
     private final class Shard: Sendable {
@@ -264,7 +277,7 @@ final class FoldShards: Sendable {
 
     /// The shard of an event among `count`: every event of a session in one shard (a retry keeps
     /// its session, so its copies meet in that shard), events without a session by `event_id`.
-    /// Copies of an `event_id` that carry different sessions can land in two shards: `merged()`
+    /// Copies of an `event_id` that carry different sessions can land in two shards: `takeChanges()`
     /// finds them and the replay folds again on one thread.
     @inline(__always)
     static func shard(of event: Event, count: Int) -> UInt8 {
@@ -348,13 +361,12 @@ final class FoldShards: Sendable {
         }
     }
 
-    /// Every shard merged into one state, and the changes each shard took before the merge (for
-    /// `SnapshotWriter.write(_:partChanges:metadata:)`). Call once, after every `fold` has returned.
-    ///
-    /// The shards take their changes (session rows, states and contributions) in parallel, one
-    /// thread each; the merge keeps them taken. `nil` when two shards folded copies of the same
-    /// `event_id` (copies with different sessions): their merge would count that event twice.
-    func merged() -> (fold: FoldState, partChanges: [FoldChanges])? {
+    /// Takes every shard's state out, once every `fold` has returned, each with its changes taken in
+    /// parallel (one thread per shard): session rows, states and contributions, after the shard
+    /// applied the retention and dedup forgetting of the merged watermark. `nil` when two shards
+    /// folded copies of the same `event_id` (copies with different sessions): their merge would
+    /// count that event twice.
+    func takeChanges() -> ShardChanges? {
         var parts: [FoldState] = shards.map { shard in
             var part = FoldState(settings: settings)
             shard.state.withLock { swap(&part, &$0) }
@@ -363,18 +375,47 @@ final class FoldShards: Sendable {
         for later in parts.indices.dropFirst() {
             for earlier in 0..<later where parts[later].sharesFoldedEventIDs(with: parts[earlier]) { return nil }
         }
-        // The ids the snapshot would forget go before the merge, not after it.
+        // What the merged fold would forget and drop goes before the merge, in parallel, not after it.
         let watermark = parts.compactMap(\.watermark).max()
-        let partChanges = mapConcurrently(&parts) { part in
-            if let watermark { part.forgetEventIDs(behind: watermark) }
+        let changes = mapConcurrently(&parts) { part in
+            if let watermark {
+                part.forgetEventIDs(behind: watermark)
+                part.resumeRetention(watermark: watermark)
+            } else {
+                part.resumeRetention()
+            }
             return part.takeChanges()
         }
+        return ShardChanges(changes: changes, watermark: watermark, parts: parts)
+    }
+}
+
+/// The shards of a replay's fold after each took its changes (`FoldShards.takeChanges()`).
+///
+/// ```swift
+/// var taken = shards.takeChanges()!
+/// try writer.write(partChanges: taken.changes, watermark: taken.watermark, …, merging: { taken.merged() }, …)
+/// ```
+struct ShardChanges {
+    /// Each shard's `takeChanges()`; no two name the same session.
+    let changes: [FoldChanges]
+    /// The watermark of all shards together, `nil` before any event.
+    let watermark: Int64?
+    private var parts: [FoldState]
+
+    init(changes: [FoldChanges], watermark: Int64?, parts: [FoldState]) {
+        self.changes = changes
+        self.watermark = watermark
+        self.parts = parts
+    }
+
+    /// The shards merged into one fold (exact for a split by session); the changes taken stay taken. Call once.
+    mutating func merged() -> FoldState {
         // Moved out of the array, so the merge mutates it in place rather than a copy.
         var result = parts.removeFirst()
         for part in parts { result.merge(part) }
         parts.removeAll()
-        result.resumeRetention()
-        return (result, partChanges)
+        return result
     }
 }
 

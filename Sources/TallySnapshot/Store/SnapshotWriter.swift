@@ -141,50 +141,97 @@ public final class SnapshotWriter {
 
     /// Takes the fold's changes and writes the next snapshot generation. Throws when the
     /// snapshot could not be made complete; the changes then stay pending for the next call.
-    ///
-    /// `partChanges` are changes taken from parts of `fold` before they were merged into it
-    /// (each part's `takeChanges()`, which parts can run in parallel); they are written as well,
-    /// and the fold's own changes win where both name a session.
     @discardableResult
-    public func write(
-        _ fold: inout FoldState, partChanges: [FoldChanges] = [], metadata: SnapshotMetadata
-    ) throws -> SnapshotInfo {
-        let own = fold.takeChanges()
-        for changes in partChanges + [own] {
-            pending.reserveCapacity(pending.count + changes.sessions.count)
-            for change in changes.sessions {
-                pending[change.row.sessionID] = .upsert(change.row, state: change.state)
-            }
-            for sessionID in changes.droppedSessionIDs where fold.session(sessionID) == nil {
-                pending[sessionID] = .drop
-            }
-            for (key, values) in changes.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
-        }
-        var rollups: [String: [RollupView]] = [:]
-        var changedRollupKeys: [String: Set<String>]?
-        if rollupsFollowFold {
-            changedRollupKeys = [:]
-            for key in RollupKey.allCases {
-                let keys = pendingRollupKeys[key] ?? []
-                rollups[key.rawValue] = fold.rollups(by: key, keys: keys)
-                changedRollupKeys?[key.rawValue] = keys
-            }
-        } else {
-            for key in RollupKey.allCases { rollups[key.rawValue] = fold.rollups(by: key) }
-        }
+    public func write(_ fold: inout FoldState, metadata: SnapshotMetadata) throws -> SnapshotInfo {
+        stage(fold.takeChanges(), droppedUnlessLiveIn: fold)
+        let rollups = pendingRollups(of: fold)
         let folded = fold
-        let info = try commit(
-            watermark: fold.watermark, inactivityTimeoutMs: fold.settings.inactivityTimeoutMs, metadata: metadata
-        ) {
-            SnapshotContent(
-                watermark: folded.watermark, inactivityTimeoutMs: folded.settings.inactivityTimeoutMs,
-                summary: folded.summary(), tools: folded.tools(), models: folded.models(), rollups: rollups,
-                timeline: folded.timeline(), alerts: folded.alerts(), globals: folded.encodeGlobals(),
-                changedRollupKeys: changedRollupKeys)
+        let info = try commit(sessionsAt: (fold.watermark, fold.settings.inactivityTimeoutMs), metadata: metadata) {
+            (Self.content(of: folded, rollups: rollups), [:])
         }
         rollupsFollowFold = true
         pendingRollupKeys.removeAll()
         return info
+    }
+
+    /// Writes the next snapshot generation of a fold made of parts split by session (replay's shards):
+    /// each part's changes (its `takeChanges()`, taken in parallel) go into SQLite on a second thread
+    /// while `merge` builds the whole fold on this one, so the merge costs no time of its own. The
+    /// merged fold's own changes are written next and win where both name a session. Returns the
+    /// merged fold. Throws as ``write(_:metadata:)`` does; every change stays pending then.
+    ///
+    /// `watermark` and `inactivityTimeoutMs` are the parts' together (the merged fold's): they decide
+    /// which parts' sessions have settled (see `sessions_cold`). A dropped session of a part stays
+    /// dropped unless the merged fold changed it again: no other part may hold that session.
+    public func write(
+        partChanges: [FoldChanges], watermark: Int64?, inactivityTimeoutMs: Int64,
+        merging merge: () -> FoldState, metadata: SnapshotMetadata
+    ) throws -> (info: SnapshotInfo, fold: FoldState) {
+        pending.reserveCapacity(pending.count + partChanges.reduce(0) { $0 + $1.sessions.count })
+        for changes in partChanges { stage(changes, droppedUnlessLiveIn: nil) }
+        var merged: FoldState?
+        // While the part changes are written (the second thread reads only `pending`), this thread
+        // merges, takes the merged fold's own changes and computes the views.
+        let info = try commit(sessionsAt: (watermark, inactivityTimeoutMs), metadata: metadata) {
+            var fold = merge()
+            let own = fold.takeChanges()
+            for (key, values) in own.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
+            let content = Self.content(of: fold, rollups: pendingRollups(of: fold))
+            merged = fold
+            var later: [String: PendingSession] = [:]
+            Self.add(own, droppedUnlessLiveIn: fold, to: &later)
+            return (content, later)
+        }
+        rollupsFollowFold = true
+        pendingRollupKeys.removeAll()
+        return (info, merged!)
+    }
+
+    /// Adds `changes` to the pending session writes and rollup keys.
+    private func stage(_ changes: FoldChanges, droppedUnlessLiveIn fold: FoldState?) {
+        Self.add(changes, droppedUnlessLiveIn: fold, to: &pending)
+        for (key, values) in changes.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
+    }
+
+    /// Adds the session changes of `changes` to `sessions`. A dropped session is dropped unless
+    /// `fold` (when given) holds it again.
+    private static func add(
+        _ changes: FoldChanges, droppedUnlessLiveIn fold: FoldState?, to sessions: inout [String: PendingSession]
+    ) {
+        sessions.reserveCapacity(sessions.count + changes.sessions.count)
+        for change in changes.sessions {
+            sessions[change.row.sessionID] = .upsert(change.row, state: change.state)
+        }
+        for sessionID in changes.droppedSessionIDs where fold?.session(sessionID) == nil {
+            sessions[sessionID] = .drop
+        }
+    }
+
+    /// The rollup rows to write for `fold`: those of the pending keys when the rows written last
+    /// follow the fold, otherwise all of them.
+    private func pendingRollups(of fold: FoldState) -> (rows: [String: [RollupView]], changedKeys: [String: Set<String>]?) {
+        var rows: [String: [RollupView]] = [:]
+        guard rollupsFollowFold else {
+            for key in RollupKey.allCases { rows[key.rawValue] = fold.rollups(by: key) }
+            return (rows, nil)
+        }
+        var changedKeys: [String: Set<String>] = [:]
+        for key in RollupKey.allCases {
+            let keys = pendingRollupKeys[key] ?? []
+            rows[key.rawValue] = fold.rollups(by: key, keys: keys)
+            changedKeys[key.rawValue] = keys
+        }
+        return (rows, changedKeys)
+    }
+
+    private static func content(
+        of fold: FoldState, rollups: (rows: [String: [RollupView]], changedKeys: [String: Set<String>]?)
+    ) -> SnapshotContent {
+        SnapshotContent(
+            watermark: fold.watermark, inactivityTimeoutMs: fold.settings.inactivityTimeoutMs,
+            summary: fold.summary(), tools: fold.tools(), models: fold.models(), rollups: rollups.rows,
+            timeline: fold.timeline(), alerts: fold.alerts(), globals: fold.encodeGlobals(),
+            changedRollupKeys: rollups.changedKeys)
     }
 
     /// Queues a changed session for the next write.
@@ -211,16 +258,21 @@ public final class SnapshotWriter {
     @discardableResult
     func write(content: SnapshotContent, metadata: SnapshotMetadata) throws -> SnapshotInfo {
         rollupsFollowFold = false
-        return try commit(watermark: content.watermark, inactivityTimeoutMs: content.inactivityTimeoutMs, metadata: metadata) {
-            content
+        return try commit(sessionsAt: (content.watermark, content.inactivityTimeoutMs), metadata: metadata) {
+            (content, [:])
         }
     }
 
     /// Writes the pending sessions and the views `makeContent` computes as the next generation. The
     /// session rows go into SQLite on a second thread while `makeContent` runs on this one.
+    ///
+    /// `makeContent` may also return session changes that come after the pending ones (a merged
+    /// fold's own): they are written once the pending ones are in, replacing their rows where both
+    /// name a session, and stay pending with them when the write fails. `sessionsAt` (watermark,
+    /// inactivity timeout) decides which sessions have settled.
     private func commit(
-        watermark: Int64?, inactivityTimeoutMs: Int64, metadata: SnapshotMetadata,
-        content makeContent: () -> SnapshotContent
+        sessionsAt: (watermark: Int64?, inactivityTimeoutMs: Int64), metadata: SnapshotMetadata,
+        content makeContent: () -> (content: SnapshotContent, later: [String: PendingSession])
     ) throws -> SnapshotInfo {
         let positions = try Self.parseMetadata(metadata.positionsJSON, field: "positions")
         let settings = try Self.parseMetadata(metadata.settingsJSON, field: "settings")
@@ -247,22 +299,38 @@ public final class SnapshotWriter {
         // state, so it is replaced by an empty database; `open` does the same after a crash.
         let unjournaled = committedGeneration == 0
         if unjournaled { try database.execute(Schema.unjournaledPragmas) }
+        let (watermark, inactivityTimeoutMs) = sessionsAt
+        var later: [String: PendingSession] = [:]
+        let result = Result { () throws -> (sessionRows: (written: Int, closed: Int), content: SnapshotContent, viewRowsChanged: Int) in
+            try database.transaction {
+                if unrecordedGeneration != nil { try recordGeneration() }
+                // The connection belongs to the session writes until `concurrently` returns.
+                let (counts, content) = try concurrently({
+                    let counts = try writeSessions(
+                        pending, generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
+                    return counts
+                }, while: {
+                    let made = makeContent()
+                    later = made.later
+                    return made.content
+                })
+                let laterCounts = try writeSessions(
+                    later, replacing: pending, generation: generation, watermark: content.watermark,
+                    inactivityTimeoutMs: content.inactivityTimeoutMs)
+                try settleSessions(generation: generation, watermark: content.watermark, inactivityTimeoutMs: content.inactivityTimeoutMs)
+                let viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
+                try setMeta(Schema.Meta.sqlGeneration, generation)
+                let sessionRows = (counts.written + laterCounts.written, counts.closed + laterCounts.closed)
+                return (sessionRows, content, viewRowsChanged)
+            }
+        }
+        // Written or not, the later changes are pending like the others until a write completes.
+        pending.merge(later) { _, newer in newer }
         let sessionRows: (written: Int, closed: Int)
         let content: SnapshotContent
         let viewRowsChanged: Int
         do {
-            (sessionRows, content, viewRowsChanged) = try database.transaction {
-                if unrecordedGeneration != nil { try recordGeneration() }
-                // The connection belongs to the session writes until `concurrently` returns.
-                let (sessionRows, content) = try concurrently({
-                    let counts = try writeSessions(generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
-                    try settleSessions(generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
-                    return counts
-                }, while: makeContent)
-                let viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
-                try setMeta(Schema.Meta.sqlGeneration, generation)
-                return (sessionRows, content, viewRowsChanged)
-            }
+            (sessionRows, content, viewRowsChanged) = try result.get()
             if unjournaled {
                 try database.execute(Schema.writerPragmas)
                 try FileSystem.syncFile(database.path)
@@ -328,18 +396,26 @@ public final class SnapshotWriter {
     /// A first write with at least this many sessions builds the session indexes after inserting.
     static let bulkInsertThreshold = 20_000
 
-    private func writeSessions(generation: Int64, watermark: Int64?, inactivityTimeoutMs: Int64) throws -> (written: Int, closed: Int) {
-        guard !pending.isEmpty else { return (0, 0) }
+    /// Writes `batch` as versions of `generation`. Sessions of `earlier` (a batch already written as
+    /// this generation) get their version of this generation replaced: it is deleted, not closed.
+    private func writeSessions(
+        _ batch: [String: PendingSession], replacing earlier: [String: PendingSession] = [:],
+        generation: Int64, watermark: Int64?, inactivityTimeoutMs: Int64
+    ) throws -> (written: Int, closed: Int) {
+        guard !batch.isEmpty else { return (0, 0) }
         // Before the first committed snapshot the session tables are empty (`open` and `rollBack`
         // remove the rows of uncommitted generations): there is no version to close, settled versions
         // go straight to `sessions_cold`, and a large write builds the indexes once, after its inserts.
         let hasVersions = committedGeneration > 0
-        let bulk = !hasVersions && pending.count >= Self.bulkInsertThreshold
+        let bulk = !hasVersions && earlier.isEmpty && batch.count >= Self.bulkInsertThreshold
         if bulk {
             for index in Schema.sessionIndexNames { try database.execute("DROP INDEX IF EXISTS \(index)") }
         }
         let closes = try Schema.sessionTableNames.map { table in
             try database.prepare("UPDATE \(table) SET gen_to = ?1 WHERE session_id = ?2 AND gen_to IS NULL")
+        }
+        let deletes = earlier.isEmpty ? [] : try Schema.sessionTableNames.map { table in
+            try database.prepare("DELETE FROM \(table) WHERE session_id = ?2 AND gen_from = ?1")
         }
         let insertHot = try database.prepare(Self.insertSessionSQL(table: "sessions_hot"))
         let insertCold = hasVersions ? nil : try database.prepare(Self.insertSessionSQL(table: "sessions_cold"))
@@ -347,12 +423,14 @@ public final class SnapshotWriter {
         var written = 0
         var closed = 0
         var json = JSONBytes()
-        for (sessionID, change) in pending {
-            for close in closes where hasVersions {
-                try close.bind(1, generation)
-                try close.bind(2, sessionID)
-                try close.run()
-                closed += database.changes
+        for (sessionID, change) in batch {
+            // The earlier batch closed the session's older versions; its own version goes.
+            let replaces = earlier[sessionID] != nil
+            for statement in replaces ? deletes : hasVersions ? closes : [] {
+                try statement.bind(1, generation)
+                try statement.bind(2, sessionID)
+                try statement.run()
+                if replaces { written -= database.changes } else { closed += database.changes }
             }
             guard case .upsert(let row, let state) = change else { continue }
             let settled = row.endStatus != nil || timedOutBefore.map { row.lastActivityAt < $0 } ?? false
