@@ -44,6 +44,15 @@ import TallyCore
     #expect(try database.scalar("SELECT count(*) FROM current_alerts") == 2)
 }
 
+@Test func aNewSessionStoreUses16KiBPagesInWALMode() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    _ = try Fixture.write(to: directory)
+    let database = try Database(path: FileSystem.join(directory, "sessions.db"), mode: .readOnly)
+    #expect(try database.scalar("PRAGMA page_size") == 16_384)
+    #expect(try database.scalar("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1)
+}
+
 @Test func aSecondSnapshotWritesOnlyTheChangedSession() throws {
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
