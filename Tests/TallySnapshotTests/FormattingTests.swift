@@ -51,10 +51,15 @@ import TallyCore
 }
 
 @Test func jsonBytesWriteTheTextOfJSONValue() {
-    for text in ["", "plain", "a\"b\\c\nd\re\tf\u{08}\u{0C}\u{01}\u{1F}g€😀", "\u{7F}"] {
+    let strings: [(text: String, literal: String)] = [
+        ("", #""""#), ("plain", #""plain""#), ("\u{7F}é", "\"\u{7F}é\""),
+        ("a\"b\\c\nd\re\tf\u{08}\u{0C}\u{01}\u{1F}g€😀", #""a\"b\\c\nd\re\tf\b\f\u0001\u001fg€😀""#),
+    ]
+    for (text, literal) in strings {
         var json = JSONBytes()
         json.appendString(text)
-        #expect(String(decoding: json.bytes, as: UTF8.self) == JSONValue.string(text).serialized())
+        #expect(String(decoding: json.bytes, as: UTF8.self) == literal)
+        #expect(JSONValue.string(text).serialized() == literal)
     }
     for value: Int64? in [0, 7, -7, 1_000, Int64.max, Int64.min, nil] {
         var json = JSONBytes()

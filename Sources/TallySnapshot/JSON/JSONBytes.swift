@@ -18,7 +18,8 @@ struct JSONBytes {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    /// Appends a JSON string literal, escaped as ``JSONValue/writeString(_:to:)`` escapes it.
+    /// Appends a JSON string literal: `"` and `\` escaped, control characters as `\n`, `\t`… or
+    /// `\u00XX`; everything else as UTF-8.
     mutating func appendString(_ text: String) {
         bytes.append(0x22)
         var text = text

@@ -95,30 +95,15 @@ enum JSONValue: Hashable, Sendable {
     /// A JSON string literal: `"` and `\` escaped, control characters as `\n`, `\t`… or `\u00XX`;
     /// everything else as UTF-8.
     static func writeString(_ text: String, to out: inout String) {
-        out += "\""
         // Most strings (ids, names, times) need no escape: append them whole.
         guard text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) else {
+            out += "\""
             out += text
             out += "\""
             return
         }
-        var escaped: [UInt8] = []
-        escaped.reserveCapacity(text.utf8.count + 16)
-        let hex = Array("0123456789abcdef".utf8)
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: escaped += [0x5C, 0x22]                   // \"
-            case 0x5C: escaped += [0x5C, 0x5C]                   // \\
-            case 0x0A: escaped += [0x5C, UInt8(ascii: "n")]
-            case 0x0D: escaped += [0x5C, UInt8(ascii: "r")]
-            case 0x09: escaped += [0x5C, UInt8(ascii: "t")]
-            case 0x08: escaped += [0x5C, UInt8(ascii: "b")]
-            case 0x0C: escaped += [0x5C, UInt8(ascii: "f")]
-            case 0..<0x20: escaped += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: escaped.append(byte)
-            }
-        }
-        out += String(decoding: escaped, as: UTF8.self)
-        out += "\""
+        var escaped = JSONBytes()
+        escaped.appendString(text)
+        out += String(decoding: escaped.bytes, as: UTF8.self)
     }
 }
