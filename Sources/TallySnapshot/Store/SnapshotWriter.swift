@@ -306,9 +306,7 @@ public final class SnapshotWriter {
                 if unrecordedGeneration != nil { try recordGeneration() }
                 // The connection belongs to the session writes until `concurrently` returns.
                 let (counts, content) = try concurrently({
-                    let counts = try writeSessions(
-                        pending, generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
-                    return counts
+                    try writeSessions(pending, generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
                 }, while: {
                     let made = makeContent()
                     later = made.later
