@@ -128,9 +128,13 @@ extension FoldState {
         var access = accessCounts
         let adjustment = pendingAdjustment(watermark: viewWatermark)
         var sessionAlerts = live.alerts
-        for (alert, count) in adjustment.alerts { sessionAlerts[alert, default: 0] += count }
-        for (alert, count) in sessionAlerts where count > 0 {
-            alerts.append(contentsOf: repeatElement(alert, count: count))
+        for (sessionID, lists) in adjustment.alerts {
+            for list in lists { LiveAggregates.add(list.alerts, count: list.count, to: &sessionAlerts, sessionID) }
+        }
+        for lists in sessionAlerts.values {
+            for list in lists where list.count > 0 {
+                for _ in 0..<list.count { alerts.append(contentsOf: list.alerts) }
+            }
         }
         for part in [live.access, adjustment.access] {
             for (userHour, count) in part { access[userHour, default: 0] &+= count }

@@ -63,8 +63,10 @@ struct LiveAggregates: Sendable {
     var rollups: [[String: RollupTotals]] = Array(repeating: [:], count: RollupKey.allCases.count)
     var sessionsStarted: [Int64: Int64] = [:]
     var sessionsEnded: [Int64: Int64] = [:]
-    /// Each alert with its multiplicity.
-    var alerts: [AlertView: Int] = [:]
+    /// The alerts of each counted contribution that has any, by session id: a session's alerts are
+    /// added and taken back as one list, so no alert is hashed on its own. A session has one list,
+    /// or two while both parts of a merge count it; an adjustment counts a list taken back as -1.
+    var alerts: [String: [AlertList]] = [:]
     var access: [UserHour: Int64] = [:]
     /// Sessions without an explicit end counted `ACTIVE`: id → last activity.
     var activeSessions: [String: Int64] = [:]
@@ -87,10 +89,7 @@ struct LiveAggregates: Sendable {
             guard let value = contribution.rollupKey(key) else { continue }
             Self.add(contribution.rollup, sign: sign, to: &rollups[key.index], value)
         }
-        for alert in contribution.alerts {
-            let count = alerts[alert, default: 0] + Int(sign)
-            alerts[alert] = count == 0 ? nil : count
-        }
+        if !contribution.alerts.isEmpty { Self.add(contribution.alerts, count: Int(sign), to: &alerts, sessionID) }
         if let userID = contribution.userKey {
             for hourCount in contribution.accessWithoutUser where hourCount.count != 0 {
                 Self.add(sign &* hourCount.count, to: &access, UserHour(userID: userID, hour: hourCount.hour))
@@ -108,9 +107,8 @@ struct LiveAggregates: Sendable {
         }
         for (minute, count) in other.sessionsStarted { Self.add(count, to: &sessionsStarted, minute) }
         for (minute, count) in other.sessionsEnded { Self.add(count, to: &sessionsEnded, minute) }
-        for (alert, count) in other.alerts {
-            let sum = alerts[alert, default: 0] + count
-            alerts[alert] = sum == 0 ? nil : sum
+        for (sessionID, lists) in other.alerts {
+            for list in lists { Self.add(list.alerts, count: list.count, to: &alerts, sessionID) }
         }
         for (userHour, count) in other.access { Self.add(count, to: &access, userHour) }
         activeSessions.merge(other.activeSessions) { mine, _ in mine }
@@ -129,11 +127,32 @@ struct LiveAggregates: Sendable {
         map[key] = sum == 0 ? nil : sum
     }
 
+    /// Adds `count` copies of a session's alert list (a negative count takes copies back).
+    static func add(_ list: [AlertView], count: Int, to map: inout [String: [AlertList]], _ sessionID: String) {
+        let emptied = { (lists: inout [AlertList]) -> Bool in
+            // Usually the very list added before (equal storage compares in O(1)).
+            if let index = lists.firstIndex(where: { $0.alerts == list }) {
+                lists[index].count += count
+                if lists[index].count == 0 { lists.remove(at: index) }
+            } else {
+                lists.append(AlertList(alerts: list, count: count))
+            }
+            return lists.isEmpty
+        }(&map[sessionID, default: []])
+        if emptied { map[sessionID] = nil }
+    }
+
     static func add(_ totals: RollupTotals, sign: Int64, to map: inout [String: RollupTotals], _ key: String) {
         var sum = map[key, default: RollupTotals()]
         if sign > 0 { sum.merge(totals) } else { sum.subtract(totals) }
         map[key] = sum == RollupTotals() ? nil : sum
     }
+}
+
+/// The alerts of one session's contribution, counted.
+struct AlertList: Sendable {
+    var alerts: [AlertView]
+    var count: Int
 }
 
 /// A binary min-heap of (due watermark, session id): when each session may pass retention.
