@@ -58,6 +58,10 @@ struct ReplayCommand: ParsableCommand {
                 + "\(Terminal.grouped(rate)) events/s: \(Terminal.grouped(invalid)) invalid, "
                 + "\(Terminal.grouped(summary.duplicates)) duplicates, \(report.damage.count) damaged "
                 + "→ \(report.snapshot.manifestPath)")
+        // The report holds the whole fold, millions of small allocations: ending the process here
+        // returns them to the system at once instead of freeing them one by one (about 0.1 s for
+        // a replay of 1.8 M events). Standard output is flushed by `exit`.
+        Terminal.finish(report)
     }
 }
 

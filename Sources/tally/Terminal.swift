@@ -18,6 +18,12 @@ enum Terminal {
         exit(code)
     }
 
+    /// Exits with status 0 while `retained` is still alive, so its memory is never freed piece by
+    /// piece: for a command whose last act is to print what a large computation left.
+    static func finish(_ retained: some Any) -> Never {
+        withExtendedLifetime(retained) { exit(0) }
+    }
+
     /// 1234567 → "1,234,567".
     static func grouped(_ value: Int64) -> String {
         let digits = String(value.magnitude)

@@ -50,6 +50,9 @@ public enum Replay {
         public var deadLetterFile: String?
         public var snapshot: SnapshotInfo
         public var elapsed: Duration
+        /// The fold the snapshot was written from: every view (`fold.tools()`, `fold.alerts()`, …)
+        /// without opening the snapshot. It holds every session of the inputs.
+        public var fold: FoldState
     }
 
     /// Replays `inputs` (files and directories) into a new snapshot in `output`, which must
@@ -200,7 +203,7 @@ public enum Replay {
             metadata: metadata)
         return Report(
             files: inputs.count, bytes: bytesTotal, lines: lines, summary: fold.summary(), damage: damage,
-            skipped: skipped, deadLetterFile: deadLetterFile, snapshot: info, elapsed: clock.now - start)
+            skipped: skipped, deadLetterFile: deadLetterFile, snapshot: info, elapsed: clock.now - start, fold: fold)
     }
 }
 
