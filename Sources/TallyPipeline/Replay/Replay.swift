@@ -101,6 +101,7 @@ public enum Replay {
             for thread in 0..<threadCount {
                 Threads.detach {
                     var decoder = InputDecoder(maxLineBytes: settings.fold.maxLineBytes, shards: shards.count)
+                    var backlog = FoldBacklog(shards: shards, firstTry: thread)
                     while true {
                         let slot = next.wrappingAdd(1, ordering: .relaxed).oldValue
                         guard slot < units.count else { break }
@@ -112,13 +113,14 @@ public enum Replay {
                             batch.sequence = sequence
                             sequence += 1
                             batch.folded = Int64(batch.events.count)
-                            shards.fold(batch, firstTry: thread)
-                            // Freed here, on the thread that allocated them, not on the thread that merges.
+                            backlog.fold(batch.events, parts: batch.shards)
+                            // Freed on this thread, which allocated them, not on the thread that merges.
                             batch.events = []
                             batch.shards = []
                             queue.push(batch)
                         }
                     }
+                    backlog.finish()
                     queue.push(DecodedBatch(finished: true))
                 }
             }
@@ -256,7 +258,9 @@ struct DecodedBatch: @unchecked Sendable {
 ///
 /// ```swift
 /// let shards = FoldShards(count: 2, settings: settings)
-/// shards.fold(batch, firstTry: 0)   // any thread; batch.shards from FoldShards.shard(of:count:)
+/// var backlog = FoldBacklog(shards: shards, firstTry: thread)   // one per decode thread
+/// backlog.fold(events, parts: parts)   // parts from FoldShards.shard(of:count:)
+/// backlog.finish()
 /// var taken = shards.takeChanges()!  // once every thread is done; retention applied
 /// let fold = taken.merged()
 /// ```
@@ -326,42 +330,43 @@ final class FoldShards: Sendable {
 
     var count: Int { shards.count }
 
-    /// Folds `batch.events` into their shards (`batch.shards`), starting with the shard `firstTry`
-    /// (modulo the count) and taking whichever pending shard is free before waiting for a busy one.
-    func fold(_ batch: DecodedBatch, firstTry: Int) {
-        guard !batch.events.isEmpty else { return }
+    /// Folds the events of `pending` shards into them, starting with the shard `firstTry` (modulo the
+    /// count), and clears their flags. Without `waiting` a busy shard is skipped; with it, every pending
+    /// shard is folded, waiting only once a round found all of them busy. Returns whether none is left.
+    func fold(
+        _ events: UnsafeBufferPointer<Event>, parts: UnsafeBufferPointer<UInt8>, pending: inout [Bool],
+        firstTry: Int, waiting: Bool
+    ) -> Bool {
         let count = shards.count
-        batch.events.withUnsafeBufferPointer { events in
-            if count == 1 {
-                shards[0].state.withLock { $0.fold(events, parts: nil, part: 0) }
-                return
-            }
-            batch.shards.withUnsafeBufferPointer { parts in
-                var pending = Array(repeating: false, count: count)
-                for shard in parts { pending[Int(shard)] = true }
-                var left = pending.reduce(0) { $0 + ($1 ? 1 : 0) }
-                var waited = false
-                while left > 0 {
-                    for step in 0..<count {
-                        let shard = (firstTry + step) % count
-                        guard pending[shard] else { continue }
-                        let part = UInt8(shard)
-                        // Block only on the last pending shard, or once a whole round found every one busy.
-                        if left == 1 || waited {
-                            shards[shard].state.withLock { $0.fold(events, parts: parts, part: part) }
-                        } else {
-                            let done: Void? = shards[shard].state.withLockIfAvailable {
-                                $0.fold(events, parts: parts, part: part)
-                            }
-                            if done == nil { continue }
-                        }
-                        pending[shard] = false
-                        left -= 1
+        var left = pending.reduce(0) { $0 + ($1 ? 1 : 0) }
+        var foundAllBusy = false
+        while left > 0 {
+            var foldedAny = false
+            for step in 0..<count {
+                let shard = (firstTry + step) % count
+                guard pending[shard] else { continue }
+                let part = UInt8(shard)
+                if waiting && (left == 1 || foundAllBusy) {
+                    shards[shard].state.withLock { $0.fold(events, parts: count == 1 ? nil : parts, part: part) }
+                } else {
+                    let done: Void? = shards[shard].state.withLockIfAvailable {
+                        $0.fold(events, parts: count == 1 ? nil : parts, part: part)
                     }
-                    waited = true
+                    if done == nil { continue }
                 }
+                pending[shard] = false
+                left -= 1
+                foldedAny = true
             }
+            if !waiting { break }
+            if !foldedAny { foundAllBusy = true }
         }
+        return left == 0
+    }
+
+    /// Runs `body` on one shard's state under its lock.
+    func withShard<Result>(_ index: Int, _ body: (inout FoldState) -> Result) -> Result {
+        shards[index].state.withLock { body(&$0) }
     }
 
     /// Takes every shard's state out, once every `fold` has returned, each with its changes taken in
@@ -390,6 +395,60 @@ final class FoldShards: Sendable {
             return part.takeChanges()
         }
         return ShardChanges(changes: changes, watermark: watermark, parts: parts)
+    }
+}
+
+/// One decode thread's batches not yet folded into every shard they reach. A batch goes to the
+/// shards that are free; one held by another thread is left for later, and the thread decodes on
+/// instead of waiting: it waits only when more than `limit` batches are behind.
+struct FoldBacklog {
+    private struct Entry {
+        var events: [Event]
+        var parts: [UInt8]
+        var pending: [Bool]
+    }
+
+    private let shards: FoldShards
+    private let firstTry: Int
+    private var entries: [Entry] = []
+    private static let limit = 4
+
+    init(shards: FoldShards, firstTry: Int) {
+        self.shards = shards
+        self.firstTry = firstTry
+    }
+
+    /// Folds `events` (with their shards in `parts`, one each; ignored for one shard) as far as
+    /// shards are free, and whatever is behind from earlier batches.
+    mutating func fold(_ events: [Event], parts: [UInt8]) {
+        guard !events.isEmpty else { return }
+        var pending = Array(repeating: shards.count == 1, count: shards.count)
+        if shards.count > 1 { for part in parts { pending[Int(part)] = true } }
+        entries.append(Entry(events: events, parts: parts, pending: pending))
+        var kept = 0
+        for index in entries.indices where !foldPending(&entries[index], waiting: false) {
+            entries.swapAt(kept, index)
+            kept += 1
+        }
+        entries.removeLast(entries.count - kept)
+        while entries.count > Self.limit {
+            _ = foldPending(&entries[0], waiting: true)
+            entries.removeFirst()
+        }
+    }
+
+    /// Folds everything still behind, waiting for busy shards.
+    mutating func finish() {
+        for index in entries.indices { _ = foldPending(&entries[index], waiting: true) }
+        entries.removeAll()
+    }
+
+    private func foldPending(_ entry: inout Entry, waiting: Bool) -> Bool {
+        entry.events.withUnsafeBufferPointer { events in
+            entry.parts.withUnsafeBufferPointer { parts in
+                shards.fold(events, parts: parts, pending: &entry.pending, firstTry: firstTry, waiting: waiting)
+            }
+        }
     }
 }
 
