@@ -175,3 +175,64 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     }
     #expect(try query(directory, "session", id: "sess-10") == query(other, "session", id: "sess-10"))
 }
+
+/// A write of part changes that fails after its SQLite commit (the state file cannot be put in place)
+/// keeps every part's changes pending; the next write holds them all and reads as the whole fold.
+@Test func aFailedPartChangesWriteKeepsThePartsChangesForTheNextWrite() throws {
+    var settings = settingsForTests()
+    settings.sessionRetentionMs = 20 * minute
+    let events = sampleEvents(sessions: 12)
+    var whole = FoldState(settings: settings)
+    whole.suspendRetention()
+    for event in events { whole.fold(event) }
+    whole.resumeRetention()
+
+    var parts = [FoldState(settings: settings), FoldState(settings: settings)]
+    for index in parts.indices { parts[index].suspendRetention() }
+    for event in events { parts[event.sessionID.map { Int($0.dropFirst(5))! % 2 } ?? 0].fold(event) }
+    let watermark = parts.compactMap(\.watermark).max()!
+    var partChanges: [FoldChanges] = []
+    for index in parts.indices {
+        parts[index].resumeRetention(watermark: watermark)
+        partChanges.append(parts[index].takeChanges())
+    }
+    let changed = partChanges.reduce(0) { $0 + $1.sessions.count + $1.droppedSessionIDs.count }
+    #expect(partChanges.allSatisfy { !$0.sessions.isEmpty })
+    #expect(partChanges.contains { !$0.droppedSessionIDs.isEmpty }, "retention drops sessions of the parts")
+    let merge = {
+        var fold = parts[0]
+        fold.merge(parts[1])
+        return fold
+    }
+
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
+    let metadata = SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}", snapshotAt: t0)
+    let obstacle = FileSystem.join(directory, "state-000000000001.bin")
+    try FileSystem.createDirectory(FileSystem.join(obstacle, "x"))
+    #expect(throws: SnapshotError.self) {
+        _ = try writer.write(
+            partChanges: partChanges, watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs,
+            merging: merge, metadata: metadata)
+    }
+    #expect(writer.pendingCount == changed)
+    removeTree(obstacle)
+
+    let (info, merged) = try writer.write(
+        partChanges: [], watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs,
+        merging: merge, metadata: metadata)
+    #expect(info.generation == 1)
+    #expect(writer.pendingCount == 0)
+    expectSameViews(merged, whole)
+    #expect(try countRows(directory) == Int64(whole.sessionRows().count))
+
+    let other = temporaryDirectory()
+    defer { removeTree(other) }
+    let (otherWriter, _) = try SnapshotWriter.open(directory: other, keep: 2)
+    try otherWriter.write(&whole, metadata: metadata)
+    for subject in ["summary", "sessions", "tools", "models", "users", "timeline", "alerts"] {
+        let limit: Int? = subject == "sessions" ? 0 : nil
+        #expect(try query(directory, subject, limit: limit) == query(other, subject, limit: limit), "\(subject)")
+    }
+}

@@ -25,6 +25,44 @@ enum PendingSession {
     case drop
 }
 
+/// The session changes of one pass of the writer: pending ones, and changes of a fold's parts
+/// written as they were taken, not first copied into a map (no session is in two parts or also pending).
+struct SessionBatch {
+    var pending: [String: PendingSession] = [:]
+    var parts: [FoldChanges] = []
+
+    var isEmpty: Bool {
+        pending.isEmpty && parts.allSatisfy { $0.sessions.isEmpty && $0.droppedSessionIDs.isEmpty }
+    }
+
+    var count: Int {
+        pending.count + parts.reduce(0) { $0 + $1.sessions.count + $1.droppedSessionIDs.count }
+    }
+
+    /// Calls `body` with each session: its new row and state, or no row for a dropped session.
+    func forEach(_ body: (_ sessionID: String, _ row: SessionRow?, _ state: [UInt8]) throws -> Void) rethrows {
+        for (sessionID, change) in pending {
+            switch change {
+            case .upsert(let row, let state): try body(sessionID, row, state)
+            case .drop: try body(sessionID, nil, [])
+            }
+        }
+        for changes in parts {
+            for change in changes.sessions { try body(change.row.sessionID, change.row, change.state) }
+            for sessionID in changes.droppedSessionIDs { try body(sessionID, nil, []) }
+        }
+    }
+
+    func sessionIDs() -> Set<String> {
+        var ids = Set(pending.keys)
+        for changes in parts {
+            for change in changes.sessions { ids.insert(change.row.sessionID) }
+            ids.formUnion(changes.droppedSessionIDs)
+        }
+        return ids
+    }
+}
+
 /// What the writer last wrote for the diffed views, with each row's rowid so it can be closed.
 struct WrittenViews {
     struct RollupID: Hashable {

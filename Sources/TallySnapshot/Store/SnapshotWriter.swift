@@ -167,20 +167,39 @@ public final class SnapshotWriter {
         partChanges: [FoldChanges], watermark: Int64?, inactivityTimeoutMs: Int64,
         merging merge: () -> FoldState, metadata: SnapshotMetadata
     ) throws -> (info: SnapshotInfo, fold: FoldState) {
-        pending.reserveCapacity(pending.count + partChanges.reduce(0) { $0 + $1.sessions.count })
-        for changes in partChanges { stage(changes, droppedUnlessLiveIn: nil) }
+        for changes in partChanges {
+            for (key, values) in changes.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
+        }
+        // With nothing pending, the parts' changes are written as they are (no session is in two
+        // parts) and staged only if the write fails; otherwise they join the pending ones first.
+        var parts = partChanges
+        if !pending.isEmpty {
+            for changes in partChanges { Self.add(changes, droppedUnlessLiveIn: nil, to: &pending) }
+            parts = []
+        }
         var merged: FoldState?
-        // While the part changes are written (the second thread reads only `pending`), this thread
+        // While the part changes are written (the second thread reads only them), this thread
         // merges, takes the merged fold's own changes and computes the views.
-        let info = try commit(sessionsAt: (watermark, inactivityTimeoutMs), metadata: metadata) {
-            var fold = merge()
-            let own = fold.takeChanges()
-            for (key, values) in own.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
-            let content = Self.content(of: fold, rollups: pendingRollups(of: fold))
-            merged = fold
-            var later: [String: PendingSession] = [:]
-            Self.add(own, droppedUnlessLiveIn: fold, to: &later)
-            return (content, later)
+        let info: SnapshotInfo
+        do {
+            info = try commit(sessionsAt: (watermark, inactivityTimeoutMs), metadata: metadata, parts: parts) {
+                var fold = merge()
+                let own = fold.takeChanges()
+                for (key, values) in own.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
+                let content = Self.content(of: fold, rollups: pendingRollups(of: fold))
+                merged = fold
+                var later: [String: PendingSession] = [:]
+                Self.add(own, droppedUnlessLiveIn: fold, to: &later)
+                return (content, later)
+            }
+        } catch {
+            // The parts' changes stay pending too, under the merged fold's own (newer) ones.
+            for changes in parts {
+                var staged: [String: PendingSession] = [:]
+                Self.add(changes, droppedUnlessLiveIn: nil, to: &staged)
+                pending.merge(staged) { mergedFolds, _ in mergedFolds }
+            }
+            throw error
         }
         rollupsFollowFold = true
         pendingRollupKeys.removeAll()
@@ -264,7 +283,9 @@ public final class SnapshotWriter {
     }
 
     /// Writes the pending sessions and the views `makeContent` computes as the next generation. The
-    /// session rows go into SQLite on a second thread while `makeContent` runs on this one.
+    /// session rows go into SQLite on a second thread while `makeContent` runs on this one. `parts`
+    /// (changes of a fold's parts, no session also pending) are written with the pending ones; the
+    /// caller keeps them pending if the write fails.
     ///
     /// `makeContent` may also return session changes that come after the pending ones (a merged
     /// fold's own): they are written once the pending ones are in, replacing their rows where both
@@ -272,6 +293,7 @@ public final class SnapshotWriter {
     /// inactivity timeout) decides which sessions have settled.
     private func commit(
         sessionsAt: (watermark: Int64?, inactivityTimeoutMs: Int64), metadata: SnapshotMetadata,
+        parts: [FoldChanges] = [],
         content makeContent: () -> (content: SnapshotContent, later: [String: PendingSession])
     ) throws -> SnapshotInfo {
         let positions = try Self.parseMetadata(metadata.positionsJSON, field: "positions")
@@ -305,15 +327,16 @@ public final class SnapshotWriter {
             try database.transaction {
                 if unrecordedGeneration != nil { try recordGeneration() }
                 // The connection belongs to the session writes until `concurrently` returns.
+                let first = SessionBatch(pending: pending, parts: parts)
                 let (counts, content) = try concurrently({
-                    try writeSessions(pending, generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
+                    try writeSessions(first, generation: generation, watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)
                 }, while: {
                     let made = makeContent()
                     later = made.later
                     return made.content
                 })
                 let laterCounts = try writeSessions(
-                    later, replacing: pending, generation: generation, watermark: content.watermark,
+                    SessionBatch(pending: later), replacing: first, generation: generation, watermark: content.watermark,
                     inactivityTimeoutMs: content.inactivityTimeoutMs)
                 try settleSessions(generation: generation, watermark: content.watermark, inactivityTimeoutMs: content.inactivityTimeoutMs)
                 let viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
@@ -397,7 +420,7 @@ public final class SnapshotWriter {
     /// Writes `batch` as versions of `generation`. Sessions of `earlier` (a batch already written as
     /// this generation) get their version of this generation replaced: it is deleted, not closed.
     private func writeSessions(
-        _ batch: [String: PendingSession], replacing earlier: [String: PendingSession] = [:],
+        _ batch: SessionBatch, replacing earlier: SessionBatch = SessionBatch(),
         generation: Int64, watermark: Int64?, inactivityTimeoutMs: Int64
     ) throws -> (written: Int, closed: Int) {
         guard !batch.isEmpty else { return (0, 0) }
@@ -412,7 +435,8 @@ public final class SnapshotWriter {
         let closes = try Schema.sessionTableNames.map { table in
             try database.prepare("UPDATE \(table) SET gen_to = ?1 WHERE session_id = ?2 AND gen_to IS NULL")
         }
-        let deletes = earlier.isEmpty ? [] : try Schema.sessionTableNames.map { table in
+        let earlierIDs = earlier.isEmpty ? [] : earlier.sessionIDs()
+        let deletes = earlierIDs.isEmpty ? [] : try Schema.sessionTableNames.map { table in
             try database.prepare("DELETE FROM \(table) WHERE session_id = ?2 AND gen_from = ?1")
         }
         let insertHot = try database.prepare(Self.insertSessionSQL(table: "sessions_hot"))
@@ -421,16 +445,16 @@ public final class SnapshotWriter {
         var written = 0
         var closed = 0
         var json = JSONBytes()
-        for (sessionID, change) in batch {
+        try batch.forEach { sessionID, row, state in
             // The earlier batch closed the session's older versions; its own version goes.
-            let replaces = earlier[sessionID] != nil
+            let replaces = earlierIDs.contains(sessionID)
             for statement in replaces ? deletes : hasVersions ? closes : [] {
                 try statement.bind(1, generation)
                 try statement.bind(2, sessionID)
                 try statement.run()
                 if replaces { written -= database.changes } else { closed += database.changes }
             }
-            guard case .upsert(let row, let state) = change else { continue }
+            guard let row else { return }
             let settled = row.endStatus != nil || timedOutBefore.map { row.lastActivityAt < $0 } ?? false
             let insert = settled ? insertCold ?? insertHot : insertHot
             try bindSession(row, state: state, generation: generation, to: insert, json: &json)
