@@ -93,9 +93,9 @@ extension FoldState {
         for count in invalidCounts { writer.signed(count) }
 
         writer.count(timelineTotals.count)
-        for (minute, totals) in timelineTotals.sorted(by: { $0.key < $1.key }) {
+        for minute in timelineTotals.keys.sorted() {
             writer.signed(minute)
-            totals.encode(into: &writer)
+            timelineTotals[minute]!.encode(into: &writer)
         }
         writer.count(toolTotals.count)
         for (name, totals) in toolTotals.sorted(by: { $0.key < $1.key }) {

@@ -109,13 +109,25 @@ extension FoldState {
 
     /// 1-minute buckets of event time, sorted, only non-empty ones.
     public func timeline() -> [TimelineBucket] {
-        var buckets = timelineTotals
         let adjustment = pendingAdjustment(watermark: viewWatermark)
-        for part in [live, adjustment] {
-            for (minute, count) in part.sessionsStarted { buckets[minute, default: TimelineTotals()].sessionsStarted &+= count }
-            for (minute, count) in part.sessionsEnded { buckets[minute, default: TimelineTotals()].sessionsEnded &+= count }
+        let sessionCounts = [live.sessionsStarted, live.sessionsEnded, adjustment.sessionsStarted, adjustment.sessionsEnded]
+        // Sorts the minutes alone and looks each up, instead of copying and sorting the whole totals.
+        var minutes = Array(timelineTotals.keys)
+        for counts in sessionCounts {
+            for minute in counts.keys where timelineTotals[minute] == nil { minutes.append(minute) }
         }
-        return buckets.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { $0.value.bucket(minute: $0.key) }
+        minutes.sort()
+        var buckets: [TimelineBucket] = []
+        buckets.reserveCapacity(minutes.count)
+        var previous: Int64?
+        for minute in minutes where minute != previous {
+            previous = minute
+            var totals = timelineTotals[minute] ?? TimelineTotals()
+            totals.sessionsStarted &+= (live.sessionsStarted[minute] ?? 0) &+ (adjustment.sessionsStarted[minute] ?? 0)
+            totals.sessionsEnded &+= (live.sessionsEnded[minute] ?? 0) &+ (adjustment.sessionsEnded[minute] ?? 0)
+            if !totals.isEmpty { buckets.append(totals.bucket(minute: minute)) }
+        }
+        return buckets
     }
 
     /// Every alert, sorted by (ts, kind, session_id, detail).
