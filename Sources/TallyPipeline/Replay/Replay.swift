@@ -166,12 +166,15 @@ public enum Replay {
                 positions: positions, lines: lines)
         }
         let threadCount = max(1, min(workers, units.count))
-        var pass = try foldAll(threadCount: threadCount)
-        if pass == nil {
+        /// The one pass whose shards can be merged exactly. Returned as the only reference to its
+        /// shards, so the merge moves them and changes them in place instead of copying them first.
+        func foldOnce() throws -> FoldPass {
+            if let pass = try foldAll(threadCount: threadCount) { return pass }
             warning("copies of one event_id carry different session ids: folding again on one thread to fold each once")
-            pass = try foldAll(threadCount: 1)
+            if let pass = try foldAll(threadCount: 1) { return pass }
+            throw ReplayError("cannot fold \(paths.joined(separator: " ")) on one thread")
         }
-        guard var pass else { throw ReplayError("cannot fold \(paths.joined(separator: " ")) on one thread") }
+        var pass = try foldOnce()
         for note in pass.notes { warning(note.text) }
         let damage = pass.notes.filter(\.isDamage).map(\.text)
         var deadLetterChunks = pass.deadLetterChunks
