@@ -20,7 +20,14 @@ final class Database {
         self.path = path
     }
 
+    /// Process-wide settings made once, before the first connection: no memory statistics (each
+    /// allocation would take a global mutex; Tally never reads them).
+    private static let configured: Void = {
+        _ = tally_sqlite3_disable_memory_statistics()
+    }()
+
     private static func open(path: String, mode: Mode) throws(SQLiteError) -> OpaquePointer {
+        Self.configured
         var db: OpaquePointer?
         let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
