@@ -17,7 +17,8 @@ import TallySpool
 /// so the threads finish together however the file sizes split. The fold is split into one shard per thread by `session_id` (a retry keeps
 /// its session, so `event_id` duplicates always meet in the same shard and are found exactly
 /// whatever file they are in); a decode thread folds each batch into the shards itself, taking
-/// a shard's lock once per batch, never per event. At the end each shard takes its changes (in
+/// a shard's lock once per batch, never per event, and leaving a busy shard's part of the batch for
+/// later instead of waiting for it (`FoldBacklog`). At the end each shard takes its changes (in
 /// parallel), and the shards are merged (exact for a split by session) while the snapshot writer
 /// puts those changes into SQLite on another thread. Damaged frames and torn tails are reported and skipped,
 /// once each and in file order, after the files are read.
