@@ -54,6 +54,7 @@ import TallyCore
     let strings: [(text: String, literal: String)] = [
         ("", #""""#), ("plain", #""plain""#), ("\u{7F}é", "\"\u{7F}é\""),
         ("a\"b\\c\nd\re\tf\u{08}\u{0C}\u{01}\u{1F}g€😀", #""a\"b\\c\nd\re\tf\b\f\u0001\u001fg€😀""#),
+        ("\"mid\\", #""\"mid\\""#), ("\n", #""\n""#),
     ]
     for (text, literal) in strings {
         var json = JSONBytes()
