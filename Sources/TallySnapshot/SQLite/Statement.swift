@@ -69,9 +69,11 @@ final class Statement {
         }
     }
 
-    /// Steps a statement that returns no rows, then resets it for reuse.
+    /// Steps a statement that returns no rows, then resets it for reuse. The bindings stay: a caller
+    /// binds every parameter before each run, and SQLite then reuses their text buffers instead of
+    /// allocating them again for every row.
     func run() throws(SQLiteError) {
-        defer { reset() }
+        defer { sqlite3_reset(handle) }
         while try step() {}
     }
 
