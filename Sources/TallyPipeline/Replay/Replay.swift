@@ -13,9 +13,10 @@ import TallySpool
 /// ```
 ///
 /// Decoding (read, decompress, parse, validate) runs on `workers` threads, each taking units
-/// of about 4 MiB of compressed input in turn (runs of whole zstd frames; see `ReplayUnit`),
-/// so the threads finish together however the file sizes split. The fold is split into one shard per thread by `session_id` (a retry keeps
-/// its session, so `event_id` duplicates always meet in the same shard and are found exactly
+/// of about 1 MiB of compressed input in turn (runs of whole zstd frames; see `ReplayUnit`),
+/// so the threads finish together (within a few milliseconds) however the file sizes split. The
+/// fold is split into one shard per thread by `session_id` (a retry keeps its session, so
+/// `event_id` duplicates always meet in the same shard and are found exactly
 /// whatever file they are in); a decode thread folds each batch into the shards itself, taking
 /// a shard's lock once per batch, never per event, and leaving a busy shard's part of the batch for
 /// later instead of waiting for it (`FoldBacklog`). At the end each shard takes its changes (in
@@ -64,7 +65,7 @@ public enum Replay {
         progress: ((Progress) -> Void)? = nil, warning: (String) -> Void = { _ in }
     ) throws -> Report {
         try run(
-            settings: settings, inputs: paths, output: output, workers: workers, unitBytes: 4 << 20,
+            settings: settings, inputs: paths, output: output, workers: workers, unitBytes: 1 << 20,
             progress: progress, warning: warning)
     }
 

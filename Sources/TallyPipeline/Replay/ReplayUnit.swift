@@ -4,7 +4,7 @@ import TallySpool
 /// Units are smaller than files so that two threads finish together however the files' sizes split.
 ///
 /// ```swift
-/// let units = ReplayUnit.plan(inputs, targetBytes: 4 << 20)
+/// let units = ReplayUnit.plan(inputs, targetBytes: 1 << 20)
 /// // unit.input: index into inputs; frames unit.start..<unit.end; unit.isLast carries the file's end
 /// ```
 ///
