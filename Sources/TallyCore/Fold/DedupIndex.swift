@@ -136,16 +136,14 @@ struct DedupIndex: Sendable {
     }
 
     /// Moves every entry into a new table (at most half full), dropping copies older than `cutoff`.
+    /// One pass over the old table: the entries that stay are gathered first, so the new table is
+    /// sized for them (an eviction usually keeps only the last two windows of a much larger table).
     private mutating func rehash(keepingCopiesFrom cutoff: Int64?) {
-        let old = slots
         var extras: [EventID: [Int64]] = [:]
         swap(&extras, &extraCopies)
-        let kept = cutoff.map { cutoff in old.reduce(0) { $0 + ($1.isEmpty || $1.timestamp < cutoff ? 0 : 1) } } ?? count
-        var size = 1_024
-        while size < (kept + extras.count) * 3 { size *= 2 }
-        slots = Array(repeating: Slot(), count: size)
-        count = 0
-        for slot in old where !slot.isEmpty {
+        var kept: [(slot: Slot, copies: [Int64])] = []
+        kept.reserveCapacity(cutoff == nil ? count : 1_024)
+        for slot in slots where !slot.isEmpty {
             let key = EventID(high: slot.high, low: slot.low)
             var copies = extras.isEmpty ? [] : (extras[key] ?? [])
             var first = slot.timestamp
@@ -156,7 +154,15 @@ struct DedupIndex: Sendable {
                     first = copies.removeFirst()
                 }
             }
-            slots[findSlot(key)] = Slot(high: key.high, low: key.low, timestamp: first)
+            kept.append((Slot(high: slot.high, low: slot.low, timestamp: first), copies))
+        }
+        var size = 1_024
+        while size < kept.count * 3 { size *= 2 }
+        slots = Array(repeating: Slot(), count: size)
+        count = 0
+        for (slot, copies) in kept {
+            let key = EventID(high: slot.high, low: slot.low)
+            slots[findSlot(key)] = slot
             count += 1
             if !copies.isEmpty { extraCopies[key] = copies }
         }
