@@ -8,6 +8,16 @@ public enum DecodeResult: Sendable, Hashable {
     case blank
 }
 
+/// What ``EventDecoder/decode(_:appendingTo:)`` did with one line.
+public enum LineOutcome: Sendable, Hashable {
+    /// A valid event, appended.
+    case appended
+    /// An invalid line: dead-lettered and counted under this reason.
+    case invalid(InvalidReason)
+    /// An empty or white-space-only line: skipped and not counted.
+    case blank
+}
+
 /// Decodes NDJSON lines of the Tally event contract (shared/spec/events.md) into
 /// `Event`s, or says why a line is invalid.
 ///
@@ -78,6 +88,44 @@ public struct EventDecoder: Sendable {
 
     /// Decodes one line, given without its line feed.
     public mutating func decode(_ line: UnsafeRawBufferPointer) -> DecodeResult {
+        switch scan(line) {
+        case .object(let reader):
+            do throws(FieldFault) {
+                return .event(try reader.event())
+            } catch {
+                return .invalid(error.reason)
+            }
+        case .invalid(let reason): return .invalid(reason)
+        case .blank: return .blank
+        }
+    }
+
+    /// Decodes one line like ``decode(_:)-(UnsafeRawBufferPointer)``, appending a valid event to
+    /// `events`: the event is built in place, not copied out of a ``DecodeResult``.
+    public mutating func decode(_ line: UnsafeRawBufferPointer, appendingTo events: inout [Event]) -> LineOutcome {
+        switch scan(line) {
+        case .object(let reader):
+            do throws(FieldFault) {
+                events.append(try reader.event())
+                return .appended
+            } catch {
+                return .invalid(error.reason)
+            }
+        case .invalid(let reason): return .invalid(reason)
+        case .blank: return .blank
+        }
+    }
+
+    private enum Scan {
+        /// A JSON object: the reader of its known fields.
+        case object(FieldReader)
+        case invalid(InvalidReason)
+        case blank
+    }
+
+    /// Checks the length, UTF-8 and JSON of a line and notes where its known fields lie.
+    @inline(__always)
+    private mutating func scan(_ line: UnsafeRawBufferPointer) -> Scan {
         // Offsets inside the line are 32-bit.
         guard line.count <= min(maxLineBytes, Int(UInt32.max)) else { return .invalid(.tooLong) }
         guard let raw = line.baseAddress, line.count > 0 else { return .blank }
@@ -102,13 +150,8 @@ public struct EventDecoder: Sendable {
         } catch {
             return .invalid(UTF8Text.isValid(base, count: line.count) ? .notJSON : .invalidUTF8)
         }
-        do throws(FieldFault) {
-            let reader = FieldReader(
-                base: base, spans: spans, interner: spanTable.interner, keepsUnfoldedText: keepsUnfoldedText)
-            return .event(try reader.event())
-        } catch {
-            return .invalid(error.reason)
-        }
+        return .object(FieldReader(
+            base: base, spans: spans, interner: spanTable.interner, keepsUnfoldedText: keepsUnfoldedText))
     }
 
     /// Decodes one line, given without its line feed.

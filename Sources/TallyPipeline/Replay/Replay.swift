@@ -638,10 +638,12 @@ struct InputDecoder {
             let end = nextNewline(in: base, from: start, count: count)
             let line = UnsafeRawBufferPointer(start: base + start, count: end - start)
             batch.lines += 1
-            switch decoder.decode(line) {
-            case .event(let event):
-                if shardCount > 1 { batch.shards.append(FoldShards.shard(of: event, count: shardCount)) }
-                batch.events.append(event)
+            switch decoder.decode(line, appendingTo: &batch.events) {
+            case .appended:
+                if shardCount > 1 {
+                    let shard = batch.events.withUnsafeBufferPointer { FoldShards.shard(of: $0[$0.count - 1], count: shardCount) }
+                    batch.shards.append(shard)
+                }
             case .invalid(let reason):
                 batch.invalid.append(reason)
                 DeadLetterRecord.append(
