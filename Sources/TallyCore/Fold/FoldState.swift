@@ -150,12 +150,17 @@ public struct FoldState: Sendable {
         return sessions.insert(SessionState(id: sessionID, timestamp: timestamp))
     }
 
-    /// Adds the contributions of one event that are sums:
-    /// counters, timeline, tool and model totals, the session's sums, messages and event alerts.
+    /// Adds the contributions of one event that are sums: counters, timeline, tool and model totals,
+    /// the session's sums, messages and event alerts; and the session's choices of start, end and
+    /// latest model. One switch over the payload (each switch copies it out of the event).
     @inline(__always)
     mutating func contribute(_ event: UnsafePointer<Event>, session: Int?) {
         let timestamp = event.pointee.timestamp
         switch event.pointee.payload {
+        case .sessionStart:
+            if let session { sessions.states[session].observeStart(timestamp: timestamp) }
+        case .sessionEnd(let sessionEnd):
+            if let session { sessions.states[session].observeEnd(timestamp: timestamp, sessionEnd) }
         case .message(let message):
             messages &+= 1
             timelineTotals[floorDivide(timestamp, millisecondsPerMinute), default: TimelineTotals()].messages &+= 1
@@ -178,6 +183,7 @@ public struct FoldState: Sendable {
             }
             modelTotals[call.model, default: ModelTotals()].add(call, costNanos: cost)
             if let session {
+                sessions.states[session].observeModel(timestamp: timestamp, call.model)
                 sessions.states[session].addLLMCall(call, costNanos: cost)
                 if let alert = contextWindowAlert(call, timestamp: timestamp, userID: event.pointee.context.userID) {
                     sessions.states[session].addAlert(alert)
@@ -207,7 +213,7 @@ public struct FoldState: Sendable {
             } else if let session {
                 sessions.states[session].addAccessWithoutUser(hour: hour)
             }
-        case .sessionStart, .sessionEnd, .log, .feedback:
+        case .log, .feedback:
             break
         }
     }

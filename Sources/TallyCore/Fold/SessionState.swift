@@ -161,8 +161,9 @@ struct SessionState: Sendable {
 
     // MARK: Folding
 
-    /// The order-independent choices: first/last times, start, context, end, latest model.
-    /// Reads the event in place; a text is copied only when it may be kept.
+    /// The order-independent choices every event makes: first/last times and context. Reads the
+    /// event in place; a text is copied only when it may be kept. The choices of particular types
+    /// (start, end, latest model) are `observeStart`, `observeEnd` and `observeModel`.
     @inline(__always)
     mutating func observe(_ event: UnsafePointer<Event>) {
         let timestamp = event.pointee.timestamp
@@ -183,20 +184,28 @@ struct SessionState: Sendable {
         if FirstSeen.mayReplace(keptAt: personaID?.timestamp, with: timestamp) {
             FirstSeen.keepEarliest(&personaID, timestamp, event.pointee.context.personaID)
         }
-        switch event.pointee.payload {
-        case .sessionStart:
-            if startTimestamp.map({ timestamp < $0 }) ?? true { startTimestamp = timestamp }
-        case .sessionEnd(let sessionEnd):
-            let record = EndRecord(timestamp: timestamp, status: sessionEnd.status, errorMessage: sessionEnd.errorMessage)
-            if end.map({ record.isLater(than: $0) }) ?? true { end = record }
-        case .llmCall(let call):
-            // Only a call at or after the latest one can replace it.
-            if let kept = lastModel?.timestamp, timestamp < kept { break }
-            let latest = LatestModel(timestamp: timestamp, model: call.model)
-            if lastModel.map({ latest.isLater(than: $0) }) ?? true { lastModel = latest }
-        default:
-            break
-        }
+    }
+
+    /// A `session_start` at `timestamp`: the earliest one is the start.
+    @inline(__always)
+    mutating func observeStart(timestamp: Int64) {
+        if startTimestamp.map({ timestamp < $0 }) ?? true { startTimestamp = timestamp }
+    }
+
+    /// A `session_end` at `timestamp`: the latest one (see `EndRecord.isLater`) is the end.
+    @inline(__always)
+    mutating func observeEnd(timestamp: Int64, _ sessionEnd: Event.SessionEnd) {
+        let record = EndRecord(timestamp: timestamp, status: sessionEnd.status, errorMessage: sessionEnd.errorMessage)
+        if end.map({ record.isLater(than: $0) }) ?? true { end = record }
+    }
+
+    /// An `llm_call` of `model` at `timestamp`: the latest call names the last model.
+    @inline(__always)
+    mutating func observeModel(timestamp: Int64, _ model: String) {
+        // Only a call at or after the latest one can replace it.
+        if let kept = lastModel?.timestamp, timestamp < kept { return }
+        let latest = LatestModel(timestamp: timestamp, model: model)
+        if lastModel.map({ latest.isLater(than: $0) }) ?? true { lastModel = latest }
     }
 
     @inline(__always)
