@@ -216,7 +216,8 @@ extension FoldState {
 
 extension SessionState {
     func encoded() -> [UInt8] {
-        var writer = PackedWriter()
+        // Room for a typical session (a few hundred bytes) without growing the buffer step by step.
+        var writer = PackedWriter(capacity: 512)
         writer.byte(FoldState.sessionFormat)
         writer.string(id)
         writer.signed(firstTimestamp)

@@ -19,6 +19,13 @@ public struct FoldDecodingError: Error, Sendable, Hashable, CustomStringConverti
 struct PackedWriter {
     private(set) var bytes: [UInt8] = []
 
+    init() {}
+
+    /// A writer whose buffer holds `capacity` bytes before it grows.
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
     mutating func unsigned(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
