@@ -132,11 +132,14 @@ public final class SnapshotWriter {
         }
     }
 
-    private static func createSchema(in database: Database) throws(SQLiteError) {
+    private static func createSchema(in database: Database) throws {
         try database.execute(Schema.writerPragmas)
-        try database.execute(Schema.tables)
-        try database.execute(Schema.views)
-        try database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('\(Schema.Meta.schemaVersion)', \(Schema.version))")
+        // One transaction: one WAL commit and fsync for the whole schema, not one per statement.
+        try database.transaction {
+            try database.execute(Schema.tables)
+            try database.execute(Schema.views)
+            try database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('\(Schema.Meta.schemaVersion)', \(Schema.version))")
+        }
     }
 
     /// Takes the fold's changes and writes the next snapshot generation. Throws when the
@@ -341,6 +344,12 @@ public final class SnapshotWriter {
                 try settleSessions(generation: generation, watermark: content.watermark, inactivityTimeoutMs: content.inactivityTimeoutMs)
                 let viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
                 try setMeta(Schema.Meta.sqlGeneration, generation)
+                if unjournaled {
+                    // Its `generations` row too: without a manifest the whole file is discarded anyway,
+                    // so no later transaction (and WAL checkpoint) is needed to record it.
+                    unrecordedGeneration = (generation, snapshotAt, content.watermark, content.inactivityTimeoutMs)
+                    try recordGeneration()
+                }
                 let sessionRows = (counts.written + laterCounts.written, counts.closed + laterCounts.closed)
                 return (sessionRows, content, viewRowsChanged)
             }
@@ -386,7 +395,9 @@ public final class SnapshotWriter {
         pending.removeAll(keepingCapacity: true)
         written = staged
         needsRollback = false
-        unrecordedGeneration = (generation, snapshotAt, content.watermark, content.inactivityTimeoutMs)
+        if !unjournaled {
+            unrecordedGeneration = (generation, snapshotAt, content.watermark, content.inactivityTimeoutMs)
+        }
         var cleanupError: SnapshotError?
         do {
             try recordGeneration()
