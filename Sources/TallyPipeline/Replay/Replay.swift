@@ -293,13 +293,19 @@ final class FoldShards: Sendable {
     /// finds them and the replay folds again on one thread.
     @inline(__always)
     static func shard(of event: Event, count: Int) -> UInt8 {
+        withUnsafePointer(to: event) { shard(of: $0, count: count) }
+    }
+
+    /// `shard(of:count:)` of the event at `event`, read in place (the event is not copied).
+    @inline(__always)
+    static func shard(of event: UnsafePointer<Event>, count: Int) -> UInt8 {
         guard count > 1 else { return 0 }
         let hash: UInt64
-        if var sessionID = event.sessionID {
+        if var sessionID = event.pointee.sessionID {
             // ASCII ids by their bytes (cheaper than `Hasher`); others by `hashValue`, which
             // agrees with `String` equality for canonically equivalent texts too.
             hash = sessionID.withUTF8(asciiHash) ?? UInt64(UInt(bitPattern: sessionID.hashValue))
-        } else if let eventID = event.eventID {
+        } else if let eventID = event.pointee.eventID {
             hash = UInt64(UInt(bitPattern: eventID.hashValue))
         } else {
             return 0
@@ -641,7 +647,9 @@ struct InputDecoder {
             switch decoder.decode(line, appendingTo: &batch.events) {
             case .appended:
                 if shardCount > 1 {
-                    let shard = batch.events.withUnsafeBufferPointer { FoldShards.shard(of: $0[$0.count - 1], count: shardCount) }
+                    let shard = batch.events.withUnsafeBufferPointer { events in
+                        FoldShards.shard(of: events.baseAddress! + (events.count - 1), count: shardCount)
+                    }
                     batch.shards.append(shard)
                 }
             case .invalid(let reason):
