@@ -16,6 +16,7 @@ enum FieldKey: Int, CaseIterable {
     static let count = allCases.count
 
     /// The contract's name for the field.
+    @inline(__always)
     var name: StaticString {
         switch self {
         case .type: "type"
