@@ -55,11 +55,20 @@ enum Records {
         ]
     }
 
+    /// `items` in the order of their names: as given when already in order (a fold's rows are),
+    /// otherwise sorted.
+    private static func inOrder<Item>(_ items: [Item], by name: (Item) -> String) -> [Item] {
+        for index in items.indices.dropFirst() where name(items[index - 1]) > name(items[index]) {
+            return items.sorted { name($0) < name($1) }
+        }
+        return items
+    }
+
     /// `models` of `query session ID`: model → calls, input_tokens, output_tokens, cost_usd (the
     /// `models_json` of a session row), written into `json`.
     static func writeSessionModels(_ models: [SessionModelUsage], to json: inout JSONBytes) {
         json.append("{")
-        for (index, usage) in models.sorted(by: { $0.model < $1.model }).enumerated() {
+        for (index, usage) in inOrder(models, by: \.model).enumerated() {
             if index > 0 { json.append(",") }
             json.appendString(usage.model)
             json.append(#":{"calls":"#)
@@ -79,7 +88,7 @@ enum Records {
     /// session row), written into `json`.
     static func writeSessionTools(_ tools: [SessionToolUsage], to json: inout JSONBytes) {
         json.append("{")
-        for (index, usage) in tools.sorted(by: { $0.toolName < $1.toolName }).enumerated() {
+        for (index, usage) in inOrder(tools, by: \.toolName).enumerated() {
             if index > 0 { json.append(",") }
             json.appendString(usage.toolName)
             json.append(#":{"calls":"#)
