@@ -173,8 +173,15 @@ extension JSONScanner {
             while true {
                 guard current == ASCII.quote else { throw .notJSON }
                 let keyStart = position &+ 1
-                let keyEscapes = try scanString()
-                let key = Self.fieldKey(base + keyStart, count: position &- 1 &- keyStart, shrink: keyEscapes)
+                let key: FieldKey?
+                if let length = plainShortString(at: keyStart) {
+                    // The usual key: found and matched from two word loads.
+                    position = keyStart &+ length &+ 1
+                    key = FieldKey.match(base + keyStart, count: length)
+                } else {
+                    let keyEscapes = try scanString()
+                    key = Self.fieldKey(base + keyStart, count: position &- 1 &- keyStart, shrink: keyEscapes)
+                }
                 skipWhitespace()
                 try expect(ASCII.colon)
                 skipWhitespace()

@@ -171,6 +171,25 @@ struct JSONScanner {
         }
     }
 
+    /// The length of the string body starting at `start` when its closing quote is among its first
+    /// 16 bytes and nothing before it needs a closer look (an escape, a control or non-ASCII byte);
+    /// otherwise `nil`. Reads 16 bytes, so only where 16 remain in the line.
+    @inline(__always)
+    func plainShortString(at start: Int) -> Int? {
+        guard start &+ 16 <= end else { return nil }
+        let raw = UnsafeRawPointer(base)
+        let first = Self.specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)))
+        let offset: Int
+        if first != 0 {
+            offset = first.trailingZeroBitCount &>> 3
+        } else {
+            let second = Self.specialBytes(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start &+ 8, as: UInt64.self)))
+            guard second != 0 else { return nil }
+            offset = 8 &+ second.trailingZeroBitCount &>> 3
+        }
+        return base[start &+ offset] == ASCII.quote ? offset : nil
+    }
+
     /// The offset of the first byte at or after `start` that is special inside a
     /// string (see `specialBytes`), 16 then 8 bytes at a time; stops up to 7 bytes
     /// short of the end, where the caller goes byte by byte.
