@@ -38,9 +38,10 @@ public struct EventID: Hashable, Sendable, ExpressibleByStringLiteral, CustomStr
         var first: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
         var second: UInt64 = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(bytes.count)
         var offset = 0
+        let raw = UnsafeRawPointer(bytes.baseAddress)
         while offset + 8 <= bytes.count {
-            var word: UInt64 = 0
-            for index in 0..<8 { word |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
+            // The eight bytes as a little-endian word (byte i in bits 8i...8i+7), on any machine.
+            let word = UInt64(littleEndian: raw!.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
             first = ((first ^ word) &* 0xFF51_AFD7_ED55_8CCD).rotatedLeft(by: 29)
             second = ((second &+ word) &* 0xC4CE_B9FE_1A85_EC53).rotatedLeft(by: 31) ^ first
             offset += 8
