@@ -63,6 +63,13 @@ struct DedupIndex: Sendable {
         }
     }
 
+    /// Makes room for `count` remembered ids without growing the table step by step.
+    mutating func reserve(_ count: Int) {
+        var size = slots.count
+        while size < count * 2 + 2 { size *= 2 }
+        if size > slots.count { rehash(keepingCopiesFrom: nil, minimumSize: size) }
+    }
+
     mutating func evict(watermark: Int64, window: Int64) {
         let (cutoff, overflow) = watermark.subtractingReportingOverflow(window.multipliedReportingOverflow(by: 2).partialValue)
         guard !overflow else { return }
@@ -138,7 +145,7 @@ struct DedupIndex: Sendable {
     /// Moves every entry into a new table (at most half full), dropping copies older than `cutoff`.
     /// One pass over the old table: the entries that stay are gathered first, so the new table is
     /// sized for them (an eviction usually keeps only the last two windows of a much larger table).
-    private mutating func rehash(keepingCopiesFrom cutoff: Int64?) {
+    private mutating func rehash(keepingCopiesFrom cutoff: Int64?, minimumSize: Int = 1_024) {
         var extras: [EventID: [Int64]] = [:]
         swap(&extras, &extraCopies)
         var kept: [(slot: Slot, copies: [Int64])] = []
@@ -156,7 +163,7 @@ struct DedupIndex: Sendable {
             }
             kept.append((Slot(high: slot.high, low: slot.low, timestamp: first), copies))
         }
-        var size = 1_024
+        var size = minimumSize
         while size < kept.count * 3 { size *= 2 }
         slots = Array(repeating: Slot(), count: size)
         count = 0

@@ -33,6 +33,13 @@ extension FoldState {
     /// as ``takeChanges()`` does at a snapshot boundary. For shards of one fold that are about to
     /// be merged: each forgets, before the merge, what the merged state would forget at its snapshot
     /// anyway (pass the largest watermark of all shards), so the merge moves only the ids that stay.
+    /// Makes room for about `count` more `event_id`s in the dedup window at once, instead of
+    /// growing it step by step (each step rehashes every id): for a caller that knows roughly how
+    /// many events are coming. Changes nothing the fold reports.
+    public mutating func reserveEventIDs(_ count: Int) {
+        dedup.reserve(dedup.count + count)
+    }
+
     public mutating func forgetEventIDs(behind watermark: Int64) {
         dedup.evict(watermark: watermark, window: settings.dedupWindowMs)
     }

@@ -99,7 +99,8 @@ public enum Replay {
         func foldAll(threadCount: Int) throws -> FoldPass? {
             let next = Atomic<Int>(0)
             let queue = BatchQueue<DecodedBatch>(capacity: 4 * max(1, workers))
-            let shards = FoldShards(count: threadCount, settings: settings.fold)
+            let shards = FoldShards(
+                count: threadCount, settings: settings.fold, expectedEvents: FoldShards.expectedEvents(in: inputs))
             for thread in 0..<threadCount {
                 Threads.detach {
                     var decoder = InputDecoder(maxLineBytes: settings.fold.maxLineBytes, shards: shards.count)
@@ -278,13 +279,28 @@ final class FoldShards: Sendable {
     private let shards: [Shard]
     private let settings: FoldSettings
 
-    init(count: Int, settings: FoldSettings) {
+    /// `expectedEvents`: about how many events all shards will fold (a capacity hint).
+    init(count: Int, settings: FoldSettings, expectedEvents: Int = 0) {
+        let perShard = min(expectedEvents / max(1, count), Self.largestReservation)
         shards = (0..<max(1, count)).map { _ in
             var state = FoldState(settings: settings)
             state.suspendRetention()
+            state.reserveEventIDs(perShard)
             return Shard(state)
         }
         self.settings = settings
+    }
+
+    /// A shard reserves room for at most this many event ids up front (48 MiB of table); past it,
+    /// the table grows as the ids come.
+    static let largestReservation = 1 << 20
+
+    /// About how many events `inputs` hold: zstd input about 96 bytes an event, NDJSON about 384
+    /// (the generated corpus has 83 and 360). Only sizes the dedup tables.
+    static func expectedEvents(in inputs: [ReplayInput]) -> Int {
+        inputs.reduce(0) { total, input in
+            total + Int(input.size) / (input.kind == .zstd ? 96 : 384)
+        }
     }
 
     /// The shard of an event among `count`: every event of a session in one shard (a retry keeps
