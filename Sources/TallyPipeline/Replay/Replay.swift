@@ -291,8 +291,8 @@ final class FoldShards: Sendable {
         self.settings = settings
     }
 
-    /// A shard reserves room for at most this many event ids up front (48 MiB of table); past it,
-    /// the table grows as the ids come.
+    /// A shard reserves room for at most this many event ids up front (a table of 96 MiB); past
+    /// it, the table grows as the ids come.
     static let largestReservation = 1 << 20
 
     /// About how many events `inputs` hold: zstd input about 96 bytes an event, NDJSON about 384
