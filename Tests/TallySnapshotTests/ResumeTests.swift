@@ -80,16 +80,42 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     expectSameViews(resumed, whole)
 
     // The snapshot written after resuming reads like one written from the whole fold.
-    try writer.write(&resumed, metadata: SnapshotMetadata(positionsJSON: #"{"a":2}"#, settingsJSON: #"{"v":1}"#, snapshotAt: t0))
+    let metadata = SnapshotMetadata(positionsJSON: #"{"a":2}"#, settingsJSON: #"{"v":1}"#, snapshotAt: t0)
+    try writer.write(&resumed, metadata: metadata)
+    try expectReadsLikeSnapshot(of: &whole, directory: directory, metadata: metadata, session: "sess-3")
+}
+
+/// Every query subject of the snapshot in `directory` reads as that of a snapshot written from `whole`,
+/// and so does `query session` of one session.
+func expectReadsLikeSnapshot(
+    of whole: inout FoldState, directory: String, metadata: SnapshotMetadata, session sessionID: String
+) throws {
     let other = temporaryDirectory()
     defer { removeTree(other) }
     let (otherWriter, _) = try SnapshotWriter.open(directory: other, keep: 2)
-    try otherWriter.write(&whole, metadata: SnapshotMetadata(positionsJSON: #"{"a":2}"#, settingsJSON: #"{"v":1}"#, snapshotAt: t0))
+    try otherWriter.write(&whole, metadata: metadata)
     for subject in ["summary", "sessions", "tools", "models", "users", "timeline", "alerts"] {
         let limit: Int? = subject == "sessions" ? 0 : nil
         #expect(try query(directory, subject, limit: limit) == query(other, subject, limit: limit), "\(subject)")
     }
-    #expect(try query(directory, "session", id: "sess-3") == query(other, "session", id: "sess-3"))
+    #expect(try query(directory, "session", id: sessionID) == query(other, "session", id: sessionID))
+}
+
+/// `events` folded into two parts split by session (`part` of each session id) with retention suspended,
+/// then each part's changes taken after applying retention at the watermark of both, as replay's shards do.
+func splitBySession(
+    _ events: [Event], settings: FoldSettings, part: (String) -> Int
+) -> (parts: [FoldState], changes: [FoldChanges], watermark: Int64) {
+    var parts = [FoldState(settings: settings), FoldState(settings: settings)]
+    for index in parts.indices { parts[index].suspendRetention() }
+    for event in events { parts[event.sessionID.map(part) ?? 0].fold(event) }
+    let watermark = parts.compactMap(\.watermark).max()!
+    var changes: [FoldChanges] = []
+    for index in parts.indices {
+        parts[index].resumeRetention(watermark: watermark)
+        changes.append(parts[index].takeChanges())
+    }
+    return (parts, changes, watermark)
 }
 
 @Test func writesFromAFoldAreIncremental() throws {
@@ -130,18 +156,7 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     for event in events + [extra] { whole.fold(event) }
     whole.resumeRetention()
 
-    var parts = [FoldState(settings: settings), FoldState(settings: settings)]
-    for index in parts.indices { parts[index].suspendRetention() }
-    for event in events {
-        let part = event.sessionID.map { Int($0.dropFirst(5))! < 6 ? 0 : 1 } ?? 0
-        parts[part].fold(event)
-    }
-    let watermark = parts.compactMap(\.watermark).max()!
-    var partChanges: [FoldChanges] = []
-    for index in parts.indices {
-        parts[index].resumeRetention(watermark: watermark)
-        partChanges.append(parts[index].takeChanges())
-    }
+    let (parts, partChanges, watermark) = splitBySession(events, settings: settings) { Int($0.dropFirst(5))! < 6 ? 0 : 1 }
     let dropped = partChanges.flatMap(\.droppedSessionIDs)
     #expect(!dropped.isEmpty, "retention drops sessions of the parts")
     #expect(partChanges.flatMap(\.sessions).contains { $0.row.sessionID == "sess-10" })
@@ -164,16 +179,7 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     #expect(try countRows(directory) == Int64(whole.sessionRows().count))
     #expect(try countRows(directory, where: "session_id = 'sess-10'") == 1)
     for sessionID in dropped { #expect(try countRows(directory, where: "session_id = '\(sessionID)'") == 0) }
-
-    let other = temporaryDirectory()
-    defer { removeTree(other) }
-    let (otherWriter, _) = try SnapshotWriter.open(directory: other, keep: 2)
-    try otherWriter.write(&whole, metadata: metadata)
-    for subject in ["summary", "sessions", "tools", "models", "users", "timeline", "alerts"] {
-        let limit: Int? = subject == "sessions" ? 0 : nil
-        #expect(try query(directory, subject, limit: limit) == query(other, subject, limit: limit), "\(subject)")
-    }
-    #expect(try query(directory, "session", id: "sess-10") == query(other, "session", id: "sess-10"))
+    try expectReadsLikeSnapshot(of: &whole, directory: directory, metadata: metadata, session: "sess-10")
 }
 
 /// A write of part changes that fails after its SQLite commit (the state file cannot be put in place)
@@ -187,15 +193,7 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     for event in events { whole.fold(event) }
     whole.resumeRetention()
 
-    var parts = [FoldState(settings: settings), FoldState(settings: settings)]
-    for index in parts.indices { parts[index].suspendRetention() }
-    for event in events { parts[event.sessionID.map { Int($0.dropFirst(5))! % 2 } ?? 0].fold(event) }
-    let watermark = parts.compactMap(\.watermark).max()!
-    var partChanges: [FoldChanges] = []
-    for index in parts.indices {
-        parts[index].resumeRetention(watermark: watermark)
-        partChanges.append(parts[index].takeChanges())
-    }
+    let (parts, partChanges, watermark) = splitBySession(events, settings: settings) { Int($0.dropFirst(5))! % 2 }
     let changed = partChanges.reduce(0) { $0 + $1.sessions.count + $1.droppedSessionIDs.count }
     #expect(partChanges.allSatisfy { !$0.sessions.isEmpty })
     #expect(partChanges.contains { !$0.droppedSessionIDs.isEmpty }, "retention drops sessions of the parts")
@@ -226,13 +224,6 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     #expect(writer.pendingCount == 0)
     expectSameViews(merged, whole)
     #expect(try countRows(directory) == Int64(whole.sessionRows().count))
-
-    let other = temporaryDirectory()
-    defer { removeTree(other) }
-    let (otherWriter, _) = try SnapshotWriter.open(directory: other, keep: 2)
-    try otherWriter.write(&whole, metadata: metadata)
-    for subject in ["summary", "sessions", "tools", "models", "users", "timeline", "alerts"] {
-        let limit: Int? = subject == "sessions" ? 0 : nil
-        #expect(try query(directory, subject, limit: limit) == query(other, subject, limit: limit), "\(subject)")
-    }
+    let retained = try #require(whole.sessionRows().map(\.sessionID).min())
+    try expectReadsLikeSnapshot(of: &whole, directory: directory, metadata: metadata, session: retained)
 }
