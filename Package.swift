@@ -29,6 +29,9 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // The one I/O layer: POSIX calls wrapped once (EINTR, typed errors), atomic writes,
+        // directories, threads, the wall clock. Linux only.
+        .target(name: "TallyPosix"),
         // Pure values and the fold: events, decoding, aggregates. No I/O.
         .target(name: "TallyCore"),
         // Deterministic generator of realistic event corpora (tests, benchmarks, SampleLogs).
@@ -36,15 +39,15 @@ let package = Package(
         // Segment files, zstd frames, POSIX: the spool writer and reader.
         .target(
             name: "TallySpool",
-            dependencies: ["CZstd", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CZstd", "TallyPosix", .product(name: "Logging", package: "swift-log")]
         ),
         // Snapshots on disk (manifest + SQLite session store) and queries over them.
-        .target(name: "TallySnapshot", dependencies: ["TallyCore", "CSQLite"]),
+        .target(name: "TallySnapshot", dependencies: ["TallyCore", "TallyPosix", "CSQLite"]),
         // Pipeline files, replay, the live consumer.
         .target(
             name: "TallyPipeline",
             dependencies: [
-                "TallyCore", "TallySpool", "TallySnapshot", "CZstd",
+                "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "CZstd",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -53,15 +56,15 @@ let package = Package(
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallySpool", "TallySnapshot", "TallyPipeline", "TallyCorpus",
+                "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyPipeline", "TallyCorpus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore", "TallyCorpus"]),
-        .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "CZstd"]),
-        .testTarget(name: "TallySnapshotTests", dependencies: ["TallySnapshot", "TallyCore", "TallyCorpus"]),
-        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TallyCore", "TallySpool", "TallySnapshot", "TallyCorpus"]),
+        .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "TallyPosix", "CZstd"]),
+        .testTarget(name: "TallySnapshotTests", dependencies: ["TallySnapshot", "TallyCore", "TallyPosix", "TallyCorpus"]),
+        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyCorpus"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCorpus", "TallySpool"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,5 @@
-#if canImport(Glibc)
 internal import Glibc
-#endif
+internal import TallyPosix
 
 /// Reads a plain (uncompressed) NDJSON file in chunks that hold whole lines, so a
 /// batch reprocessing job treats `.ndjson` files the way it treats segment frames.
@@ -19,10 +18,10 @@ public final class LineFileReader {
 
     public init(path: String) throws(SpoolError) {
         self.path = path
-        fd = try Sys.open(path, O_RDONLY)
+        fd = try io { try Posix.open(path, O_RDONLY) }
     }
 
-    deinit { Sys.close(fd) }
+    deinit { Posix.close(fd) }
 
     /// Calls `body` with consecutive chunks of whole lines and the file offset of each
     /// chunk's first byte. A last line without a final newline is given as it is.
@@ -43,7 +42,7 @@ public final class LineFileReader {
                     buffer.deallocate()
                     buffer = bigger
                 }
-                let n = try Sys.read(fd, buffer.baseAddress! + filled, buffer.count - filled, path: path)
+                let n = try io { try Posix.read(fd, buffer.baseAddress! + filled, buffer.count - filled, path: path) }
                 if n == 0 { atEnd = true } else { filled += n }
             }
             if filled == 0 && atEnd { return }

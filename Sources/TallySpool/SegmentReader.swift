@@ -37,18 +37,19 @@ public final class SegmentReader {
     /// active segment (its writer may still append); any other name as a finished file.
     public init(path: String) throws(SpoolError) {
         self.path = path
-        fd = try Sys.open(path, O_RDONLY)
+        let descriptor = try io { try Posix.open(path, O_RDONLY) }
+        fd = descriptor
         sealedPath = path.hasSuffix(".zst.open") ? String(path.dropLast(5)) : nil
         do throws(SpoolError) {
-            let st = try Sys.fstat(fd, path: path)
+            let st = try io { try Posix.fstat(descriptor, path: path) }
             inode = (st.device, st.inode)
         } catch {
-            Sys.close(fd)
+            Posix.close(fd)
             throw error
         }
     }
 
-    deinit { Sys.close(fd) }
+    deinit { Posix.close(fd) }
 
     /// What a read yields, in file order.
     public enum Event {
@@ -200,9 +201,9 @@ public final class SegmentReader {
     /// (`.sealed`), or it is gone without sealing (`.abandoned`).
     public func probe() throws(SpoolError) -> End.State {
         guard let sealedPath else { return .sealed }
-        if try !Sys.tryLock(fd, exclusive: false, path: path) { return .beingWritten }
-        Sys.unlock(fd)
-        if let st = try Sys.stat(sealedPath), st.device == inode.0, st.inode == inode.1 { return .sealed }
+        if try !io { try Posix.tryLock(fd, exclusive: false, path: path) } { return .beingWritten }
+        Posix.unlock(fd)
+        if let st = try io { try Posix.stat(sealedPath) }, st.device == inode.0, st.inode == inode.1 { return .sealed }
         return .abandoned
     }
 
@@ -248,13 +249,13 @@ public final class SegmentReader {
         }
         reachedEOF = false
         if wanted == .max {
-            let size = try Sys.fstat(fd, path: path).size
+            let size = try io { try Posix.fstat(fd, path: path) }.size
             input.reserve(max(Int(size - inputStart), inputCount) + 1, keeping: inputCount)
         } else if wanted > input.capacity {
             input.reserve(wanted, keeping: inputCount)
         }
         while inputCount < input.capacity {
-            let n = try Sys.pread(fd, input.base + inputCount, input.capacity - inputCount, inputStart + Int64(inputCount), path: path)
+            let n = try io { try Posix.pread(fd, input.base + inputCount, input.capacity - inputCount, inputStart + Int64(inputCount), path: path) }
             if n == 0 {
                 reachedEOF = true
                 break
@@ -306,7 +307,7 @@ extension SegmentReader {
     private func walkFrames(
         from offset: Int64, windowBytes: Int, _ visit: (Int64) -> Void
     ) throws(SpoolError) -> Int64 {
-        let size = try Sys.fstat(fd, path: path).size
+        let size = try io { try Posix.fstat(fd, path: path) }.size
         var window = HeaderWindow(fd: fd, path: path, size: size, capacity: windowBytes)
         var p = offset
         frameLoop: while p < size {
@@ -366,7 +367,7 @@ private struct HeaderWindow {
             bytes.withUnsafeMutableBytes { buffer in
                 while got < wanted {
                     do throws(SpoolError) {
-                        let read = try Sys.pread(fd, buffer.baseAddress! + got, wanted - got, offset + Int64(got), path: path)
+                        let read = try io { try Posix.pread(fd, buffer.baseAddress! + got, wanted - got, offset + Int64(got), path: path) }
                         if read == 0 { break }
                         got += read
                     } catch {
@@ -387,8 +388,5 @@ private struct HeaderWindow {
     }
 }
 
-#if canImport(Glibc)
 internal import Glibc
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
+internal import TallyPosix

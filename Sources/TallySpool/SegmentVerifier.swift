@@ -1,3 +1,4 @@
+internal import TallyPosix
 /// Checks segment files frame by frame.
 ///
 /// ```swift
@@ -75,12 +76,12 @@ public enum SegmentVerifier {
     public static func files(in paths: [String]) throws(SpoolError) -> [String] {
         var result: [String] = []
         for path in paths {
-            guard let st = try Sys.stat(path) else { throw Sys.error("cannot verify", path, 2) }
+            guard let st = try io({ try Posix.stat(path) }) else { throw SpoolError(SystemError("cannot verify", path, errno: 2)) }
             guard st.isDirectory else {
                 result.append(path)
                 continue
             }
-            let names = try Sys.listDirectory(path).filter {
+            let names = try io { try Posix.listDirectory(path) }.filter {
                 !$0.hasPrefix(".") && ($0.hasSuffix(".zst") || $0.hasSuffix(".zst.open"))
             }
             let sorted = names.sorted { a, b in

@@ -1,3 +1,4 @@
+internal import TallyPosix
 /// A spool directory, seen by a reader: which segments it holds.
 ///
 /// ```swift
@@ -29,10 +30,10 @@ public struct Spool: Sendable {
     /// write order). Other files, and hidden files being created, are ignored.
     public func segments() throws(SpoolError) -> [Segment] {
         var result: [Segment] = []
-        for name in try Sys.listDirectory(directory) where !name.hasPrefix(".") {
+        for name in try io { try Posix.listDirectory(directory) } where !name.hasPrefix(".") {
             guard let id = SegmentID(fileName: name) else { continue }
             let path = directory + "/" + name
-            guard let st = try Sys.stat(path), st.isRegular else { continue }   // renamed since listing
+            guard let st = try io { try Posix.stat(path) }, st.isRegular else { continue }   // renamed since listing
             result.append(Segment(id: id, path: path, isSealed: !name.hasSuffix(".open"), size: st.size))
         }
         // A segment sealed between readdir and stat can be listed twice; keep the sealed entry.
@@ -53,6 +54,6 @@ public struct Spool: Sendable {
                 continue
             }
         }
-        throw Sys.error("cannot open", sealed, 2)
+        throw SpoolError(SystemError("cannot open", sealed, errno: 2))
     }
 }

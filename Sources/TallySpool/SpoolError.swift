@@ -1,3 +1,5 @@
+internal import TallyPosix
+
 /// The one error type of TallySpool: what failed, on which file, and where in it.
 ///
 /// ```swift
@@ -54,5 +56,22 @@ public struct SpoolError: Error, Sendable, Hashable, CustomStringConvertible {
         var s = operation + " " + path
         if let offset { s += " at byte \(offset)" }
         return s + ": " + message
+    }
+}
+
+extension SpoolError {
+    /// A failed system call: `.notADirectory` for `ENOTDIR`, `.io` otherwise.
+    init(_ error: SystemError) {
+        self.init(
+            code: error.isNotADirectory ? .notADirectory : .io, operation: error.operation,
+            message: error.message, path: error.path, offset: error.offset, errno: error.errno)
+    }
+}
+
+/// Runs system calls, turning their ``SystemError`` into ``SpoolError`` (`body` throws nothing else).
+@inline(__always)
+func io<T>(_ body: () throws -> T) throws(SpoolError) -> T {
+    do { return try body() } catch let error as SystemError { throw SpoolError(error) } catch {
+        throw error as! SpoolError
     }
 }

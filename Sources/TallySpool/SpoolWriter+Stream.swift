@@ -1,3 +1,4 @@
+internal import TallyPosix
 extension SpoolWriter {
     /// Appends NDJSON read from a file descriptor (e.g. standard input, `0`) until end of file.
     ///
@@ -56,7 +57,7 @@ extension SpoolWriter {
             if let due = deadline {
                 let left = ContinuousClock.now.duration(to: due)
                 let ms = left <= .zero ? 0 : Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
-                if ms == 0 || !Sys.waitReadable(fileDescriptor, timeoutMilliseconds: ms) {
+                if ms == 0 || !Posix.waitReadable(fileDescriptor, timeoutMilliseconds: ms) {
                     try appendComplete()
                     continue
                 }
@@ -71,7 +72,7 @@ extension SpoolWriter {
                         try sink(UnsafeRawBufferPointer(start: buffer.base, count: count))
                         count = 0
                         while true {
-                            let n = try Sys.read(fileDescriptor, buffer.base, buffer.capacity, path: source)
+                            let n = try io { try Posix.read(fileDescriptor, buffer.base, buffer.capacity, path: source) }
                             total += Int64(n)
                             if n == 0 {
                                 ended = true
@@ -93,7 +94,7 @@ extension SpoolWriter {
                     buffer.reserve(count + chunk, keeping: count)
                 }
             }
-            let n = try Sys.read(fileDescriptor, buffer.base + count, buffer.capacity - count, path: source)
+            let n = try io { try Posix.read(fileDescriptor, buffer.base + count, buffer.capacity - count, path: source) }
             if n == 0 {
                 if count > 0 { try append(UnsafeRawBufferPointer(start: buffer.base, count: count)) }
                 break

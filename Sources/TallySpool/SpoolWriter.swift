@@ -1,11 +1,8 @@
 import Logging
 import Synchronization
 
-#if canImport(Glibc)
 internal import Glibc
-#elseif canImport(Darwin)
-internal import Darwin
-#endif
+internal import TallyPosix
 
 /// Appends NDJSON lines to a spool directory as zstd frames in segment files
 /// that this writer alone owns.
@@ -42,7 +39,7 @@ public final class SpoolWriter: Sendable {
     public let configuration: SpoolConfiguration
 
     private let shared: Shared
-    private let syncThread: Mutex<pthread_t?>
+    private let syncThread: Mutex<Threads.Handle?>
 
     /// Opens a writer on `directory`, creating the directory (and its parents) if missing.
     ///
@@ -67,24 +64,24 @@ public final class SpoolWriter: Sendable {
         self.directory = dir
         self.producer = producer
         self.configuration = configuration
-        let (s, ns) = Sys.wallClock()
+        let (s, ns) = WallClock.now()
         let micros = String(ns / 1000)
-        self.writerID = Sys.utcStamp(s) + "_" + String(repeating: "0", count: 6 - micros.count) + micros + "Z-"
-            + String(Sys.pid) + "-" + Self.hex8(UInt32.random(in: .min ... .max))
-        let dirFD = try Sys.openDirectory(dir)
+        self.writerID = WallClock.utcStamp(s) + "_" + String(repeating: "0", count: 6 - micros.count) + micros + "Z-"
+            + String(Posix.pid) + "-" + Self.hex8(UInt32.random(in: .min ... .max))
+        let dirFD = try io { try Posix.openDirectory(dir) }
         let core: WriterCore
         do {
             core = try WriterCore(directory: dir, dirFD: dirFD, producer: producer, writerID: writerID, configuration: configuration)
         } catch {
-            Sys.close(dirFD)
+            Posix.close(dirFD)
             throw error
         }
-        let stop = try Sys.pipe()
+        let stop = try io { try Posix.pipe() }
         shared = Shared(core: core, stopPipe: stop)
         if case .interval(let d) = configuration.fsync {
             let shared = self.shared
             let periodMs = max(1, Int32(clamping: (d / 2).components.seconds * 1000 + (d / 2).components.attoseconds / 1_000_000_000_000_000))
-            syncThread = Mutex(Sys.startThread { shared.runSyncLoop(periodMs: periodMs) })
+            syncThread = Mutex(Threads.start { shared.runSyncLoop(periodMs: periodMs) })
         } else {
             syncThread = Mutex(nil)
         }
@@ -142,10 +139,10 @@ public final class SpoolWriter: Sendable {
             do throws(SpoolError) { try core.close() } catch { return .failure(error) }
             return .success(())
         }
-        if let thread = syncThread.withLock({ t -> pthread_t? in defer { t = nil }; return t }) {
+        if let thread = syncThread.withLock({ t -> Threads.Handle? in defer { t = nil }; return t }) {
             var byte: UInt8 = 1
             _ = Glibc.write(shared.stopPipe.write, &byte, 1)
-            Sys.join(thread)
+            Threads.join(thread)
         }
         try result.get()
     }
@@ -158,11 +155,11 @@ public final class SpoolWriter: Sendable {
 
     private static func prepareDirectory(_ dir: String) throws(SpoolError) {
         func refuse(_ code: Int32) -> SpoolError {
-            var e = Sys.error("cannot append to", dir, code)
+            var e = SpoolError(SystemError("cannot append to", dir, errno: code))
             if code == ENOTDIR || code == EEXIST { e.code = .notADirectory; e.message = "not a directory" }
             return e
         }
-        if let st = try? Sys.stat(dir) {
+        if let st = try? Posix.stat(dir) {
             guard st.isDirectory else { throw refuse(ENOTDIR) }
         } else {
             // mkdir -p
@@ -171,11 +168,11 @@ public final class SpoolWriter: Sendable {
                 prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
                 if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw refuse(errno) }
             }
-            guard let st = try? Sys.stat(dir), st.isDirectory else { throw refuse(ENOTDIR) }
+            guard let st = try? Posix.stat(dir), st.isDirectory else { throw refuse(ENOTDIR) }
         }
-        guard Sys.isWritable(dir) else { throw refuse(errno) }
+        guard Posix.isWritable(dir) else { throw refuse(errno) }
         // access(2) says yes to root almost everywhere: creating a file tells the truth.
-        let probe = dir + "/.tally-probe-\(Sys.pid)-\(hex8(UInt32.random(in: .min ... .max)))"
+        let probe = dir + "/.tally-probe-\(Posix.pid)-\(hex8(UInt32.random(in: .min ... .max)))"
         let fd = Glibc.open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw refuse(errno) }
         Glibc.close(fd)
@@ -208,12 +205,12 @@ private final class Shared: Sendable {
     }
 
     deinit {
-        Sys.close(stopPipe.read)
-        Sys.close(stopPipe.write)
+        Posix.close(stopPipe.read)
+        Posix.close(stopPipe.write)
     }
 
     func runSyncLoop(periodMs: Int32) {
-        while !Sys.waitReadable(stopPipe.read, timeoutMilliseconds: periodMs) {
+        while !Posix.waitReadable(stopPipe.read, timeoutMilliseconds: periodMs) {
             core.withLock { core in
                 do throws(SpoolError) { try core.sync() } catch {
                     logger.error("interval fsync failed", metadata: ["error": "\(error)"])
@@ -263,8 +260,8 @@ private final class WriterCore: @unchecked Sendable {
     }
 
     deinit {
-        if let active { Sys.close(active.fd) }
-        Sys.close(dirFD)
+        if let active { Posix.close(active.fd) }
+        Posix.close(dirFD)
     }
 
     private func checkOpen() throws(SpoolError) {
@@ -287,15 +284,15 @@ private final class WriterCore: @unchecked Sendable {
         // Created under a hidden name, locked, then renamed: a reader never sees an
         // active segment whose writer does not hold the lock.
         let temporary = directory + "/." + id.fileName + ".new"
-        let fd = try Sys.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, mode: 0o644)
+        let fd = try io { try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, mode: 0o644) }
         do throws(SpoolError) {
-            guard try Sys.tryLock(fd, exclusive: true, path: temporary) else {
+            guard try io({ try Posix.tryLock(fd, exclusive: true, path: temporary) }) else {
                 throw SpoolError(code: .io, operation: "cannot lock", message: "lock held by another process", path: temporary)
             }
-            try Sys.rename(temporary, path)
+            try io { try Posix.rename(temporary, path) }
         } catch {
-            Sys.close(fd)
-            try? Sys.unlink(temporary)
+            Posix.close(fd)
+            try? Posix.unlink(temporary)
             throw error
         }
         let segment = Active(fd: fd, id: id, path: path, bytes: 0, opened: .now, directoryDurable: false)
@@ -306,15 +303,15 @@ private final class WriterCore: @unchecked Sendable {
     /// fsync, rename to the sealed name, fsync the directory, close (releasing the lock).
     func seal() throws(SpoolError) {
         guard var segment = active else { return }
-        try Sys.fdatasync(segment.fd, path: segment.path)
+        try io { try Posix.fdatasync(segment.fd, path: segment.path) }
         let sealed = directory + "/" + segment.id.fileName
-        try Sys.rename(segment.path, sealed)
+        try io { try Posix.rename(segment.path, sealed) }
         segment.path = sealed
         active = nil
         dirty = false
-        defer { Sys.close(segment.fd) }
+        defer { Posix.close(segment.fd) }
         if configuration.fsync != .never {
-            try Sys.fsync(dirFD, path: directory)
+            try io { try Posix.fsync(dirFD, path: directory) }
         }
     }
 
@@ -330,7 +327,7 @@ private final class WriterCore: @unchecked Sendable {
     private func abandon() {
         guard let segment = active else { return }
         logger.error("abandoning segment after a failed write", metadata: ["segment": "\(segment.path)"])
-        Sys.close(segment.fd)
+        Posix.close(segment.fd)
         active = nil
     }
 
@@ -338,7 +335,7 @@ private final class WriterCore: @unchecked Sendable {
     private func writeFrame(_ frame: UnsafeRawBufferPointer) throws(SpoolError) {
         var segment = try openSegment()
         do throws(SpoolError) {
-            try Sys.writeAll(segment.fd, frame, path: segment.path)
+            try io { try Posix.writeAll(segment.fd, frame, path: segment.path) }
         } catch {
             rollBack(to: segment.bytes)
             throw error
@@ -350,7 +347,7 @@ private final class WriterCore: @unchecked Sendable {
 
     private func rollBack(to length: Int64) {
         guard let segment = active else { return }
-        do throws(SpoolError) { try Sys.ftruncate(segment.fd, length, path: segment.path) } catch { abandon() }
+        do throws(SpoolError) { try io { try Posix.ftruncate(segment.fd, length, path: segment.path) } } catch { abandon() }
     }
 
     // MARK: appending
@@ -395,7 +392,7 @@ private final class WriterCore: @unchecked Sendable {
         var written: Int64 = 0
         let fd = segment.fd, path = segment.path
         let emit = { (piece: UnsafeRawBufferPointer) throws(SpoolError) in
-            try Sys.writeAll(fd, piece, path: path)
+            try io { try Posix.writeAll(fd, piece, path: path) }
             written += Int64(piece.count)
         }
         do {
@@ -441,11 +438,11 @@ private final class WriterCore: @unchecked Sendable {
         lastSync = .now
         guard var segment = active else { return }
         if dirty {
-            try Sys.fdatasync(segment.fd, path: segment.path)
+            try io { try Posix.fdatasync(segment.fd, path: segment.path) }
             dirty = false
         }
         if !segment.directoryDurable {
-            try Sys.fsync(dirFD, path: directory)
+            try io { try Posix.fsync(dirFD, path: directory) }
             segment.directoryDurable = true
             active = segment
         }

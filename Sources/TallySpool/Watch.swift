@@ -1,6 +1,5 @@
-#if canImport(Glibc)
 internal import Glibc
-#endif
+internal import TallyPosix
 
 /// Sleeps until something happens in a spool directory (a segment created, appended to,
 /// sealed), another thread calls ``wake()``, or a timeout passes.
@@ -39,22 +38,22 @@ public final class SpoolWatcher: @unchecked Sendable {
     public init(directory: String, pollInterval: Duration = .seconds(1), useInotify: Bool = true) throws(SpoolError) {
         self.directory = directory
         self.pollInterval = pollInterval
-        (wakeRead, wakeWrite) = try Sys.pipe()
-        Sys.setNonBlocking(wakeRead)
-        Sys.setNonBlocking(wakeWrite)
-        inotify = useInotify ? Sys.inotifyInit() : -1
+        (wakeRead, wakeWrite) = try io { try Posix.pipe() }
+        Posix.setNonBlocking(wakeRead)
+        Posix.setNonBlocking(wakeWrite)
+        inotify = useInotify ? Posix.inotifyInit() : -1
     }
 
     deinit {
-        Sys.close(wakeRead)
-        Sys.close(wakeWrite)
-        if inotify >= 0 { Sys.close(inotify) }
+        Posix.close(wakeRead)
+        Posix.close(wakeWrite)
+        if inotify >= 0 { Posix.close(inotify) }
     }
 
     /// Wakes a thread sleeping in ``wait(timeout:)`` (or makes its next call return at once).
     public func wake() {
         var byte: UInt8 = 1
-        _ = Sys.writeOnce(wakeWrite, &byte, 1)
+        _ = Posix.writeOnce(wakeWrite, &byte, 1)
     }
 
     /// Sleeps until a change in the directory, a ``wake()`` or `timeout`; returns `true` when
@@ -66,7 +65,7 @@ public final class SpoolWatcher: @unchecked Sendable {
         var limit = timeout
         if inotify < 0 { limit = min(limit, pollInterval) }
         let milliseconds = max(0, min(Int64(Int32.max), limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000))
-        let woken = Sys.waitReadable([wakeRead, inotify], timeoutMilliseconds: Int32(milliseconds))
+        let woken = Posix.waitReadable([wakeRead, inotify], timeoutMilliseconds: Int32(milliseconds))
         guard woken else { return false }
         drainWakeups()
         if inotify >= 0 { drainEvents() }
@@ -75,13 +74,13 @@ public final class SpoolWatcher: @unchecked Sendable {
 
     private func drainWakeups() {
         var buffer = [UInt8](repeating: 0, count: 64)
-        while Sys.readOnce(wakeRead, &buffer, buffer.count) > 0 {}
+        while Posix.readOnce(wakeRead, &buffer, buffer.count) > 0 {}
     }
 
     /// Reads the queued inotify events; forgets the watch when the kernel dropped it (`IN_IGNORED`).
     private func drainEvents() {
         while true {
-            let count = events.withUnsafeMutableBytes { Sys.readOnce(inotify, $0.baseAddress!, $0.count) }
+            let count = events.withUnsafeMutableBytes { Posix.readOnce(inotify, $0.baseAddress!, $0.count) }
             guard count > 0 else { return }
             var offset = 0
             while offset + 16 <= count {
@@ -101,70 +100,19 @@ public final class SpoolWatcher: @unchecked Sendable {
     private func rearm() -> Bool {
         var target = directory
         var isSpool = true
-        while (try? Sys.stat(target))?.isDirectory != true {
-            let parent = DurableFile.parentDirectory(of: target)
+        while (try? Posix.stat(target))?.isDirectory != true {
+            let parent = FileOperations.parentDirectory(of: target)
             if parent == target { break }
             target = parent
             isSpool = false
         }
         if watched?.path == target { return false }
-        if let old = watched { Sys.inotifyRemoveWatch(inotify, old.descriptor) }
+        if let old = watched { Posix.inotifyRemoveWatch(inotify, old.descriptor) }
         let mask: UInt32 = isSpool
             ? UInt32(IN_CREATE | IN_MODIFY | IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF)
             : UInt32(IN_CREATE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF)
-        let descriptor = Sys.inotifyAddWatch(inotify, target, mask)
+        let descriptor = Posix.inotifyAddWatch(inotify, target, mask)
         watched = descriptor >= 0 ? (target, descriptor) : nil
         return true
-    }
-}
-
-extension Sys {
-    /// `inotify_init1(2)` with `IN_CLOEXEC | IN_NONBLOCK`; -1 when inotify is not available.
-    static func inotifyInit() -> Int32 {
-        inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
-    }
-
-    /// `inotify_add_watch(2)`; -1 on failure (the caller then relies on its timeout).
-    static func inotifyAddWatch(_ fd: Int32, _ path: String, _ mask: UInt32) -> Int32 {
-        inotify_add_watch(fd, path, mask)
-    }
-
-    /// `inotify_rm_watch(2)`.
-    static func inotifyRemoveWatch(_ fd: Int32, _ descriptor: Int32) {
-        _ = inotify_rm_watch(fd, descriptor)
-    }
-
-    /// `fcntl(2)` `F_SETFL` adding `O_NONBLOCK`.
-    static func setNonBlocking(_ fd: Int32) {
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-    }
-
-    /// One `read(2)` on a non-blocking descriptor, retried on `EINTR`; 0 or less when nothing is there.
-    static func readOnce(_ fd: Int32, _ into: UnsafeMutableRawPointer, _ count: Int) -> Int {
-        while true {
-            let n = Glibc.read(fd, into, count)
-            if n < 0 && errno == EINTR { continue }
-            return n
-        }
-    }
-
-    /// One `write(2)`, retried on `EINTR` (a full wake-up pipe already wakes the reader).
-    static func writeOnce(_ fd: Int32, _ from: UnsafeRawPointer, _ count: Int) -> Int {
-        while true {
-            let n = Glibc.write(fd, from, count)
-            if n < 0 && errno == EINTR { continue }
-            return n
-        }
-    }
-
-    /// `poll(2)` for readability of several descriptors (negative ones are ignored); `true`
-    /// when one is readable, `false` on timeout.
-    static func waitReadable(_ fds: [Int32], timeoutMilliseconds: Int32) -> Bool {
-        var polled = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        while true {
-            let r = poll(&polled, nfds_t(polled.count), timeoutMilliseconds)
-            if r < 0 && errno == EINTR { continue }
-            return r > 0
-        }
     }
 }

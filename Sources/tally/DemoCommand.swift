@@ -2,6 +2,7 @@ import ArgumentParser
 import TallyPipeline
 import TallySnapshot
 import TallySpool
+import TallyPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -118,8 +119,8 @@ enum DemoFiles {
         for start in starts {
             var directory = start
             while true {
-                if (try? FileEntry.stat(directory + "/SampleLogs"))??.isDirectory == true,
-                    (try? FileEntry.stat(directory + "/Pipelines/default.yaml"))??.isRegular == true
+                if (try? Posix.stat(directory + "/SampleLogs"))??.isDirectory == true,
+                    (try? Posix.stat(directory + "/Pipelines/default.yaml"))??.isRegular == true
                 {
                     return directory
                 }

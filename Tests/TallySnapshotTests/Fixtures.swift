@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import TallyPosix
 import Glibc
 #endif
 import TallyCore
@@ -16,15 +17,15 @@ func temporaryDirectory(_ name: String = #function) -> String {
 }
 
 func removeTree(_ path: String) {
-    for name in (try? FileSystem.list(path)) ?? [] {
-        let child = FileSystem.join(path, name)
-        if FileSystem.isDirectory(child) { removeTree(child) } else { unlink(child) }
+    for name in (try? Posix.listDirectory(path)) ?? [] {
+        let child = FileOperations.join(path, name)
+        if FileOperations.isDirectory(child) { removeTree(child) } else { unlink(child) }
     }
     rmdir(path)
 }
 
 func writeText(_ text: String, to path: String) throws {
-    try FileSystem.writeAtomically(Array(text.utf8), to: path)
+    try FileOperations.writeAtomically(Array(text.utf8), to: path)
 }
 
 /// Five sessions with hand-picked numbers; the inactivity timeout is 30 minutes and the
@@ -229,7 +230,7 @@ enum Fixture {
 
 /// Counts rows of `sessions.db` in `directory` with a SQL condition.
 func countRows(_ directory: String, _ table: String = "sessions", where condition: String = "1") throws -> Int64 {
-    let database = try Database(path: FileSystem.join(directory, "sessions.db"), mode: .readOnly)
+    let database = try Database(path: FileOperations.join(directory, "sessions.db"), mode: .readOnly)
     return try database.scalar("SELECT count(*) FROM \(table) WHERE \(condition)") ?? -1
 }
 

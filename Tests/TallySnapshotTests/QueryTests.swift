@@ -1,3 +1,4 @@
+import TallyPosix
 import Testing
 import TallyCore
 @testable import TallySnapshot
@@ -12,16 +13,16 @@ import TallyCore
 
     init() throws {
         directory = temporaryDirectory()
-        let deadLetter = FileSystem.join(directory, "dead")
-        try FileSystem.createDirectory(deadLetter)
+        let deadLetter = FileOperations.join(directory, "dead")
+        try FileOperations.createDirectories(deadLetter)
         try writeText(
             #"{"source":"seg-2@10","offset":10,"reason":"bad_ts","line":"{\"ts\":\"x\"}"}"# + "\n",
-            to: FileSystem.join(deadLetter, "b.ndjson"))
+            to: FileOperations.join(deadLetter, "b.ndjson"))
         try writeText(
             #"{"source":"seg-1@0","offset":0,"reason":"not_json","line":"hello, world"}"# + "\n\n"
                 + #"{"source":"seg-1@13","offset":13,"reason":"not_json","line":"x"}"# + "\n" + #"{"source":"torn"#,
-            to: FileSystem.join(deadLetter, "a.ndjson"))
-        try writeText("ignored\n", to: FileSystem.join(deadLetter, "notes.txt"))
+            to: FileOperations.join(deadLetter, "a.ndjson"))
+        try writeText("ignored\n", to: FileOperations.join(deadLetter, "notes.txt"))
         try Fixture.write(to: directory, deadLetter: "dead")
     }
 
@@ -220,14 +221,14 @@ import TallyCore
     }
 
     @Test func invalidSkipsDeadLettersOfGenerationsAfterTheSnapshot() throws {
-        let deadLetter = FileSystem.join(directory, "dead")
-        for name in try FileSystem.list(deadLetter) { FileSystem.remove(FileSystem.join(deadLetter, name)) }
+        let deadLetter = FileOperations.join(directory, "dead")
+        for name in try Posix.listDirectory(deadLetter) { try? Posix.remove(FileOperations.join(deadLetter, name)) }
         try writeText(
             #"{"source":"s","offset":1,"reason":"not_json","line":"committed"}"# + "\n",
-            to: FileSystem.join(deadLetter, "dead-letter-000000000001.ndjson"))
+            to: FileOperations.join(deadLetter, "dead-letter-000000000001.ndjson"))
         try writeText(
             #"{"source":"s","offset":2,"reason":"not_json","line":"not committed yet"}"# + "\n",
-            to: FileSystem.join(deadLetter, "dead-letter-000000000002.ndjson"))
+            to: FileOperations.join(deadLetter, "dead-letter-000000000002.ndjson"))
         #expect(try query(directory, "invalid", format: .csv) == "source,offset,reason,line\ns,1,not_json,committed\n")
     }
 

@@ -1,3 +1,4 @@
+import TallyPosix
 import Testing
 import TallyCore
 @testable import TallySnapshot
@@ -207,8 +208,8 @@ func splitBySession(
     defer { removeTree(directory) }
     let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
     let metadata = SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}", snapshotAt: t0)
-    let obstacle = FileSystem.join(directory, "state-000000000001.bin")
-    try FileSystem.createDirectory(FileSystem.join(obstacle, "x"))
+    let obstacle = FileOperations.join(directory, "state-000000000001.bin")
+    try FileOperations.createDirectories(FileOperations.join(obstacle, "x"))
     #expect(throws: SnapshotError.self) {
         _ = try writer.write(
             partChanges: partChanges, watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs,

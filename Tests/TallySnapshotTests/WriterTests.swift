@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import TallyPosix
 import Glibc
 #endif
 import Testing
@@ -9,7 +10,7 @@ import TallyCore
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
     try Fixture.write(to: directory, deadLetter: "/var/dead")
-    let manifest = try Manifest.read(path: FileSystem.join(directory, "snapshot-000000000001.json"))
+    let manifest = try Manifest.read(path: FileOperations.join(directory, "snapshot-000000000001.json"))
     #expect(manifest.generation == 1)
     #expect(manifest.positions.serialized() == #"{"seg-1":42}"#)
     #expect(manifest.settings.serialized() == #"{"inactivity_timeout":"30m"}"#)
@@ -26,7 +27,7 @@ import TallyCore
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
     try Fixture.write(to: directory)
-    let database = try Database(path: FileSystem.join(directory, "sessions.db"), mode: .readOnly)
+    let database = try Database(path: FileOperations.join(directory, "sessions.db"), mode: .readOnly)
     let statement = try database.prepare("SELECT session_id, status, cost_usd, started_at, ended_at FROM current_sessions ORDER BY cost_usd DESC, session_id")
     var rows: [String] = []
     while try statement.step() {
@@ -48,7 +49,7 @@ import TallyCore
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
     _ = try Fixture.write(to: directory)
-    let database = try Database(path: FileSystem.join(directory, "sessions.db"), mode: .readOnly)
+    let database = try Database(path: FileOperations.join(directory, "sessions.db"), mode: .readOnly)
     #expect(try database.scalar("PRAGMA page_size") == 16_384)
     #expect(try database.scalar("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1)
 }
@@ -78,7 +79,7 @@ import TallyCore
     #expect(try countRows(directory, "rollups", where: "gen_from = 2 OR gen_to IS NOT NULL") == 0)
     #expect(try query(directory, "session", id: "s2").contains(#""messages":2"#))
     // The older generation still reads as it was.
-    let old = try SnapshotReader(path: FileSystem.join(directory, "snapshot-000000000001.json"))
+    let old = try SnapshotReader(path: FileOperations.join(directory, "snapshot-000000000001.json"))
     #expect(try old.output(SnapshotQuery(what: "session", id: "s2"), format: .json).contains(#""messages":1"#))
 }
 
@@ -108,13 +109,13 @@ import TallyCore
         content.timeline[0].messages = Int64(round)
         try writer.write(content: content, metadata: Fixture.metadata())
     }
-    let names = try FileSystem.list(directory).filter { $0.hasPrefix("snapshot-") || $0.hasPrefix("state-") }.sorted()
+    let names = try Posix.listDirectory(directory).filter { $0.hasPrefix("snapshot-") || $0.hasPrefix("state-") }.sorted()
     #expect(names == ["snapshot-000000000003.json", "snapshot-000000000004.json", "state-000000000003.bin", "state-000000000004.bin"])
     // Versions closed at generation 3 or before are gone; 3 and 4 remain.
     #expect(try countRows(directory) == 2)
     #expect(try countRows(directory, "timeline") == 4)
     #expect(try countRows(directory, "generations") == 2)
-    let third = try SnapshotReader(path: FileSystem.join(directory, "snapshot-000000000003.json"))
+    let third = try SnapshotReader(path: FileOperations.join(directory, "snapshot-000000000003.json"))
     #expect(try third.output(SnapshotQuery(what: "session", id: "s2"), format: .json).contains(#""messages":3"#))
     #expect(try query(directory, "session", id: "s2").contains(#""messages":4"#))
 }
@@ -130,9 +131,9 @@ import TallyCore
         try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: #"{"seg-1":99}"#))
     }
     // A crash while writing generation 3: a temporary manifest, and a torn one under the final name.
-    let temporary = FileSystem.join(directory, "snapshot-000000000003.json.tmp")
+    let temporary = FileOperations.join(directory, "snapshot-000000000003.json.tmp")
     try writeText(#"{"format":"tally-snapshot","version":1,"gener"#, to: temporary)
-    try writeText(#"{"format":"tally-snapshot","version":1,"generation":3,"#, to: FileSystem.join(directory, "snapshot-000000000003.json"))
+    try writeText(#"{"format":"tally-snapshot","version":1,"generation":3,"#, to: FileOperations.join(directory, "snapshot-000000000003.json"))
 
     let reader = try SnapshotReader(path: directory)
     #expect(reader.generation == 2)
@@ -141,8 +142,8 @@ import TallyCore
     let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
     #expect(restored?.generation == 2)
     #expect(restored?.positionsJSON == #"{"seg-1":99}"#)
-    #expect(!FileSystem.exists(temporary))
-    #expect(!FileSystem.exists(FileSystem.join(directory, "snapshot-000000000003.json")))
+    #expect(!FileOperations.exists(temporary))
+    #expect(!FileOperations.exists(FileOperations.join(directory, "snapshot-000000000003.json")))
     _ = reopened
 }
 
@@ -157,12 +158,12 @@ import TallyCore
     try writer!.write(content: Fixture.content, metadata: Fixture.metadata())
     writer = nil
     // Simulate a crash after the SQLite commit of generation 2 but before its manifest was renamed.
-    FileSystem.remove(FileSystem.join(directory, "snapshot-000000000002.json"))
+    try? Posix.remove(FileOperations.join(directory, "snapshot-000000000002.json"))
     #expect(try countRows(directory, where: "gen_from = 2") == 1)
 
     let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
     #expect(restored?.generation == 1)
-    #expect(!FileSystem.exists(FileSystem.join(directory, "state-000000000002.bin")))
+    #expect(!FileOperations.exists(FileOperations.join(directory, "state-000000000002.bin")))
     #expect(try countRows(directory, where: "gen_from = 2") == 0)
     #expect(try countRows(directory, where: "gen_to IS NOT NULL") == 0)
     #expect(try sessionIDs(directory, limit: 0) == ["s5", "s4", "s2", "s3", "s1"])
@@ -180,12 +181,12 @@ import TallyCore
     row.messages = 11
     writer.stage(row, state: [11])
     // A directory where the state file must go makes the rename fail after the SQLite commit.
-    let obstacle = FileSystem.join(directory, "state-000000000002.bin")
-    try FileSystem.createDirectory(FileSystem.join(obstacle, "x"))
+    let obstacle = FileOperations.join(directory, "state-000000000002.bin")
+    try FileOperations.createDirectories(FileOperations.join(obstacle, "x"))
     #expect(throws: SnapshotError.self) { try writer.write(content: Fixture.content, metadata: Fixture.metadata()) }
     #expect(writer.pendingCount == 1)
     #expect(try SnapshotReader(path: directory).generation == 1)
-    #expect(!FileSystem.exists(FileSystem.join(directory, "snapshot-000000000002.json")))
+    #expect(!FileOperations.exists(FileOperations.join(directory, "snapshot-000000000002.json")))
     removeTree(obstacle)
 
     let info = try writer.write(content: Fixture.content, metadata: Fixture.metadata())
@@ -228,7 +229,7 @@ import TallyCore
         try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: #"{"seg-1":99}"#))
     }
     // Generation 2's state file never reached the disk (renames reordered by a power loss).
-    FileSystem.remove(FileSystem.join(directory, "state-000000000002.bin"))
+    try? Posix.remove(FileOperations.join(directory, "state-000000000002.bin"))
 
     let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
     #expect(restored?.generation == 1)
@@ -240,7 +241,7 @@ import TallyCore
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
     let writer = try Fixture.write(to: directory)
-    let database = try Database(path: FileSystem.join(directory, "sessions.db"), mode: .readOnly)
+    let database = try Database(path: FileOperations.join(directory, "sessions.db"), mode: .readOnly)
     let mode = try database.prepare("PRAGMA journal_mode")
     #expect(try mode.step())
     #expect(mode.string(0) == "wal")
@@ -257,8 +258,8 @@ import TallyCore
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
     // What a crash in the middle of an unjournaled first write may leave: no manifest, a garbled file.
-    try FileSystem.createDirectory(directory)
-    try FileSystem.writeAtomically(Array(repeating: 0xAB, count: 8192), to: FileSystem.join(directory, "sessions.db"))
+    try FileOperations.createDirectories(directory)
+    try FileOperations.writeAtomically(Array(repeating: 0xAB, count: 8192), to: FileOperations.join(directory, "sessions.db"))
     let (writer, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
     #expect(restored == nil)
     for row in Fixture.sessions { writer.stage(row, state: [1]) }
@@ -271,8 +272,8 @@ import TallyCore
     defer { removeTree(directory) }
     let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 3)
     for row in Fixture.sessions { writer.stage(row, state: [1]) }
-    let obstacle = FileSystem.join(directory, "state-000000000001.bin")
-    try FileSystem.createDirectory(FileSystem.join(obstacle, "x"))
+    let obstacle = FileOperations.join(directory, "state-000000000001.bin")
+    try FileOperations.createDirectories(FileOperations.join(obstacle, "x"))
     #expect(throws: SnapshotError.self) { try writer.write(content: Fixture.content, metadata: Fixture.metadata()) }
     #expect(writer.pendingCount == 5)
     removeTree(obstacle)

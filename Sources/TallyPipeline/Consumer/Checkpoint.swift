@@ -1,3 +1,4 @@
+internal import TallyPosix
 import Foundation
 import TallySpool
 
@@ -31,7 +32,7 @@ enum Checkpoint {
     static func keptCursors(in directory: String, upTo generation: Int64) -> [(generation: Int64, cursor: SpoolCursor?)] {
         struct ManifestPositions: Decodable { var positions: SpoolCursor }
         var found: [(generation: Int64, cursor: SpoolCursor?)] = []
-        for name in (try? DurableFile.list(directory)) ?? [] {
+        for name in (try? FileOperations.listIfPresent(directory)) ?? [] {
             guard name.hasPrefix("snapshot-"), name.hasSuffix(".json"),
                 let number = Int64(name.dropFirst("snapshot-".count).dropLast(".json".count)), number <= generation
             else { continue }

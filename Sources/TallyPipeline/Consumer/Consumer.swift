@@ -1,3 +1,4 @@
+internal import TallyPosix
 import Logging
 import ServiceLifecycle
 import Synchronization

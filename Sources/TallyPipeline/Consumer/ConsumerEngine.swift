@@ -1,3 +1,4 @@
+internal import TallyPosix
 import Foundation
 import Logging
 import Synchronization
@@ -206,7 +207,7 @@ final class ConsumerEngine: @unchecked Sendable {
     }
 
     private func spoolExists() -> Bool {
-        let exists = (try? FileEntry.stat(settings.spool))?.isDirectory == true
+        let exists = (try? Posix.stat(settings.spool))?.isDirectory == true
         if !exists && !spoolMissing { logger.info("waiting for the spool \(settings.spool) to be created") }
         if exists && spoolMissing { logger.info("the spool \(settings.spool) appeared") }
         spoolMissing = !exists
@@ -255,7 +256,7 @@ final class ConsumerEngine: @unchecked Sendable {
             if let counted = try? SegmentReader(path: segment.path).countFrames(from: from) {
                 frames += Int64(counted.frames)
             }
-            if let entry = try? FileEntry.stat(segment.path) {
+            if let entry = try? Posix.stat(segment.path) {
                 oldest = min(oldest ?? entry.modifiedAt, entry.modifiedAt)
             }
         }
@@ -273,8 +274,8 @@ final class ConsumerEngine: @unchecked Sendable {
     private func snapshot() throws {
         let generation = writer.nextGeneration
         if !deadLetters.isEmpty {
-            try DurableFile.createDirectory(settings.deadLetter)
-            try DurableFile.write(deadLetters, to: DeadLetterFiles.path(in: settings.deadLetter, generation: generation))
+            try FileOperations.createDirectories(settings.deadLetter)
+            try FileOperations.writeAtomically(deadLetters, to: DeadLetterFiles.path(in: settings.deadLetter, generation: generation))
         }
         let events = eventsSinceSnapshot
         let metadata = SnapshotMetadata(
@@ -305,7 +306,7 @@ final class ConsumerEngine: @unchecked Sendable {
             var deleted = Set<String>()
             for segment in doomed {
                 do {
-                    try DurableFile.remove(segment.path)
+                    try Posix.remove(segment.path)
                     deleted.insert(segment.path)
                 } catch {
                     logger.warning("cannot delete folded segment: \(error)")
@@ -323,7 +324,7 @@ final class ConsumerEngine: @unchecked Sendable {
     }
 
     private func reportNonSegmentFiles() {
-        guard !spoolMissing, let names = try? DurableFile.list(settings.spool) else { return }
+        guard !spoolMissing, let names = try? FileOperations.listIfPresent(settings.spool) else { return }
         for name in names where !name.hasPrefix(".") && SegmentID(fileName: name) == nil && !reportedNonSegments.contains(name) {
             reportedNonSegments.insert(name)
             logger.warning("ignoring \(settings.spool)/\(name): not a segment file")
@@ -331,6 +332,6 @@ final class ConsumerEngine: @unchecked Sendable {
     }
 
     private static func nowMs() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        WallClock.milliseconds()
     }
 }

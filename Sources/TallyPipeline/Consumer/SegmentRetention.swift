@@ -1,3 +1,4 @@
+internal import TallyPosix
 import TallySpool
 
 /// Which spool files the consumer may delete: `retention.segments` in the pipeline file.
@@ -21,7 +22,7 @@ enum SegmentRetention {
     static func deletable(_ listing: [Spool.Segment], oldestKept: SpoolCursor, retentionMs: Int64, nowMs: Int64) -> [Spool.Segment] {
         listing.filter { segment in
             guard isFinished(segment.id, in: oldestKept),
-                let entry = try? FileEntry.stat(segment.path), nowMs - entry.modifiedAt > retentionMs
+                let entry = try? Posix.stat(segment.path), nowMs - entry.modifiedAt > retentionMs
             else { return false }
             if segment.isSealed { return true }
             guard let reader = try? SegmentReader(path: segment.path) else { return false }

@@ -1,3 +1,4 @@
+internal import TallyPosix
 import TallySpool
 
 /// The dead-letter directory holds one NDJSON file per snapshot generation,
@@ -22,9 +23,9 @@ enum DeadLetterFiles {
 
     /// Removes the files of generations after `generation` (never committed).
     static func removeNewer(than generation: Int64, in directory: String) throws {
-        for name in try DurableFile.list(directory) {
+        for name in try FileOperations.listIfPresent(directory) {
             if let g = DeadLetterFiles.generation(of: name), g > generation {
-                try DurableFile.remove(directory + "/" + name)
+                try Posix.remove(directory + "/" + name)
             }
         }
     }

@@ -1,3 +1,4 @@
+internal import TallyPosix
 import Dispatch
 import Synchronization
 import TallyCore
@@ -188,9 +189,9 @@ public enum Replay {
         let generation = writer.nextGeneration
         var deadLetterFile: String?
         if !deadLetters.isEmpty {
-            try DurableFile.createDirectory(deadLetterDirectory)
+            try FileOperations.createDirectories(deadLetterDirectory)
             let path = DeadLetterFiles.path(in: deadLetterDirectory, generation: generation)
-            try DurableFile.write(deadLetters, to: path)
+            try FileOperations.writeAtomically(deadLetters, to: path)
             deadLetterFile = path
         }
         let metadata = SnapshotMetadata(

@@ -1,3 +1,4 @@
+internal import TallyPosix
 import TallySpool
 
 /// One file a replay reads, and how.
@@ -23,11 +24,11 @@ struct ReplayInput: Sendable, Hashable {
         var inputs: [ReplayInput] = []
         var skipped: [String] = []
         func visit(_ path: String, named: Bool) throws {
-            guard let entry = try FileEntry.stat(path) else {
+            guard let entry = try Posix.stat(path) else {
                 throw ReplayError("no such file or directory: \(path)")
             }
             if entry.isDirectory {
-                for name in try DurableFile.list(path).sorted() where !name.hasPrefix(".") {
+                for name in try FileOperations.listIfPresent(path).sorted() where !name.hasPrefix(".") {
                     try visit(path == "/" ? "/" + name : path + "/" + name, named: false)
                 }
                 return

@@ -1,3 +1,4 @@
+internal import TallyPosix
 import TallyCore
 
 /// Reads one complete snapshot and answers queries over it.
@@ -20,8 +21,8 @@ public final class SnapshotReader {
         var attempts = 0
         while true {
             let (manifest, manifestPath, directory) = try Self.resolve(path)
-            let databasePath = FileSystem.join(directory, Manifest.databaseName)
-            guard FileSystem.exists(databasePath) else {
+            let databasePath = FileOperations.join(directory, Manifest.databaseName)
+            guard FileOperations.exists(databasePath) else {
                 throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path): \(databasePath) is missing", path: path)
             }
             let database = try Database(path: databasePath, mode: .readOnly)
@@ -37,7 +38,7 @@ public final class SnapshotReader {
                 return
             }
             attempts += 1
-            if !FileSystem.isDirectory(path) || attempts == 3 {
+            if !FileOperations.isDirectory(path) || attempts == 3 {
                 throw SnapshotError(
                     code: .noUsableSnapshot,
                     message: "no usable snapshot in \(path): generation \(manifest.generation) is no longer in \(databasePath)",
@@ -48,14 +49,14 @@ public final class SnapshotReader {
 
     /// The manifest to read: the newest one that parses in a directory, or the file given.
     private static func resolve(_ path: String) throws -> (Manifest, String, String) {
-        if FileSystem.isDirectory(path) {
+        if FileOperations.isDirectory(path) {
             for entry in try Manifest.list(in: path).reversed() {
-                let manifestPath = FileSystem.join(path, entry.name)
+                let manifestPath = FileOperations.join(path, entry.name)
                 if let manifest = try? Manifest.read(path: manifestPath) { return (manifest, manifestPath, path) }
             }
             throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path)", path: path)
         }
-        guard FileSystem.exists(path) else {
+        guard FileOperations.exists(path) else {
             throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path): no such file or directory", path: path)
         }
         do {
@@ -319,7 +320,7 @@ public final class SnapshotReader {
     /// The dead-letter directory recorded in the manifest, relative paths against the snapshot directory.
     var deadLetterDirectory: String? {
         guard let path = manifest.deadLetter, !path.isEmpty else { return nil }
-        return path.hasPrefix("/") ? path : FileSystem.join(directory, path)
+        return path.hasPrefix("/") ? path : FileOperations.join(directory, path)
     }
 
     /// Every line of the `*.ndjson` files of the dead-letter directory, files in name order, less
@@ -328,16 +329,16 @@ public final class SnapshotReader {
     private func invalid(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
         var output = ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
         defer { output.finish() }
-        guard let deadLetter = deadLetterDirectory, FileSystem.isDirectory(deadLetter) else { return }
+        guard let deadLetter = deadLetterDirectory, FileOperations.isDirectory(deadLetter) else { return }
         var skip = query.offset
         var remaining = query.sqlLimit < 0 ? Int.max : Int(query.sqlLimit)
-        let names = try FileSystem.list(deadLetter).filter { name in
+        let names = try io { try Posix.listDirectory(deadLetter) }.filter { name in
             guard name.hasSuffix(".ndjson") else { return false }
             guard name.hasPrefix("dead-letter-"), let generation = Int64(name.dropFirst(12).dropLast(7)) else { return true }
             return generation <= manifest.generation
         }
         for name in names.sorted() {
-            let bytes = try FileSystem.readFile(FileSystem.join(deadLetter, name))
+            let bytes = try io { try FileOperations.readFile(FileOperations.join(deadLetter, name)) }
             for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
                 guard remaining > 0 else { return }
                 guard let value = try? JSONParser.parse(Array(line)), case .object = value else { continue }

@@ -1,3 +1,4 @@
+internal import TallyPosix
 /// The manifest `snapshot-<generation>.json`: the commit point of one snapshot. Small and
 /// self-describing; per-session data lives in `sessions.db`, the fold's globals in the state file.
 struct Manifest {
@@ -50,7 +51,7 @@ struct Manifest {
 
     /// Manifests in `directory` by generation, oldest first.
     static func list(in directory: String) throws(SnapshotError) -> [(generation: Int64, name: String)] {
-        try FileSystem.list(directory).compactMap { name in generation(fromName: name).map { ($0, name) } }
+        try io { try Posix.listDirectory(directory) }.compactMap { name in generation(fromName: name).map { ($0, name) } }
             .sorted { $0.generation < $1.generation }
     }
 
@@ -94,7 +95,7 @@ struct Manifest {
 
     /// Reads and checks a manifest; any defect is `.corrupt` with the path.
     static func read(path: String) throws(SnapshotError) -> Manifest {
-        let bytes = try FileSystem.readFile(path)
+        let bytes = try io { try FileOperations.readFile(path) }
         func corrupt(_ why: String) -> SnapshotError {
             SnapshotError(code: .corrupt, message: "damaged snapshot manifest \(path): \(why)", path: path)
         }
@@ -123,12 +124,12 @@ struct Manifest {
 
     /// Reads the state file and checks its size and checksum against the manifest.
     func readState(directory: String) throws(SnapshotError) -> [UInt8] {
-        let path = FileSystem.join(directory, stateFile)
+        let path = FileOperations.join(directory, stateFile)
         // A missing state file makes the snapshot unusable, like a damaged one: an older one is used.
-        guard FileSystem.exists(path) else {
+        guard FileOperations.exists(path) else {
             throw SnapshotError(code: .corrupt, message: "snapshot state \(path) is missing", path: path)
         }
-        let bytes = try FileSystem.readFile(path)
+        let bytes = try io { try FileOperations.readFile(path) }
         guard Int64(bytes.count) == stateBytes, Int64(CRC32.checksum(bytes)) == stateCRC32 else {
             throw SnapshotError(code: .corrupt, message: "damaged snapshot state \(path): size or checksum differs from its manifest", path: path)
         }

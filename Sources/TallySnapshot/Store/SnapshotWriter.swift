@@ -1,3 +1,4 @@
+internal import TallyPosix
 import TallyCore
 
 /// Writes the snapshots of one directory: a versioned SQLite session store, a small
@@ -52,7 +53,7 @@ public final class SnapshotWriter {
     }
 
     deinit {
-        FileSystem.closeDescriptor(lockDescriptor)
+        Posix.close(lockDescriptor)
     }
 
     /// Opens (creating) a snapshot directory for writing and recovers it: the newest manifest that
@@ -60,18 +61,18 @@ public final class SnapshotWriter {
     /// generations are rolled back and temporary files removed. `keep` (at least 1) complete
     /// snapshots are kept. Returns the snapshot to resume from, `nil` for an empty directory.
     public static func open(directory: String, keep: Int) throws -> (writer: SnapshotWriter, restored: RestoredSnapshot?) {
-        try FileSystem.createDirectory(directory)
-        let lockPath = FileSystem.join(directory, "writer.lock")
-        guard let lock = try FileSystem.lockExclusively(lockPath) else {
+        try io { try FileOperations.createDirectories(directory) }
+        let lockPath = FileOperations.join(directory, "writer.lock")
+        guard let lock = try io({ try FileOperations.lockExclusively(lockPath) }) else {
             throw SnapshotError(code: .busy, message: "snapshot directory \(directory) is in use by another writer", path: directory)
         }
         do {
-            for name in try FileSystem.list(directory) where name.hasSuffix(".tmp") {
-                FileSystem.remove(FileSystem.join(directory, name))
+            for name in try io { try Posix.listDirectory(directory) } where name.hasSuffix(".tmp") {
+                try? Posix.remove(FileOperations.join(directory, name))
             }
             var current: (manifest: Manifest, globals: [UInt8])?
             for entry in try Manifest.list(in: directory).reversed() {
-                let path = FileSystem.join(directory, entry.name)
+                let path = FileOperations.join(directory, entry.name)
                 let loaded = Result { () throws(SnapshotError) -> (Manifest, [UInt8]) in
                     let manifest = try Manifest.read(path: path)
                     return (manifest, try manifest.readState(directory: directory))
@@ -80,14 +81,14 @@ public final class SnapshotWriter {
                 case .success(let found):
                     current = found
                 case .failure(let error) where error.code == .corrupt:
-                    FileSystem.remove(path)
+                    try? Posix.remove(path)
                     continue
                 case .failure(let error):
                     throw error
                 }
                 break
             }
-            let databasePath = FileSystem.join(directory, Manifest.databaseName)
+            let databasePath = FileOperations.join(directory, Manifest.databaseName)
             // Without a complete snapshot the database holds only rows of unfinished generations, and
             // perhaps a first generation cut short while written without a journal: start it afresh.
             if current == nil { Database.remove(path: databasePath) }
@@ -110,9 +111,9 @@ public final class SnapshotWriter {
                 directory: directory, keep: max(1, keep), database: database, lockDescriptor: lock,
                 committed: committed, pruneFloor: pruneFloor)
             if sqlGeneration > committed { try writer.rollBack() }
-            for name in try FileSystem.list(directory) {
+            for name in try io { try Posix.listDirectory(directory) } {
                 if let generation = Manifest.generation(fromStateName: name), generation > committed {
-                    FileSystem.remove(FileSystem.join(directory, name))
+                    try? Posix.remove(FileOperations.join(directory, name))
                 }
             }
             try writer.loadWrittenViews()
@@ -127,7 +128,7 @@ public final class SnapshotWriter {
                 globals: current.globals, database: database)
             return (writer, restored)
         } catch {
-            FileSystem.closeDescriptor(lock)
+            Posix.close(lock)
             throw error
         }
     }
@@ -316,7 +317,7 @@ public final class SnapshotWriter {
             needsRollback = false
         }
         let generation = committedGeneration + 1
-        let snapshotAt = metadata.snapshotAt ?? FileSystem.nowMs()
+        let snapshotAt = metadata.snapshotAt ?? WallClock.milliseconds()
         var staged = written
         // The first generation goes into empty tables, and nothing refers to the database before its
         // manifest exists: it is written without a journal (each page written once, not to the WAL
@@ -363,7 +364,7 @@ public final class SnapshotWriter {
             (sessionRows, content, viewRowsChanged) = try result.get()
             if unjournaled {
                 try database.execute(Schema.writerPragmas)
-                try FileSystem.syncFile(database.path)
+                try io { try FileOperations.syncFile(database.path) }
             }
         } catch {
             if unjournaled { needsFreshDatabase = true }
@@ -371,10 +372,11 @@ public final class SnapshotWriter {
         }
         needsRollback = true
 
-        let statePath = FileSystem.join(directory, Manifest.stateName(generation: generation))
-        let manifestPath = FileSystem.join(directory, Manifest.name(generation: generation))
+        let statePath = FileOperations.join(directory, Manifest.stateName(generation: generation))
+        let manifestPath = FileOperations.join(directory, Manifest.name(generation: generation))
         do {
-            try FileSystem.writeAtomically(content.globals, to: statePath)
+            // The manifest's write fsyncs the directory, making both renames durable.
+            try io { try FileOperations.writeAtomically(content.globals, to: statePath, syncDirectory: false) }
             let manifest = Manifest(
                 generation: generation, snapshotAt: snapshotAt, watermark: content.watermark,
                 inactivityTimeoutMs: content.inactivityTimeoutMs, settings: settings, positions: positions,
@@ -383,11 +385,10 @@ public final class SnapshotWriter {
                 tools: Records.tools(content.tools), models: Records.models(content.models),
                 stateFile: Manifest.stateName(generation: generation), stateBytes: Int64(content.globals.count),
                 stateCRC32: Int64(CRC32.checksum(content.globals)))
-            try FileSystem.writeAtomically(manifest.encoded(), to: manifestPath)
-            try FileSystem.syncDirectory(directory)
+            try io { try FileOperations.writeAtomically(manifest.encoded(), to: manifestPath) }
         } catch {
-            FileSystem.remove(manifestPath)
-            FileSystem.remove(statePath)
+            try? Posix.remove(manifestPath)
+            try? Posix.remove(statePath)
             throw error
         }
 
@@ -784,14 +785,14 @@ public final class SnapshotWriter {
         guard manifests.count > keep else { return }
         let oldestKept = manifests[manifests.count - keep].generation
         for entry in manifests.prefix(manifests.count - keep) {
-            FileSystem.remove(FileSystem.join(directory, entry.name))
+            try? Posix.remove(FileOperations.join(directory, entry.name))
         }
-        for name in try FileSystem.list(directory) {
+        for name in try io { try Posix.listDirectory(directory) } {
             if let generation = Manifest.generation(fromStateName: name), generation < oldestKept {
-                FileSystem.remove(FileSystem.join(directory, name))
+                try? Posix.remove(FileOperations.join(directory, name))
             }
         }
-        try FileSystem.syncDirectory(directory)
+        try io { try FileOperations.syncDirectory(directory) }
         guard oldestKept > pruneFloor else { return }
         try database.transaction {
             for table in Schema.versionedTables {

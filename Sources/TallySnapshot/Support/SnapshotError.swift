@@ -1,3 +1,5 @@
+internal import TallyPosix
+
 /// Why a snapshot could not be written, opened or queried. `description` is one line
 /// that says what and where; ``code`` tells the CLI which exit status to use.
 ///
@@ -34,4 +36,19 @@ public struct SnapshotError: Error, CustomStringConvertible, Sendable, Equatable
     }
 
     public var description: String { message }
+}
+
+extension SnapshotError {
+    /// A failed system call, as an `.io` error.
+    init(_ error: SystemError) {
+        self.init(code: .io, message: error.description, path: error.path)
+    }
+}
+
+/// Runs system calls, turning their ``SystemError`` into ``SnapshotError`` (`body` throws nothing else).
+@inline(__always)
+func io<T>(_ body: () throws -> T) throws(SnapshotError) -> T {
+    do { return try body() } catch let error as SystemError { throw SnapshotError(error) } catch {
+        throw error as! SnapshotError
+    }
 }

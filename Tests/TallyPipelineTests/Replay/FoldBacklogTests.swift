@@ -1,3 +1,4 @@
+import TallyPosix
 import Dispatch
 import Foundation
 import Testing

@@ -1,0 +1,128 @@
+internal import Glibc
+
+/// File operations built from ``Posix`` calls, each with one rule that every module shares:
+/// one atomic write, one `mkdir -p`, one way to read a small file whole.
+package enum FileOperations {
+    /// Writes `bytes` so that a reader sees either the old file or the new one, never a part,
+    /// and the new one survives power loss once this returns.
+    ///
+    /// The bytes go to a new hidden file beside `path` (`.NAME.RANDOM.tmp`, created with
+    /// `O_EXCL | O_NOFOLLOW`, so a planted file or symlink is never written through), which is
+    /// fsynced, renamed over `path`, and the directory fsynced (unless `syncDirectory` is `false`:
+    /// for a caller that writes several files and fsyncs the directory once, after the last).
+    package static func writeAtomically(
+        _ bytes: [UInt8], to path: String, mode: UInt32 = 0o644, syncDirectory: Bool = true
+    ) throws(SystemError) {
+        let directory = parentDirectory(of: path)
+        let temporary = join(directory, "." + fileName(of: path) + "." + randomHex() + ".tmp")
+        let fd = try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
+        do throws(SystemError) {
+            try Posix.writeAll(fd, bytes, path: temporary)
+            try Posix.fsync(fd, path: temporary)
+            Posix.close(fd)
+            try Posix.rename(temporary, path)
+        } catch {
+            Posix.close(fd)
+            try? Posix.remove(temporary)
+            throw error
+        }
+        if syncDirectory { try self.syncDirectory(directory) }
+    }
+
+    /// Creates `path` and its missing parents (`mkdir -p`); each new directory is fsynced into
+    /// its parent, so that it survives power loss. Something other than a directory at `path`
+    /// (or at a parent) is `ENOTDIR`.
+    package static func createDirectories(_ path: String, mode: UInt32 = 0o755) throws(SystemError) {
+        if let status = try Posix.stat(path) {
+            if status.isDirectory { return }
+            throw SystemError("cannot create directory", path, errno: ENOTDIR)
+        }
+        let parent = parentDirectory(of: path)
+        if parent != path { try createDirectories(parent, mode: mode) }
+        if try Posix.makeDirectory(path, mode: mode) {
+            try syncDirectory(parent)
+        } else if try Posix.stat(path)?.isDirectory != true {
+            throw SystemError("cannot create directory", path, errno: ENOTDIR)
+        }
+    }
+
+    /// The whole content of a small file.
+    package static func readFile(_ path: String) throws(SystemError) -> [UInt8] {
+        let fd = try Posix.open(path, O_RDONLY)
+        defer { Posix.close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try Posix.read(fd, &chunk, chunk.count, path: path)
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+    }
+
+    /// Whether anything is at `path` (a symlink is followed).
+    package static func exists(_ path: String) -> Bool {
+        (try? Posix.stat(path)) != nil
+    }
+
+    /// Whether a directory is at `path` (a symlink is followed).
+    package static func isDirectory(_ path: String) -> Bool {
+        (try? Posix.stat(path))??.isDirectory == true
+    }
+
+    /// The names in a directory (without `.` and `..`, unsorted); an empty list when it does not exist.
+    package static func listIfPresent(_ directory: String) throws(SystemError) -> [String] {
+        guard try Posix.stat(directory) != nil else { return [] }
+        return try Posix.listDirectory(directory)
+    }
+
+    /// Opens (creating) `path` and takes an exclusive `flock` without waiting. Returns the
+    /// descriptor that holds the lock, or `nil` when another process holds it.
+    package static func lockExclusively(_ path: String, mode: UInt32 = 0o644) throws(SystemError) -> Int32? {
+        let fd = try Posix.open(path, O_RDWR | O_CREAT, mode: mode)
+        do throws(SystemError) {
+            if try Posix.tryLock(fd, exclusive: true, path: path) { return fd }
+            Posix.close(fd)
+            return nil
+        } catch {
+            Posix.close(fd)
+            throw error
+        }
+    }
+
+    /// `fsync` of a file written through another descriptor (the kernel flushes the file, whoever wrote it).
+    package static func syncFile(_ path: String) throws(SystemError) {
+        let fd = try Posix.open(path, O_RDONLY)
+        defer { Posix.close(fd) }
+        try Posix.fsync(fd, path: path)
+    }
+
+    /// `fsync` of a directory, so that renames, new entries and unlinks in it are durable.
+    package static func syncDirectory(_ path: String) throws(SystemError) {
+        let fd = try Posix.openDirectory(path)
+        defer { Posix.close(fd) }
+        try Posix.fsync(fd, path: path)
+    }
+
+    /// The directory part of `path` (`.` for a bare name, `/` for a file at the root).
+    package static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The last component of `path`.
+    package static func fileName(of path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    /// `directory/name`, without doubling a trailing slash.
+    package static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    /// Eight random hex digits, for names that must not be guessed or collide.
+    package static func randomHex() -> String {
+        let value = UInt32.random(in: .min ... .max)
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}
