@@ -1,9 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// Tally builds and runs on Linux only: the I/O layer (TallyPosix) calls Glibc, inotify and
+// Linux's `st_mtim` directly, and no other platform is built or tested.
 let package = Package(
     name: "Tally",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tally", targets: ["tally"]),
         // What a Swift service links to append events to a spool.
