@@ -54,11 +54,37 @@ enum TableText {
     static func cell(_ value: JSONValue) -> String {
         switch value {
         case .null: "-"
-        case .string(let text): text.replacing("\n", with: " ").replacing("\t", with: " ")
-        case .number(let text), .raw(let text): text
+        case .string(let text): printable(text)
+        case .number(let text), .raw(let text): printable(text)
         case .bool(let flag): flag ? "true" : "false"
-        case .array, .object: value.serialized()
+        case .array, .object: printable(value.serialized())
         }
+    }
+
+    /// `text` made safe for a terminal: line breaks and tabs become spaces, and every other C0
+    /// control, DEL and C1 control is shown escaped (`\x1B`, `\x7F`, `\u009B`), so that text from
+    /// events can neither move the cursor, retitle the window nor clear the screen.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var shown = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x09, 0x0A, 0x0D: shown.append(" ")
+            case 0x00..<0x20, 0x7F: shown.append(contentsOf: ("\\x" + hex(scalar.value, digits: 2)).unicodeScalars)
+            case 0x80..<0xA0: shown.append(contentsOf: ("\\u" + hex(scalar.value, digits: 4)).unicodeScalars)
+            default: shown.append(scalar)
+            }
+        }
+        return String(shown)
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
+    }
+
+    private static func hex(_ value: UInt32, digits: Int) -> String {
+        let text = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: digits - text.count) + text
     }
 
     /// Aligned columns, two spaces apart, at most `width` wide when a shrinkable column can make room.
@@ -94,7 +120,10 @@ enum TableText {
         var lines: [(String, String)] = []
         func add(_ value: JSONValue, prefix: String) {
             if case .object(let fields) = value, !fields.isEmpty {
-                for field in fields { add(field.value, prefix: prefix.isEmpty ? field.key : prefix + "." + field.key) }
+                for field in fields {
+                    let key = printable(field.key)
+                    add(field.value, prefix: prefix.isEmpty ? key : prefix + "." + key)
+                }
             } else if case .raw(let text) = value, let parsed = try? JSONParser.parse(text), case .object = parsed {
                 add(parsed, prefix: prefix)
             } else {
@@ -113,9 +142,16 @@ enum CSV {
         case .null: ""
         case .number(let text): text
         case .bool(let flag): flag ? "true" : "false"
-        case .string(let text): quoted(text)
+        case .string(let text): quoted(neutralized(text))
         case .array, .object, .raw: quoted(value.serialized())
         }
+    }
+
+    /// A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`,
+    /// a tab or a carriage return) gets a leading `'`, which spreadsheets show as text.
+    static func neutralized(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
     }
 
     static func quoted(_ text: String) -> String {
