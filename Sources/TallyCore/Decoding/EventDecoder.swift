@@ -124,10 +124,15 @@ public struct EventDecoder: Sendable {
     }
 
     /// Checks the length, UTF-8 and JSON of a line and notes where its known fields lie.
+    /// A UTF-8 byte order mark at the start of the line is ignored (RFC 8259, section 8.1).
     @inline(__always)
     private mutating func scan(_ line: UnsafeRawBufferPointer) -> Scan {
         // Offsets inside the line are 32-bit.
         guard line.count <= min(maxLineBytes, Int(UInt32.max)) else { return .invalid(.tooLong) }
+        var line = line
+        if line.count >= 3, line[0] == 0xEF, line[1] == 0xBB, line[2] == 0xBF {
+            line = UnsafeRawBufferPointer(rebasing: line[3...])
+        }
         guard let raw = line.baseAddress, line.count > 0 else { return .blank }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         var scanner = JSONScanner(base: base, count: line.count)
