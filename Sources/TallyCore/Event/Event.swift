@@ -94,15 +94,8 @@ extension Event {
 
     public enum EndStatus: UInt8, Sendable, Hashable, CaseIterable, Codable {
         case completed, failed, cancelled, timeout
-        /// Upper-cased session status as queries show it.
-        public var sessionStatus: String {
-            switch self {
-            case .completed: "COMPLETED"
-            case .failed: "FAILED"
-            case .cancelled: "CANCELLED"
-            case .timeout: "TIMEOUT"
-            }
-        }
+        /// The status this end gives its session.
+        public var sessionStatus: SessionStatus { SessionStatus(self) }
     }
 
     /// Status of an `llm_call` or `tool_call`.

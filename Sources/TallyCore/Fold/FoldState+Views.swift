@@ -29,15 +29,15 @@ extension FoldState {
         for reason in InvalidReason.allCases where invalidCounts[reason.index] != 0 {
             view.invalid[reason.rawValue] = invalidCounts[reason.index]
         }
-        var counts: [String: Int64] = ["ACTIVE": 0]
+        var counts: [String: Int64] = [SessionStatus.active.rawValue: 0]
         for status in Event.EndStatus.allCases {
-            counts[status.sessionStatus] = retired.statusCounts[Int(status.rawValue)]
+            counts[status.sessionStatus.rawValue] = retired.statusCounts[Int(status.rawValue)]
         }
         let adjustment = pendingAdjustment(watermark: viewWatermark)
-        counts["ACTIVE"] = live.active &+ adjustment.active
+        counts[SessionStatus.active.rawValue] = live.active &+ adjustment.active
         for status in Event.EndStatus.allCases {
             let index = Int(status.rawValue)
-            counts[status.sessionStatus, default: 0] += live.statusCounts[index] &+ adjustment.statusCounts[index]
+            counts[status.sessionStatus.rawValue, default: 0] += live.statusCounts[index] &+ adjustment.statusCounts[index]
         }
         counts["total"] = counts.values.reduce(0, +)
         view.sessions = counts

@@ -52,10 +52,10 @@ public struct SessionRow: Sendable, Hashable, Codable {
         self.lastActivityAt = lastActivityAt
     }
 
-    /// `ACTIVE`, `COMPLETED`, `FAILED`, `CANCELLED` or `TIMEOUT` at the given watermark.
-    public func status(watermark: Int64, inactivityTimeoutMs: Int64) -> String {
+    /// The status at the given watermark.
+    public func status(watermark: Int64, inactivityTimeoutMs: Int64) -> SessionStatus {
         if let endStatus { return endStatus.sessionStatus }
-        return watermark - lastActivityAt > inactivityTimeoutMs ? "TIMEOUT" : "ACTIVE"
+        return watermark - lastActivityAt > inactivityTimeoutMs ? .timeout : .active
     }
 
     /// The end event's `ts`, `lastActivityAt` for a derived `TIMEOUT`, `nil` while active.

@@ -9,7 +9,7 @@ enum Records {
 
     static func summary(_ view: SummaryView, snapshotAt: Int64) -> JSONValue {
         let invalid = view.invalid.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }
-        let statuses = ["total", "ACTIVE", "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"]
+        let statuses = ["total"] + SessionStatus.allCases.map(\.rawValue)
         let sessions = statuses.map { ($0, JSONValue.int(view.sessions[$0] ?? 0)) }
         return .object([
             ("events", .int(view.events)),
@@ -41,7 +41,7 @@ enum Records {
         let watermark = watermark ?? row.lastActivityAt
         return [
             .string(row.sessionID),
-            .string(row.status(watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)),
+            .string(row.status(watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs).rawValue),
             .time(row.startedAt),
             .time(row.endedAt(watermark: watermark, inactivityTimeoutMs: inactivityTimeoutMs)),
             .time(row.lastActivityAt),

@@ -131,7 +131,7 @@ public final class SnapshotReader {
 
     private static func sessionRow(_ s: Statement) -> SessionRow {
         var row = SessionRow(sessionID: s.string(0), startedAt: s.int64(3), lastActivityAt: s.int64(4))
-        row.endStatus = s.optionalString(1).flatMap { text in Event.EndStatus.allCases.first { $0.sessionStatus == text } }
+        row.endStatus = s.optionalString(1).flatMap { SessionStatus(rawValue: $0)?.endStatus }
         row.endTimestamp = s.optionalInt64(2)
         row.conversationID = s.optionalString(5)
         row.userID = s.optionalString(6)

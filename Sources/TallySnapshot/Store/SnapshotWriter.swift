@@ -511,7 +511,7 @@ public final class SnapshotWriter {
     ) throws(SQLiteError) {
         try insert.bind(1, row.sessionID)
         try insert.bind(2, generation)
-        try insert.bind(3, row.endStatus?.sessionStatus)
+        try insert.bind(3, row.endStatus?.sessionStatus.rawValue)
         try insert.bind(4, row.endTimestamp)
         try insert.bind(5, row.startedAt)
         try insert.bind(6, row.lastActivityAt)

@@ -22,10 +22,10 @@ import Testing
             let settings = state.settings
             var counts: [String: Int64] = ["ACTIVE": 0]
             for status in Event.EndStatus.allCases {
-                counts[status.sessionStatus] = state.retired.statusCounts[Int(status.rawValue)]
+                counts[status.sessionStatus.rawValue] = state.retired.statusCounts[Int(status.rawValue)]
             }
             for session in state.sessions.states {
-                let status = session.end?.status.sessionStatus
+                let status = session.end?.status.sessionStatus.rawValue
                     ?? (watermark &- session.lastTimestamp > settings.inactivityTimeoutMs ? "TIMEOUT" : "ACTIVE")
                 counts[status, default: 0] += 1
             }

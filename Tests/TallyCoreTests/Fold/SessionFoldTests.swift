@@ -44,7 +44,7 @@ import Testing
             sessionEnd("t", t0 + 5_000, .completed),
         ])
         let s = try #require(state.session("s"))
-        #expect(s.status(watermark: t0 + 9_000, inactivityTimeoutMs: hour) == "FAILED")
+        #expect(s.status(watermark: t0 + 9_000, inactivityTimeoutMs: hour) == .failed)
         #expect(s.errorMessage == "boom")
         #expect(s.endTimestamp == t0 + 9_000)
         let t = try #require(state.session("t"))
@@ -58,12 +58,12 @@ import Testing
         var state = folded([sessionStart("s", t0), message("s", t0 + minute, .user), logLine(t0 + 11 * minute)], settings: settings)
         #expect(state.summary().sessions["ACTIVE"] == 1)
         var row = try #require(state.session("s"))
-        #expect(row.status(watermark: state.watermark!, inactivityTimeoutMs: settings.inactivityTimeoutMs) == "ACTIVE")
+        #expect(row.status(watermark: state.watermark!, inactivityTimeoutMs: settings.inactivityTimeoutMs) == .active)
         #expect(row.endedAt(watermark: state.watermark!, inactivityTimeoutMs: settings.inactivityTimeoutMs) == nil)
 
         state.fold(logLine(t0 + 11 * minute + 1))
         row = try #require(state.session("s"))
-        #expect(row.status(watermark: state.watermark!, inactivityTimeoutMs: settings.inactivityTimeoutMs) == "TIMEOUT")
+        #expect(row.status(watermark: state.watermark!, inactivityTimeoutMs: settings.inactivityTimeoutMs) == .timeout)
         #expect(row.endedAt(watermark: state.watermark!, inactivityTimeoutMs: settings.inactivityTimeoutMs) == t0 + minute)
         #expect(row.durationMs(watermark: state.watermark!, inactivityTimeoutMs: settings.inactivityTimeoutMs) == minute)
         let summary = state.summary()
