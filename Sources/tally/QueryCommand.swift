@@ -99,7 +99,7 @@ struct QueryCommand: ParsableCommand {
             case .badQuery: throw ExitCode(2)
             case .sessionNotFound: throw ExitCode(3)
             case .noUsableSnapshot: throw ExitCode(4)
-            case .busy, .io, .corrupt: throw ExitCode(1)
+            default: throw ExitCode(1)
             }
         } catch {
             output.flush()

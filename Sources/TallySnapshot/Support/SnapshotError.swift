@@ -7,20 +7,25 @@ internal import TallyPosix
 /// do { _ = try SnapshotReader(path: dir) }
 /// catch let error as SnapshotError where error.code == .noUsableSnapshot { … }   // exit 4
 /// ```
-public struct SnapshotError: Error, CustomStringConvertible, Sendable, Equatable {
-    public enum Code: Sendable, Equatable {
+public struct SnapshotError: Error, CustomStringConvertible, Sendable, Hashable {
+    /// A stable, machine-readable kind of failure.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
         /// No complete snapshot in the directory (or the manifest given is unusable).
-        case noUsableSnapshot
+        public static let noUsableSnapshot = Code("no-usable-snapshot")
         /// `query session ID` for an id the snapshot does not hold.
-        case sessionNotFound
-        /// A query argument that does not parse or does not apply.
-        case badQuery
+        public static let sessionNotFound = Code("session-not-found")
+        /// A query that does not validate (see `SnapshotQuery.validate()`).
+        public static let badQuery = Code("bad-query")
         /// The directory is locked by another writer.
-        case busy
+        public static let busy = Code("busy")
         /// A file could not be read or written.
-        case io
+        public static let io = Code("io")
         /// A snapshot file exists but its content is damaged.
-        case corrupt
+        public static let corrupt = Code("corrupt")
     }
 
     public var code: Code
