@@ -1,4 +1,5 @@
 import ArgumentParser
+import TallyCore
 import TallyPipeline
 import TallySnapshot
 import TallySpool
@@ -66,22 +67,18 @@ struct DemoCommand: ParsableCommand {
                 print("(\(error))\n")
             }
         }
-        func query(_ what: String, sort: String? = nil, limit: Int? = nil) -> SnapshotQuery {
-            // The subjects and options below are fixed and valid.
-            try! SnapshotQuery(what: what, sort: sort, limit: limit)
-        }
-        section("Summary", query("summary"))
-        section("Top sessions by cost", query("sessions", sort: "cost", limit: 5))
-        section("Tools: error rates and latency", query("tools"))
-        section("Models: cost and latency", query("models"))
+        section("Summary", SnapshotQuery(.summary))
+        section("Top sessions by cost", SnapshotQuery(.sessions, sort: .cost, limit: 5))
+        section("Tools: error rates and latency", SnapshotQuery(.tools))
+        section("Models: cost and latency", SnapshotQuery(.models))
         print("== Alerts by kind")
-        for kind in ["slow_response", "slow_tool", "context_window", "long_session", "access_burst"] {
-            let all = try! SnapshotQuery(what: "alerts", limit: 0, kind: kind)
+        for kind in AlertView.Kind.allCases {
+            let all = SnapshotQuery(.alerts, limit: 0, alertKind: kind)
             let count = ((try? reader.output(all, format: .ndjson)) ?? "").split(separator: "\n").count
-            print("  " + kind.padding(toLength: 15) + String(count).leftPadding(toLength: 6))
+            print("  " + kind.rawValue.padding(toLength: 15) + String(count).leftPadding(toLength: 6))
         }
         print("")
-        section("Newest alerts", query("alerts", limit: 6))
+        section("Newest alerts", SnapshotQuery(.alerts, limit: 6))
         let invalid = report.summary.invalid.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         print("== Invalid lines by reason (dead-lettered to \(output)/dead-letter/)")
         for (reason, count) in invalid {

@@ -68,29 +68,17 @@ struct QueryCommand: ParsableCommand {
     var format: String?
 
     func validate() throws {
-        do {
-            _ = try makeQuery()
-        } catch {
-            throw ValidationError(error.description)
-        }
-        if let format, OutputFormat(rawValue: format) == nil {
-            throw ValidationError("--format must be table, json, ndjson or csv, not '\(format)'")
-        }
-    }
-
-    private func makeQuery() throws(SnapshotError) -> SnapshotQuery {
-        try SnapshotQuery(
-            what: what, id: id, status: status, user: user, org: org, project: project, since: since, until: until,
-            sort: sort, limit: limit, offset: offset, by: by, bucket: bucket, kind: kind)
+        _ = try makeQuery()
+        _ = try outputFormat()
     }
 
     func run() throws {
-        let outputFormat = format.flatMap(OutputFormat.init(rawValue:)) ?? (isatty(STDOUT_FILENO) != 0 ? .table : .json)
+        let chosenFormat = try outputFormat() ?? (isatty(STDOUT_FILENO) != 0 ? .table : .json)
         var output = StandardOutput()
         do {
             let query = try makeQuery()
             let reader = try SnapshotReader(path: snapshot)
-            try reader.run(query, format: outputFormat) { output.append($0) }
+            try reader.run(query, format: chosenFormat) { output.append($0) }
             output.flush()
         } catch let error as SnapshotError {
             output.flush()

@@ -234,21 +234,22 @@ func countRows(_ directory: String, _ table: String = "sessions", where conditio
     return try database.scalar("SELECT count(*) FROM \(table) WHERE \(condition)") ?? -1
 }
 
-func query(_ directory: String, _ what: String, id: String? = nil, format: OutputFormat = .json,
-           status: String? = nil, user: String? = nil, org: String? = nil, project: String? = nil,
-           since: String? = nil, until: String? = nil, sort: String? = nil, limit: Int? = nil, offset: Int? = nil,
-           by: String? = nil, bucket: String? = nil, kind: String? = nil) throws -> String {
-    let query = try SnapshotQuery(
-        what: what, id: id, status: status, user: user, org: org, project: project, since: since, until: until,
-        sort: sort, limit: limit, offset: offset, by: by, bucket: bucket, kind: kind)
+/// The answer to a query of `subject` in `format`.
+func query(_ directory: String, _ subject: SnapshotQuery.Subject, format: OutputFormat = .json,
+           status: SessionStatus? = nil, user: String? = nil, org: String? = nil, project: String? = nil,
+           since: Int64? = nil, until: Int64? = nil, sort: SessionSort? = nil, limit: Int? = nil, offset: Int? = nil,
+           bucket: BucketWidth? = nil, kind: AlertView.Kind? = nil) throws -> String {
+    let query = SnapshotQuery(
+        subject, status: status, userID: user, orgID: org, projectID: project, since: since, until: until,
+        sort: sort, limit: limit, offset: offset, bucket: bucket, alertKind: kind)
     return try SnapshotReader(path: directory).output(query, format: format)
 }
 
 /// The `session_id`s of a `sessions` query, in order.
-func sessionIDs(_ directory: String, status: String? = nil, user: String? = nil, org: String? = nil,
-                project: String? = nil, since: String? = nil, until: String? = nil, sort: String? = nil,
+func sessionIDs(_ directory: String, status: SessionStatus? = nil, user: String? = nil, org: String? = nil,
+                project: String? = nil, since: Int64? = nil, until: Int64? = nil, sort: SessionSort? = nil,
                 limit: Int? = nil, offset: Int? = nil) throws -> [String] {
-    let ndjson = try query(directory, "sessions", format: .ndjson, status: status, user: user, org: org, project: project,
+    let ndjson = try query(directory, .sessions, format: .ndjson, status: status, user: user, org: org, project: project,
                            since: since, until: until, sort: sort, limit: limit, offset: offset)
     return try ndjson.split(separator: "\n").map { line in
         try JSONParser.parse(String(line))["session_id"]?.stringValue ?? "?"

@@ -32,8 +32,8 @@ import TallyCore
             + #""messages":5,"llm_calls":7,"tool_calls":3,"input_tokens":6010,"output_tokens":220,"#
             + #""cost_usd":2.50012345,"unpriced_llm_calls":1,"watermark":"2025-10-23T16:30:00.000Z","#
             + #""snapshot_at":"2025-10-23T16:31:00.000Z","health":{"lag_ms":5}}"# + "\n"
-        #expect(try query(directory, "summary") == expected)
-        #expect(try query(directory, "summary", format: .ndjson) == expected)
+        #expect(try query(directory, .summary) == expected)
+        #expect(try query(directory, .summary, format: .ndjson) == expected)
     }
 
     @Test func summaryAsCSVNestsObjectsAsJSONText() throws {
@@ -41,11 +41,11 @@ import TallyCore
             + "cost_usd,unpriced_llm_calls,watermark,snapshot_at,health\n"
             + #"20,1,"{""bad_ts"":1,""not_json"":2}","{""total"":5,""ACTIVE"":1,""COMPLETED"":1,""FAILED"":1,""CANCELLED"":1,""TIMEOUT"":1}",5,7,3,6010,220,2.50012345,1,2025-10-23T16:30:00.000Z,2025-10-23T16:31:00.000Z,"{""lag_ms"":5}""#
             + "\n"
-        #expect(try query(directory, "summary", format: .csv) == expected)
+        #expect(try query(directory, .summary, format: .csv) == expected)
     }
 
     @Test func summaryAsTableFlattensNestedCounts() throws {
-        let table = try query(directory, "summary", format: .table)
+        let table = try query(directory, .summary, format: .table)
         #expect(table.contains("invalid.not_json    2\n"))
         #expect(table.contains("sessions.TIMEOUT    1\n"))
         #expect(table.contains("cost_usd            2.50012345\n"))
@@ -59,13 +59,13 @@ import TallyCore
         + #""avg_response_ms":null,"max_response_ms":null,"last_model":null,"error_message":"boom, \"bad\"\nline2"}"#
 
     @Test func sessionsAsJSONIsAnArrayOfObjects() throws {
-        #expect(try query(directory, "sessions", status: "FAILED") == "[\n" + Self.s4Object + "\n]\n")
-        #expect(try query(directory, "sessions", status: "failed", user: "nobody") == "[]\n")
+        #expect(try query(directory, .sessions, status: .failed) == "[\n" + Self.s4Object + "\n]\n")
+        #expect(try query(directory, .sessions, status: .failed, user: "nobody") == "[]\n")
     }
 
     @Test func sessionsAsNDJSONIsOneObjectALine() throws {
-        #expect(try query(directory, "sessions", format: .ndjson, status: "FAILED") == Self.s4Object + "\n")
-        #expect(try query(directory, "sessions", format: .ndjson, user: "nobody") == "")
+        #expect(try query(directory, .sessions, format: .ndjson, status: .failed) == Self.s4Object + "\n")
+        #expect(try query(directory, .sessions, format: .ndjson, user: "nobody") == "")
     }
 
     @Test func sessionsAsCSVQuotesLikeRFC4180() throws {
@@ -75,8 +75,8 @@ import TallyCore
             + "max_response_ms,last_model,error_message\n"
         let row = "s4,FAILED,2025-10-23T15:00:00.000Z,2025-10-23T16:00:00.000Z,2025-10-23T16:00:00.000Z,3600000,,u3,,,,"
             + "0,0,0,1,0,10,20,0.5,0,0,0,0,,,,\"boom, \"\"bad\"\"\nline2\"\n"
-        #expect(try query(directory, "sessions", format: .csv, status: "FAILED") == header + row)
-        #expect(try query(directory, "sessions", format: .csv, user: "nobody") == header)
+        #expect(try query(directory, .sessions, format: .csv, status: .failed) == header + row)
+        #expect(try query(directory, .sessions, format: .csv, user: "nobody") == header)
     }
 
     @Test func sessionsAsTableFitEightyColumns() throws {
@@ -87,7 +87,7 @@ import TallyCore
             s1          COMPLETED  2025-10-23 14:30     1m00s    2    1200  0.00012345
 
             """
-        #expect(try query(directory, "sessions", format: .table, sort: "cost", limit: 3) == expected)
+        #expect(try query(directory, .sessions, format: .table, sort: .cost, limit: 3) == expected)
     }
 
     @Test func oneSessionCarriesModelsAndTools() throws {
@@ -99,52 +99,52 @@ import TallyCore
             + #""avg_response_ms":1500.5,"max_response_ms":2000,"last_model":"m-a","error_message":null,"#
             + #""models":{"m-a":{"calls":2,"input_tokens":1000,"output_tokens":200,"cost_usd":0.00012345}},"#
             + #""tools":{"search":{"calls":1,"errors":0,"timeouts":0}}}"# + "\n"
-        #expect(try query(directory, "session", id: "s1") == expected)
-        let table = try query(directory, "session", id: "s1", format: .table)
+        #expect(try query(directory, .session("s1")) == expected)
+        let table = try query(directory, .session("s1"), format: .table)
         #expect(table.contains("models.m-a.cost_usd       0.00012345\n"))
         #expect(table.contains("tools.search.calls        1\n"))
     }
 
     @Test func derivedStatusesFollowTheWatermark() throws {
-        let s2 = try query(directory, "session", id: "s2")
+        let s2 = try query(directory, .session("s2"))
         #expect(s2.contains(#""status":"ACTIVE","started_at":"2025-10-23T14:40:00.000Z","ended_at":null,"#))
         #expect(s2.contains(#""duration_ms":6000000,"#))
-        let s3 = try query(directory, "session", id: "s3")
+        let s3 = try query(directory, .session("s3"))
         #expect(s3.contains(#""status":"TIMEOUT","started_at":"2025-10-23T14:35:00.000Z","ended_at":"2025-10-23T14:50:00.000Z","#))
         #expect(s3.contains(#""duration_ms":900000,"#))
     }
 
     @Test func unknownSessionIsNotFound() throws {
         #expect(throws: SnapshotError(code: .sessionNotFound, message: "no session nope in snapshot \(directory)", path: directory)) {
-            try query(directory, "session", id: "nope")
+            try query(directory, .session("nope"))
         }
     }
 
     @Test func sessionsSortDescendingWithTiesBySessionID() throws {
-        #expect(try sessionIDs(directory, sort: "cost") == ["s2", "s4", "s1", "s3", "s5"])
-        #expect(try sessionIDs(directory, sort: "tokens") == ["s2", "s1", "s4", "s3", "s5"])
-        #expect(try sessionIDs(directory, sort: "duration") == ["s2", "s4", "s3", "s1", "s5"])
-        #expect(try sessionIDs(directory, sort: "started") == ["s5", "s4", "s2", "s3", "s1"])
-        #expect(try sessionIDs(directory, sort: "last_activity") == ["s2", "s5", "s4", "s3", "s1"])
+        #expect(try sessionIDs(directory, sort: .cost) == ["s2", "s4", "s1", "s3", "s5"])
+        #expect(try sessionIDs(directory, sort: .tokens) == ["s2", "s1", "s4", "s3", "s5"])
+        #expect(try sessionIDs(directory, sort: .duration) == ["s2", "s4", "s3", "s1", "s5"])
+        #expect(try sessionIDs(directory, sort: .started) == ["s5", "s4", "s2", "s3", "s1"])
+        #expect(try sessionIDs(directory, sort: .lastActivity) == ["s2", "s5", "s4", "s3", "s1"])
         #expect(try sessionIDs(directory) == ["s5", "s4", "s2", "s3", "s1"])
     }
 
     @Test func sessionsFilterByStatusContextAndStartTime() throws {
-        #expect(try sessionIDs(directory, status: "ACTIVE") == ["s2"])
-        #expect(try sessionIDs(directory, status: "TIMEOUT") == ["s3"])
-        #expect(try sessionIDs(directory, status: "COMPLETED") == ["s1"])
-        #expect(try sessionIDs(directory, status: "CANCELLED") == ["s5"])
+        #expect(try sessionIDs(directory, status: .active) == ["s2"])
+        #expect(try sessionIDs(directory, status: .timeout) == ["s3"])
+        #expect(try sessionIDs(directory, status: .completed) == ["s1"])
+        #expect(try sessionIDs(directory, status: .cancelled) == ["s5"])
         #expect(try sessionIDs(directory, user: "u1") == ["s3", "s1"])
         #expect(try sessionIDs(directory, org: "o1") == ["s2", "s1"])
         #expect(try sessionIDs(directory, project: "p2") == ["s2"])
-        #expect(try sessionIDs(directory, since: "2025-10-23T14:35:00Z", until: "2025-10-23T15:00:00Z") == ["s2", "s3"])
-        #expect(try sessionIDs(directory, since: String(t0 + 30 * minute)) == ["s5", "s4"])
-        #expect(try sessionIDs(directory, user: "u3", sort: "cost") == ["s4", "s5"])
+        #expect(try sessionIDs(directory, since: time("2025-10-23T14:35:00Z"), until: time("2025-10-23T15:00:00Z")) == ["s2", "s3"])
+        #expect(try sessionIDs(directory, since: t0 + 30 * minute) == ["s5", "s4"])
+        #expect(try sessionIDs(directory, user: "u3", sort: .cost) == ["s4", "s5"])
     }
 
     @Test func sessionsPageWithLimitAndOffset() throws {
-        #expect(try sessionIDs(directory, sort: "cost", limit: 2, offset: 1) == ["s4", "s1"])
-        #expect(try sessionIDs(directory, sort: "cost", limit: 0, offset: 3) == ["s3", "s5"])
+        #expect(try sessionIDs(directory, sort: .cost, limit: 2, offset: 1) == ["s4", "s1"])
+        #expect(try sessionIDs(directory, sort: .cost, limit: 0, offset: 3) == ["s3", "s5"])
         #expect(try sessionIDs(directory, offset: 9) == [])
     }
 
@@ -154,8 +154,8 @@ import TallyCore
             + "\n"
             + #"{"tool_name":"search","calls":3,"success":2,"error":1,"timeout":0,"success_rate":0.6666666666666666,"avg_ms":150.5,"p50_ms":120,"p95_ms":300,"p99_ms":300,"max_ms":300}"#
             + "\n]\n"
-        #expect(try query(directory, "tools") == expected)
-        #expect(try query(directory, "tools", format: .csv, limit: 1) == "tool_name,calls,success,error,timeout,success_rate,avg_ms,p50_ms,p95_ms,p99_ms,max_ms\nfetch,5,5,0,0,1.0,20.0,20,20,20,20\n")
+        #expect(try query(directory, .tools) == expected)
+        #expect(try query(directory, .tools, format: .csv, limit: 1) == "tool_name,calls,success,error,timeout,success_rate,avg_ms,p50_ms,p95_ms,p99_ms,max_ms\nfetch,5,5,0,0,1.0,20.0,20,20,20,20\n")
     }
 
     @Test func modelsByCallsThenName() throws {
@@ -163,7 +163,7 @@ import TallyCore
             + "\n"
             + #"{"model":"m-b","calls":3,"errors":1,"input_tokens":5000,"output_tokens":null,"cost_usd":2,"avg_latency_ms":null,"p50_latency_ms":null,"p95_latency_ms":null,"p99_latency_ms":null,"avg_ttft_ms":null,"unpriced_calls":0}"#
             + "\n"
-        #expect(try query(directory, "models", format: .ndjson) == expected)
+        #expect(try query(directory, .models, format: .ndjson) == expected)
     }
 
     @Test func usersOrgsAndProjectsByCost() throws {
@@ -174,11 +174,11 @@ import TallyCore
             u1          2    3    1200  0.00012345         0
 
             """
-        #expect(try query(directory, "users", format: .table) == users)
+        #expect(try query(directory, .rollups(by: .user), format: .table) == users)
         let orgs = "key,sessions,llm_calls,input_tokens,output_tokens,cost_usd,tool_errors\n"
             + "o1,2,5,6000,200,2.00012345,1\no2,1,1,,,0,0\n"
-        #expect(try query(directory, "users", format: .csv, by: "org") == orgs)
-        #expect(try query(directory, "users", format: .csv, limit: 1, by: "project") == "key,sessions,llm_calls,input_tokens,output_tokens,cost_usd,tool_errors\np2,1,3,5000,,2,1\n")
+        #expect(try query(directory, .rollups(by: .org), format: .csv) == orgs)
+        #expect(try query(directory, .rollups(by: .project), format: .csv, limit: 1) == "key,sessions,llm_calls,input_tokens,output_tokens,cost_usd,tool_errors\np2,1,3,5000,,2,1\n")
     }
 
     @Test func timelineSumsMinuteBuckets() throws {
@@ -187,28 +187,28 @@ import TallyCore
             + "\n"
             + #"{"bucket_start":"2025-10-23T15:00:00.000Z","sessions_started":0,"sessions_ended":0,"messages":0,"llm_calls":1,"input_tokens":null,"output_tokens":null,"cost_usd":2,"tool_calls":0,"tool_errors":1,"llm_errors":1}"#
             + "\n]\n"
-        #expect(try query(directory, "timeline") == hourly)
+        #expect(try query(directory, .timeline) == hourly)
         let header = "bucket_start,sessions_started,sessions_ended,messages,llm_calls,input_tokens,output_tokens,cost_usd,tool_calls,tool_errors,llm_errors\n"
-        #expect(try query(directory, "timeline", format: .csv, bucket: "1m") == header
+        #expect(try query(directory, .timeline, format: .csv, bucket: .oneMinute) == header
             + "2025-10-23T14:30:00.000Z,1,0,2,1,500,100,0.0000001,0,0,0\n"
             + "2025-10-23T14:31:00.000Z,0,1,2,1,500,100,0.00012335,1,0,0\n"
             + "2025-10-23T15:35:00.000Z,0,0,0,1,,,2,0,1,1\n")
-        #expect(try query(directory, "timeline", format: .csv, bucket: "5m") == header
+        #expect(try query(directory, .timeline, format: .csv, bucket: .fiveMinutes) == header
             + "2025-10-23T14:30:00.000Z,1,1,4,2,1000,200,0.00012345,1,0,0\n"
             + "2025-10-23T15:35:00.000Z,0,0,0,1,,,2,0,1,1\n")
-        #expect(try query(directory, "timeline", format: .csv, bucket: "1d") == header
+        #expect(try query(directory, .timeline, format: .csv, bucket: .oneDay) == header
             + "2025-10-23T00:00:00.000Z,1,1,4,3,1000,200,2.00012345,1,1,1\n")
-        #expect(try query(directory, "timeline", format: .csv, since: "2025-10-23T14:31:00Z", bucket: "1d") == header
+        #expect(try query(directory, .timeline, format: .csv, since: time("2025-10-23T14:31:00Z"), bucket: .oneDay) == header
             + "2025-10-23T00:00:00.000Z,0,1,2,2,500,100,2.00012335,1,1,1\n")
     }
 
     @Test func alertsNewestFirstFilteredByKind() throws {
         let burst = #"{"kind":"access_burst","session_id":null,"user_id":"u9","ts":"2025-10-23T15:40:00.000Z","value":6.0,"threshold":5.0,"detail":"6 denied or rate-limited"}"#
         let slow = #"{"kind":"slow_response","session_id":"s1","user_id":"u1","ts":"2025-10-23T14:30:30.000Z","value":45000.0,"threshold":30000.0,"detail":"response took 45.0 s"}"#
-        #expect(try query(directory, "alerts", format: .ndjson) == burst + "\n" + slow + "\n")
-        #expect(try query(directory, "alerts", format: .ndjson, kind: "slow_response") == slow + "\n")
-        #expect(try query(directory, "alerts", format: .ndjson, limit: 1) == burst + "\n")
-        #expect(try query(directory, "alerts", format: .ndjson, user: "u1") == slow + "\n")
+        #expect(try query(directory, .alerts, format: .ndjson) == burst + "\n" + slow + "\n")
+        #expect(try query(directory, .alerts, format: .ndjson, kind: .slowResponse) == slow + "\n")
+        #expect(try query(directory, .alerts, format: .ndjson, limit: 1) == burst + "\n")
+        #expect(try query(directory, .alerts, format: .ndjson, user: "u1") == slow + "\n")
     }
 
     @Test func invalidReadsTheDeadLetterFilesInNameOrder() throws {
@@ -216,8 +216,8 @@ import TallyCore
             + "seg-1@0,0,not_json,\"hello, world\"\n"
             + "seg-1@13,13,not_json,x\n"
             + "seg-2@10,10,bad_ts,\"{\"\"ts\"\":\"\"x\"\"}\"\n"
-        #expect(try query(directory, "invalid", format: .csv) == expected)
-        #expect(try query(directory, "invalid", format: .csv, limit: 1, offset: 1) == "source,offset,reason,line\nseg-1@13,13,not_json,x\n")
+        #expect(try query(directory, .invalid, format: .csv) == expected)
+        #expect(try query(directory, .invalid, format: .csv, limit: 1, offset: 1) == "source,offset,reason,line\nseg-1@13,13,not_json,x\n")
     }
 
     @Test func invalidSkipsDeadLettersOfGenerationsAfterTheSnapshot() throws {
@@ -229,32 +229,48 @@ import TallyCore
         try writeText(
             #"{"source":"s","offset":2,"reason":"not_json","line":"not committed yet"}"# + "\n",
             to: FileOperations.join(deadLetter, "dead-letter-000000000002.ndjson"))
-        #expect(try query(directory, "invalid", format: .csv) == "source,offset,reason,line\ns,1,not_json,committed\n")
+        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,line\ns,1,not_json,committed\n")
     }
 
-    @Test func badQueriesSayWhatIsWrong() {
-        func message(_ body: () throws -> SnapshotQuery) -> String? {
+    @Test func badQueriesNameTheField() throws {
+        func message(_ query: SnapshotQuery) -> String? {
             do {
-                _ = try body()
+                try query.validate()
                 return nil
-            } catch let error as SnapshotError {
-                return error.code == .badQuery ? error.message : "wrong code"
             } catch {
-                return "wrong error"
+                return error.code == .badQuery ? error.message : "wrong code"
             }
         }
-        #expect(message { try SnapshotQuery(what: "everything") } == "unknown query subject 'everything'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid")
-        #expect(message { try SnapshotQuery(what: "session") } == "'session' needs a session id: tally query --snapshot DIR session ID")
-        #expect(message { try SnapshotQuery(what: "sessions", id: "x") } == "unexpected argument 'x' after 'sessions'")
-        #expect(message { try SnapshotQuery(what: "sessions", status: "DONE") } == "--status must be one of ACTIVE, COMPLETED, FAILED, CANCELLED, TIMEOUT, not 'DONE'")
-        #expect(message { try SnapshotQuery(what: "sessions", sort: "price") } == "--sort must be one of cost, tokens, duration, started, last_activity, not 'price'")
-        #expect(message { try SnapshotQuery(what: "sessions", since: "soon") } == "--since 'soon' is neither RFC 3339 nor epoch milliseconds")
-        #expect(message { try SnapshotQuery(what: "sessions", limit: -1) } == "--limit must be 0 (no limit) or more, not -1")
-        #expect(message { try SnapshotQuery(what: "tools", sort: "cost") } == "--sort does not apply to 'tools'")
-        #expect(message { try SnapshotQuery(what: "users", by: "team") } == "--by must be user, org or project, not 'team'")
-        #expect(message { try SnapshotQuery(what: "timeline", bucket: "2h") } == "--bucket must be 1m, 5m, 1h or 1d, not '2h'")
-        #expect(message { try SnapshotQuery(what: "alerts", kind: "loud") } == "--kind must be one of slow_response, slow_tool, context_window, long_session, access_burst, not 'loud'")
-        #expect(message { try SnapshotQuery(what: "summary", limit: 3) } == "--limit does not apply to 'summary'")
+        #expect(message(SnapshotQuery(.session(""))) == "the session id is empty")
+        #expect(message(SnapshotQuery(.sessions, limit: -1)) == "limit must be 0 (no limit) or more, not -1")
+        #expect(message(SnapshotQuery(.sessions, offset: -2)) == "offset must be 0 or more, not -2")
+        #expect(message(SnapshotQuery(.tools, sort: .cost)) == "sort does not apply to subject tools")
+        #expect(message(SnapshotQuery(.summary, limit: 3)) == "limit does not apply to subject summary")
+        #expect(message(SnapshotQuery(.session("s1"), offset: 0)) == "offset does not apply to subject session")
+        #expect(message(SnapshotQuery(.rollups(by: .org), status: .failed)) == "status does not apply to subject rollups")
+        #expect(message(SnapshotQuery(.timeline, alertKind: .slowTool)) == "alertKind does not apply to subject timeline")
+        #expect(message(SnapshotQuery(.alerts, orgID: "o1", bucket: .oneDay)) == "orgID does not apply to subject alerts")
+        #expect(message(SnapshotQuery(.sessions, status: .active, userID: "u", orgID: "o", projectID: "p",
+                                      since: 0, until: 1, sort: .cost, limit: 0, offset: 0)) == nil)
+        #expect(message(SnapshotQuery(.alerts, userID: "u", since: 0, until: 1, limit: 1, alertKind: .slowTool)) == nil)
+        #expect(message(SnapshotQuery(.timeline, since: 0, until: 1, bucket: .oneDay)) == nil)
+    }
+
+    @Test func theReaderRunsOnlyValidQueries() throws {
+        #expect(throws: SnapshotError(code: .badQuery, message: "bucket does not apply to subject sessions")) {
+            try query(directory, .sessions, bucket: .oneDay)
+        }
+    }
+
+    @Test func everyFieldAppliesToSomeSubject() {
+        let subjects: [SnapshotQuery.Subject] = [
+            .summary, .sessions, .session("s1"), .tools, .models, .rollups(by: .user), .timeline, .alerts, .invalid,
+        ]
+        for field in SnapshotQuery.Field.allCases {
+            #expect(subjects.contains { field.applies(to: $0) }, "\(field)")
+        }
+        #expect(SnapshotQuery.Field.allCases.filter { $0.applies(to: .summary) } == [])
+        #expect(SnapshotQuery.Field.allCases.filter { $0.applies(to: .tools) } == [.limit, .offset])
     }
 
     @Test func aDirectoryWithoutSnapshotsIsNotUsable() throws {
@@ -268,4 +284,9 @@ import TallyCore
             _ = try SnapshotReader(path: missing)
         }
     }
+}
+
+/// Epoch milliseconds of RFC 3339 text.
+private func time(_ text: String) -> Int64 {
+    Timestamp.parse(text) ?? .min
 }

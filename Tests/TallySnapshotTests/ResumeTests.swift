@@ -95,11 +95,12 @@ func expectReadsLikeSnapshot(
     defer { removeTree(other) }
     let (otherWriter, _) = try SnapshotWriter.open(directory: other, keep: 2)
     try otherWriter.write(&whole, metadata: metadata)
-    for subject in ["summary", "sessions", "tools", "models", "users", "timeline", "alerts"] {
-        let limit: Int? = subject == "sessions" ? 0 : nil
+    let subjects: [SnapshotQuery.Subject] = [.summary, .sessions, .tools, .models, .rollups(by: .user), .timeline, .alerts]
+    for subject in subjects {
+        let limit: Int? = subject == .sessions ? 0 : nil
         #expect(try query(directory, subject, limit: limit) == query(other, subject, limit: limit), "\(subject)")
     }
-    #expect(try query(directory, "session", id: sessionID) == query(other, "session", id: sessionID))
+    #expect(try query(directory, .session(sessionID)) == query(other, .session(sessionID)))
 }
 
 /// `events` folded into two parts split by session (`part` of each session id) with retention suspended,
@@ -139,7 +140,7 @@ func splitBySession(
     #expect(third.sessionRowsWritten == 1)
     #expect(try countRows(directory) == 11)
     #expect(try countRows(directory, where: "gen_from = 3 AND session_id = 'sess-4'") == 1)
-    #expect(try query(directory, "session", id: "sess-4").contains(#""messages":3,"user_messages":2,"#))
+    #expect(try query(directory, .session("sess-4")).contains(#""messages":3,"user_messages":2,"#))
 }
 
 /// Replay's path: parts split by session take their changes (after applying retention at the watermark

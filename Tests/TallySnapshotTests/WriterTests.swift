@@ -77,10 +77,10 @@ import TallyCore
     #expect(try countRows(directory, where: "gen_to = 2 AND session_id = 's2'") == 1)
     #expect(try countRows(directory, "timeline", where: "gen_from = 2") == 1)
     #expect(try countRows(directory, "rollups", where: "gen_from = 2 OR gen_to IS NOT NULL") == 0)
-    #expect(try query(directory, "session", id: "s2").contains(#""messages":2"#))
+    #expect(try query(directory, .session("s2")).contains(#""messages":2"#))
     // The older generation still reads as it was.
     let old = try SnapshotReader(path: FileOperations.join(directory, "snapshot-000000000001.json"))
-    #expect(try old.output(SnapshotQuery(what: "session", id: "s2"), format: .json).contains(#""messages":1"#))
+    #expect(try old.output(SnapshotQuery(.session("s2")), format: .json).contains(#""messages":1"#))
 }
 
 @Test func droppedSessionsDisappearFromTheNextSnapshot() throws {
@@ -93,7 +93,7 @@ import TallyCore
     #expect(info.sessionRowsWritten == 0)
     #expect(try sessionIDs(directory, limit: 0) == ["s4", "s2", "s3", "s1"])
     #expect(throws: SnapshotError(code: .sessionNotFound, message: "no session s5 in snapshot \(directory)", path: directory)) {
-        try query(directory, "session", id: "s5")
+        try query(directory, .session("s5"))
     }
 }
 
@@ -116,8 +116,8 @@ import TallyCore
     #expect(try countRows(directory, "timeline") == 4)
     #expect(try countRows(directory, "generations") == 2)
     let third = try SnapshotReader(path: FileOperations.join(directory, "snapshot-000000000003.json"))
-    #expect(try third.output(SnapshotQuery(what: "session", id: "s2"), format: .json).contains(#""messages":3"#))
-    #expect(try query(directory, "session", id: "s2").contains(#""messages":4"#))
+    #expect(try third.output(SnapshotQuery(.session("s2")), format: .json).contains(#""messages":3"#))
+    #expect(try query(directory, .session("s2")).contains(#""messages":4"#))
 }
 
 @Test func aHalfWrittenManifestIsIgnored() throws {
@@ -137,7 +137,7 @@ import TallyCore
 
     let reader = try SnapshotReader(path: directory)
     #expect(reader.generation == 2)
-    #expect(try query(directory, "session", id: "s1").contains(#""messages":40"#))
+    #expect(try query(directory, .session("s1")).contains(#""messages":40"#))
 
     let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
     #expect(restored?.generation == 2)
@@ -193,7 +193,7 @@ import TallyCore
     #expect(info.generation == 2)
     #expect(info.sessionRowsWritten == 1)
     #expect(try countRows(directory, where: "session_id = 's1'") == 2)
-    #expect(try query(directory, "session", id: "s1").contains(#""messages":11"#))
+    #expect(try query(directory, .session("s1")).contains(#""messages":11"#))
 }
 
 @Test func aSecondWriterOnTheSameDirectoryIsRefused() throws {
@@ -251,7 +251,7 @@ import TallyCore
     row.messages = 12
     writer.stage(row, state: [12])
     #expect(try writer.write(content: Fixture.content, metadata: Fixture.metadata()).generation == 2)
-    #expect(try query(directory, "session", id: "s1").contains(#""messages":12"#))
+    #expect(try query(directory, .session("s1")).contains(#""messages":12"#))
 }
 
 @Test func aDamagedDatabaseWithoutACompleteSnapshotIsStartedAfresh() throws {

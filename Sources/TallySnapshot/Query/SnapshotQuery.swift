@@ -1,133 +1,87 @@
 import TallyCore
 
-/// One `tally query` request: a subject and the filters that apply to it.
+/// One query of a snapshot: a subject and the filters that apply to it (shared/spec/cli.md).
 ///
 /// ```swift
-/// let query = try SnapshotQuery(what: "sessions", sort: "cost", limit: 10)
+/// let query = SnapshotQuery(.sessions, status: .failed, sort: .cost, limit: 10)
 /// try SnapshotReader(path: dir).run(query, format: .json) { print($0, terminator: "") }
 /// ```
-public struct SnapshotQuery: Sendable, Equatable {
-    public enum Subject: Sendable, Equatable {
+///
+/// A filter left `nil` is not applied (or takes the subject's default). ``validate()`` tells a
+/// query whose filters do not apply to its subject; ``SnapshotReader`` runs only valid queries.
+public struct SnapshotQuery: Sendable, Hashable {
+    public enum Subject: Sendable, Hashable {
         case summary, sessions, session(String), tools, models, timeline, alerts, invalid
-        /// `users`, or `--by org` / `--by project`.
-        case rollups(by: String)
-    }
+        /// Sessions summed by user, org or project (`tally query users`).
+        case rollups(by: RollupKey)
 
-    /// Orders of `sessions`, all descending; ties by `session_id` ascending.
-    public enum SessionSort: String, Sendable, CaseIterable {
-        case cost, tokens, duration, started
-        case lastActivity = "last_activity"
+        /// The subject's name in messages: `sessions`, `rollups`, …
+        public var name: String {
+            switch self {
+            case .summary: "summary"
+            case .sessions: "sessions"
+            case .session: "session"
+            case .tools: "tools"
+            case .models: "models"
+            case .timeline: "timeline"
+            case .alerts: "alerts"
+            case .invalid: "invalid"
+            case .rollups: "rollups"
+            }
+        }
     }
 
     public var subject: Subject
-    /// `ACTIVE`, `COMPLETED`, `FAILED`, `CANCELLED` or `TIMEOUT`.
-    public var status: String?
+    /// `sessions`: only sessions with this status at the snapshot's watermark.
+    public var status: SessionStatus?
+    /// `sessions`, `alerts`: only this `user_id`.
     public var userID: String?
+    /// `sessions`: only this `org_id`.
     public var orgID: String?
+    /// `sessions`: only this `project_id`.
     public var projectID: String?
     /// `started_at` (sessions), `bucket_start` (timeline), `ts` (alerts) at or after, epoch ms.
     public var since: Int64?
     /// … and before, epoch ms.
     public var until: Int64?
-    public var sort: SessionSort = .started
-    /// `nil`: the subject's default (50 for sessions, all otherwise); 0: no limit.
+    /// `sessions`: the order; `nil` is ``SessionSort/started``.
+    public var sort: SessionSort?
+    /// Lists: rows to return; `nil` is the subject's default (50 for sessions, all otherwise), 0 no limit.
     public var limit: Int?
-    public var offset: Int = 0
-    public var bucketMs: Int64 = 3_600_000
+    /// Lists: rows to skip; `nil` is none.
+    public var offset: Int?
+    /// `timeline`: the bucket width; `nil` is ``BucketWidth/oneHour``.
+    public var bucket: BucketWidth?
+    /// `alerts`: only alerts of this kind.
     public var alertKind: AlertView.Kind?
 
-    public init(subject: Subject) {
-        self.subject = subject
-    }
-
-    static let subjects = ["summary", "sessions", "session", "tools", "models", "users", "timeline", "alerts", "invalid"]
-    static let statuses = ["ACTIVE", "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT"]
-    static let buckets: [String: Int64] = ["1m": 60_000, "5m": 300_000, "1h": 3_600_000, "1d": 86_400_000]
-
-    /// Builds a query from command-line words; a word that does not parse or a filter that
-    /// does not apply to the subject is a `.badQuery` error naming it.
     public init(
-        what: String, id: String? = nil, status: String? = nil, user: String? = nil, org: String? = nil,
-        project: String? = nil, since: String? = nil, until: String? = nil, sort: String? = nil,
-        limit: Int? = nil, offset: Int? = nil, by: String? = nil, bucket: String? = nil, kind: String? = nil
-    ) throws(SnapshotError) {
-        func bad(_ message: String) -> SnapshotError { SnapshotError(code: .badQuery, message: message) }
-        func refuse(_ option: String, _ value: Any?, allowed: Bool) throws(SnapshotError) {
-            if value != nil, !allowed { throw bad("--\(option) does not apply to '\(what)'") }
-        }
-        switch what {
-        case "summary": subject = .summary
-        case "sessions": subject = .sessions
-        case "session":
-            guard let id, !id.isEmpty else { throw bad("'session' needs a session id: tally query --snapshot DIR session ID") }
-            subject = .session(id)
-        case "tools": subject = .tools
-        case "models": subject = .models
-        case "users":
-            let key = by ?? "user"
-            guard ["user", "org", "project"].contains(key) else { throw bad("--by must be user, org or project, not '\(key)'") }
-            subject = .rollups(by: key)
-        case "timeline": subject = .timeline
-        case "alerts": subject = .alerts
-        case "invalid": subject = .invalid
-        default:
-            throw bad("unknown query subject '\(what)'; use one of \(Self.subjects.joined(separator: ", "))")
-        }
-        if what != "session", let id { throw bad("unexpected argument '\(id)' after '\(what)'") }
-        let isSessions = subject == .sessions
-        let isList = subject != .summary && !(what == "session")
-        try refuse("status", status, allowed: isSessions)
-        try refuse("user", user, allowed: isSessions || subject == .alerts)
-        try refuse("org", org, allowed: isSessions)
-        try refuse("project", project, allowed: isSessions)
-        try refuse("since", since, allowed: isSessions || subject == .timeline || subject == .alerts)
-        try refuse("until", until, allowed: isSessions || subject == .timeline || subject == .alerts)
-        try refuse("sort", sort, allowed: isSessions)
-        try refuse("limit", limit, allowed: isList)
-        try refuse("offset", offset, allowed: isList)
-        try refuse("by", by, allowed: what == "users")
-        try refuse("bucket", bucket, allowed: subject == .timeline)
-        try refuse("kind", kind, allowed: subject == .alerts)
-
-        if let status {
-            let upper = status.uppercased()
-            guard Self.statuses.contains(upper) else {
-                throw bad("--status must be one of \(Self.statuses.joined(separator: ", ")), not '\(status)'")
-            }
-            self.status = upper
-        }
-        userID = user
-        orgID = org
-        projectID = project
-        if let since {
-            guard let ms = Timestamp.parse(since) else { throw bad("--since '\(since)' is neither RFC 3339 nor epoch milliseconds") }
-            self.since = ms
-        }
-        if let until {
-            guard let ms = Timestamp.parse(until) else { throw bad("--until '\(until)' is neither RFC 3339 nor epoch milliseconds") }
-            self.until = ms
-        }
-        if let sort {
-            guard let order = SessionSort(rawValue: sort) else {
-                throw bad("--sort must be one of \(SessionSort.allCases.map(\.rawValue).joined(separator: ", ")), not '\(sort)'")
-            }
-            self.sort = order
-        }
-        if let limit, limit < 0 { throw bad("--limit must be 0 (no limit) or more, not \(limit)") }
+        _ subject: Subject, status: SessionStatus? = nil, userID: String? = nil, orgID: String? = nil,
+        projectID: String? = nil, since: Int64? = nil, until: Int64? = nil, sort: SessionSort? = nil,
+        limit: Int? = nil, offset: Int? = nil, bucket: BucketWidth? = nil, alertKind: AlertView.Kind? = nil
+    ) {
+        self.subject = subject
+        self.status = status
+        self.userID = userID
+        self.orgID = orgID
+        self.projectID = projectID
+        self.since = since
+        self.until = until
+        self.sort = sort
         self.limit = limit
-        if let offset, offset < 0 { throw bad("--offset must be 0 or more, not \(offset)") }
-        self.offset = offset ?? 0
-        if let bucket {
-            guard let ms = Self.buckets[bucket] else { throw bad("--bucket must be 1m, 5m, 1h or 1d, not '\(bucket)'") }
-            bucketMs = ms
-        }
-        if let kind {
-            guard let alertKind = AlertView.Kind(rawValue: kind) else {
-                throw bad("--kind must be one of \(AlertView.Kind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kind)'")
-            }
-            self.alertKind = alertKind
-        }
+        self.offset = offset
+        self.bucket = bucket
+        self.alertKind = alertKind
     }
+
+    /// The order of `sessions`, default applied.
+    var order: SessionSort { sort ?? .started }
+
+    /// Rows to skip, default applied.
+    var skipped: Int { offset ?? 0 }
+
+    /// The bucket width in milliseconds, default applied.
+    var bucketMs: Int64 { (bucket ?? .oneHour).milliseconds }
 
     /// The SQL `LIMIT` value: -1 is none.
     var sqlLimit: Int64 {

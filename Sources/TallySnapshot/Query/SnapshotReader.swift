@@ -5,7 +5,7 @@ import TallyCore
 ///
 /// ```swift
 /// let reader = try SnapshotReader(path: "/var/tally/snapshots")   // newest complete snapshot
-/// try reader.run(SnapshotQuery(what: "sessions", sort: "cost"), format: .csv) { print($0, terminator: "") }
+/// try reader.run(SnapshotQuery(.sessions, sort: .cost), format: .csv) { print($0, terminator: "") }
 /// ```
 ///
 /// `path` is a snapshot directory or one `snapshot-<generation>.json` in it. The reader holds an
@@ -69,8 +69,10 @@ public final class SnapshotReader {
         }
     }
 
-    /// Prints the answer to `query` in `format`, in pieces, through `sink`.
+    /// Prints the answer to `query` in `format`, in pieces, through `sink`. A query that does not
+    /// validate is a `.badQuery` error; an unknown session id a `.sessionNotFound` one.
     public func run(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+        try query.validate()
         switch query.subject {
         case .summary:
             writeSingle(summaryWithHealth, format: format, sink: sink)
@@ -82,8 +84,8 @@ public final class SnapshotReader {
             manifestList(manifest.tools, fields: Records.toolFields, columns: Self.toolColumns, query: query, format: format, sink: sink)
         case .models:
             manifestList(manifest.models, fields: Records.modelFields, columns: Self.modelColumns, query: query, format: format, sink: sink)
-        case .rollups(let kind):
-            try rollups(kind, query: query, format: format, sink: sink)
+        case .rollups(let key):
+            try rollups(key, query: query, format: format, sink: sink)
         case .timeline:
             try timeline(query, format: format, sink: sink)
         case .alerts:
@@ -180,12 +182,13 @@ public final class SnapshotReader {
         if let status = query.status {
             let cutoff = manifest.watermark.map { $0 - manifest.inactivityTimeoutMs } ?? Int64.min
             switch status {
-            case "ACTIVE":
+            case .active:
                 conditions.append("end_status IS NULL AND last_activity_at >= \(parameter(.int(cutoff)))")
-            case "TIMEOUT":
-                conditions.append("(end_status = 'TIMEOUT' OR (end_status IS NULL AND last_activity_at < \(parameter(.int(cutoff)))))")
-            default:
-                conditions.append("end_status = \(parameter(.text(status)))")
+            case .timeout:
+                conditions.append(
+                    "(end_status = '\(status.rawValue)' OR (end_status IS NULL AND last_activity_at < \(parameter(.int(cutoff)))))")
+            case .completed, .failed, .cancelled:
+                conditions.append("end_status = \(parameter(.text(status.rawValue)))")
             }
         }
         if let user = query.userID { conditions.append("user_id = \(parameter(.text(user)))") }
@@ -193,7 +196,7 @@ public final class SnapshotReader {
         if let project = query.projectID { conditions.append("project_id = \(parameter(.text(project)))") }
         if let since = query.since { conditions.append("started_at >= \(parameter(.int(since)))") }
         if let until = query.until { conditions.append("started_at < \(parameter(.int(until)))") }
-        let order = switch query.sort {
+        let order = switch query.order {
         case .cost: "cost_nanos DESC"
         case .tokens: "total_tokens DESC"
         case .duration: "duration_ms DESC"
@@ -206,7 +209,7 @@ public final class SnapshotReader {
         }
         let sql = """
             \(arms.joined(separator: " UNION ALL "))
-            ORDER BY \(order), session_id LIMIT \(parameter(.int(query.sqlLimit))) OFFSET \(parameter(.int(Int64(query.offset))))
+            ORDER BY \(order), session_id LIMIT \(parameter(.int(query.sqlLimit))) OFFSET \(parameter(.int(Int64(query.skipped))))
             """
         let statement = try prepare(sql, bindings)
         var output = ListOutput(format: format, fields: Records.sessionFields, columns: Self.sessionColumns, sink: sink)
@@ -228,16 +231,16 @@ public final class SnapshotReader {
     }
 
     private func paged<T>(_ items: [T], _ query: SnapshotQuery) -> ArraySlice<T> {
-        let start = min(query.offset, items.count)
+        let start = min(query.skipped, items.count)
         let end = query.sqlLimit < 0 ? items.count : min(items.count, start + Int(query.sqlLimit))
         return items[start..<end]
     }
 
-    private func rollups(_ kind: String, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+    private func rollups(_ key: RollupKey, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
         let statement = try prepare("""
             SELECT key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors
             FROM rollups WHERE kind = ?2 AND \(visible) ORDER BY cost_nanos DESC, key LIMIT ?3 OFFSET ?4
-            """, [.text(kind), .int(query.sqlLimit), .int(Int64(query.offset))])
+            """, [.text(key.rawValue), .int(query.sqlLimit), .int(Int64(query.skipped))])
         var output = ListOutput(format: format, fields: Records.rollupFields, columns: Self.rollupColumns, sink: sink)
         while try statement.step() {
             output.add([
@@ -260,7 +263,7 @@ public final class SnapshotReader {
             bindings.append(.int(until))
             conditions.append("bucket_start < ?\(bindings.count + 1)")
         }
-        bindings += [.int(query.sqlLimit), .int(Int64(query.offset))]
+        bindings += [.int(query.sqlLimit), .int(Int64(query.skipped))]
         let statement = try prepare("""
             SELECT bucket_start - ((bucket_start % ?2) + ?2) % ?2 AS bucket, SUM(sessions_started), SUM(sessions_ended),
                 SUM(messages), SUM(llm_calls), SUM(input_tokens), SUM(output_tokens), SUM(cost_nanos),
@@ -294,7 +297,7 @@ public final class SnapshotReader {
             SELECT kind, session_id, user_id, ts, value, threshold, detail FROM alerts
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY ts DESC, kind, session_id, user_id, detail
-            LIMIT \(parameter(.int(query.sqlLimit))) OFFSET \(parameter(.int(Int64(query.offset))))
+            LIMIT \(parameter(.int(query.sqlLimit))) OFFSET \(parameter(.int(Int64(query.skipped))))
             """, bindings)
         var output = ListOutput(format: format, fields: Records.alertFields, columns: Self.alertColumns, sink: sink)
         while try statement.step() {
@@ -330,7 +333,7 @@ public final class SnapshotReader {
         var output = ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
         defer { output.finish() }
         guard let deadLetter = deadLetterDirectory, FileOperations.isDirectory(deadLetter) else { return }
-        var skip = query.offset
+        var skip = query.skipped
         var remaining = query.sqlLimit < 0 ? Int.max : Int(query.sqlLimit)
         let names = try io { try Posix.listDirectory(deadLetter) }.filter { name in
             guard name.hasSuffix(".ndjson") else { return false }

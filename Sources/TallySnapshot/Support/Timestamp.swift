@@ -1,7 +1,7 @@
 import TallyCore
 
 /// RFC 3339 UTC text for epoch milliseconds, and parsing of the time arguments of `query`.
-enum Timestamp {
+package enum Timestamp {
     /// `2025-10-23T14:30:00.123Z`.
     static func rfc3339(ms: Int64) -> String {
         let (days, msOfDay) = floorDivide(ms, 86_400_000)
@@ -16,7 +16,7 @@ enum Timestamp {
 
     /// Parses RFC 3339 with an offset or integer epoch milliseconds (as event `ts` is read,
     /// see `EventTime`), or a bare date (`2025-10-23`, midnight UTC).
-    static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         if let ms = EventTime.parse(text) { return ms }
         let b = Array(text.utf8)
         guard b.count == 10, b[4] == 45, b[7] == 45,

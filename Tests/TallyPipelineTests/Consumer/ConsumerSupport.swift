@@ -35,9 +35,9 @@ struct ConsumerScratch {
         return consumer
     }
 
-    /// The newest snapshot's answer to `what` as JSON text.
-    func query(_ what: String, in directory: String? = nil) throws -> String {
-        let query = try SnapshotQuery(what: what, limit: what == "sessions" ? 0 : nil)
+    /// The newest snapshot's answer to a query of `subject` (all rows) as JSON text.
+    func query(_ subject: SnapshotQuery.Subject, in directory: String? = nil) throws -> String {
+        let query = SnapshotQuery(subject, limit: subject == .sessions ? 0 : nil)
         return try SnapshotReader(path: directory ?? settings.snapshots).output(query, format: .json)
     }
 
@@ -52,7 +52,7 @@ struct ConsumerScratch {
     /// `summary` without `snapshot_at`.
     /// The summary less what says when and how the snapshot was made (`snapshot_at`, `health`).
     func summaryWithoutTime(in directory: String? = nil) throws -> [String: Any] {
-        var object = try JSONSerialization.jsonObject(with: Data(query("summary", in: directory).utf8)) as! [String: Any]
+        var object = try JSONSerialization.jsonObject(with: Data(query(.summary, in: directory).utf8)) as! [String: Any]
         object["snapshot_at"] = nil
         object["health"] = nil
         return object

@@ -7,7 +7,7 @@ import TallySpool
 /// `tally run` as a library: exactly-once folding across restarts, dead letters, retention,
 /// the lock, torn tails, graceful stop.
 @Suite struct ConsumerTests {
-    static let subjects = ["sessions", "tools", "models", "users", "timeline", "alerts"]
+    static let subjects: [SnapshotQuery.Subject] = [.sessions, .tools, .models, .rollups(by: .user), .timeline, .alerts]
 
     /// Expects the consumer's newest snapshot to answer every subject as a replay of the same spool.
     func expectSameAsReplay(_ scratch: ConsumerScratch) throws {
