@@ -2,9 +2,7 @@ import ArgumentParser
 import TallyPipeline
 import TallySpool
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `tally append`: reads NDJSON from standard input and appends it to the spool,
 /// returning once everything is durable (the segment is sealed on exit).
@@ -49,32 +47,34 @@ struct AppendCommand: ParsableCommand {
     func run() throws {
         // Pipeline file first (or the defaults of pipeline.md), then the flags on top.
         var settings = PipelineSettings.defaults(relativeTo: ".")
-        if let pipeline {
-            do {
-                settings = try PipelineSettings.load(path: pipeline)
-            } catch {
-                Terminal.fail("\(error)", code: 2)
-            }
-        }
+        if let pipeline { settings = try PipelineSettings.load(path: pipeline) }
         guard let spool = spool ?? (pipeline != nil ? settings.spool : nil) else {
-            Terminal.fail("give --spool DIR or --pipeline FILE", code: 2)
+            throw CommandFailure(.badUsage, "give --spool DIR or --pipeline FILE")
         }
         var segment = settings.segment
         if let fsyncInterval {
-            guard let ms = PipelineSettings.durationMs(fsyncInterval), ms > 0 else { Terminal.fail("--fsync-interval: not a duration: \(fsyncInterval)", code: 2) }
+            guard let ms = PipelineSettings.durationMs(fsyncInterval), ms > 0 else {
+                throw CommandFailure(.badUsage, "--fsync-interval: not a duration: \(fsyncInterval)")
+            }
             segment.fsyncIntervalMs = ms
         }
         if let maxSegmentBytes {
-            guard let bytes = PipelineSettings.size(maxSegmentBytes) else { Terminal.fail("--max-segment-bytes: not a size: \(maxSegmentBytes)", code: 2) }
+            guard let bytes = PipelineSettings.size(maxSegmentBytes) else {
+                throw CommandFailure(.badUsage, "--max-segment-bytes: not a size: \(maxSegmentBytes)")
+            }
             segment.maxBytes = bytes
         }
         if let maxSegmentAge {
-            guard let ms = PipelineSettings.durationMs(maxSegmentAge) else { Terminal.fail("--max-segment-age: not a duration: \(maxSegmentAge)", code: 2) }
+            guard let ms = PipelineSettings.durationMs(maxSegmentAge) else {
+                throw CommandFailure(.badUsage, "--max-segment-age: not a duration: \(maxSegmentAge)")
+            }
             segment.maxAgeMs = ms
         }
         var lineLimit = settings.fold.maxLineBytes
         if let maxLineBytes {
-            guard let bytes = PipelineSettings.size(maxLineBytes) else { Terminal.fail("--max-line-bytes: not a size: \(maxLineBytes)", code: 2) }
+            guard let bytes = PipelineSettings.size(maxLineBytes) else {
+                throw CommandFailure(.badUsage, "--max-line-bytes: not a size: \(maxLineBytes)")
+            }
             lineLimit = bytes
         }
         var configuration = SpoolConfiguration()
@@ -86,23 +86,19 @@ struct AppendCommand: ParsableCommand {
         case "always": configuration.fsync = .always
         case "interval": configuration.fsync = .interval(.milliseconds(segment.fsyncIntervalMs))
         case "never": configuration.fsync = .never
-        default: Terminal.fail("--fsync: must be always, interval or never: \(mode)", code: 2)
+        default: throw CommandFailure(.badUsage, "--fsync: must be always, interval or never: \(mode)")
         }
         // A trickle is appended within maxDelay, then synced per the fsync mode.
         var maxDelay = Duration.milliseconds(100)
         if case .interval(let d) = configuration.fsync { maxDelay = min(maxDelay, d / 4) }
-        let writer: SpoolWriter
-        do {
-            writer = try SpoolWriter(directory: spool, producer: producer, configuration: configuration)
-        } catch {
-            Terminal.fail("\(error)", code: error.code == .invalidArgument ? 2 : 1)
-        }
+        // A bad producer name or size is bad usage (2); a spool that cannot be written, a failure (1).
+        let writer = try SpoolWriter(directory: spool, producer: producer, configuration: configuration)
         do {
             _ = try writer.appendLines(from: STDIN_FILENO, maxLineBytes: lineLimit, maxDelay: maxDelay)
             try writer.close()
         } catch {
             try? writer.close()
-            Terminal.fail("\(error)", code: 1)
+            throw error
         }
     }
 }

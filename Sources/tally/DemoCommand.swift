@@ -1,13 +1,11 @@
 import ArgumentParser
-import TallyCore
 import TallyPipeline
 import TallySnapshot
 import TallySpool
 import TallyPosix
 
-#if canImport(Glibc)
 import Glibc
-#endif
+import TallyCore
 
 /// `tally demo`: replays SampleLogs/ with Pipelines/default.yaml into a temporary
 /// directory and prints a short report, then the `tally query` commands to dig further.
@@ -31,30 +29,29 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         guard let root = samples == nil || pipeline == nil ? DemoFiles.checkoutRoot() : "" else {
-            Terminal.fail("cannot find SampleLogs/ and Pipelines/default.yaml: run tally demo inside the Tally checkout, or give --samples and --pipeline", code: 2)
+            throw CommandFailure(
+                .badUsage,
+                "cannot find SampleLogs/ and Pipelines/default.yaml: run tally demo inside the Tally checkout, or give --samples and --pipeline")
         }
         let samples = self.samples ?? root + "/SampleLogs"
         let pipelinePath = self.pipeline ?? root + "/Pipelines/default.yaml"
-        let settings: PipelineSettings
-        do {
-            settings = try PipelineSettings.load(path: pipelinePath)
-        } catch {
-            Terminal.fail("\(error)", code: 2)
-        }
-        let output = out ?? DemoFiles.temporaryDirectory()
+        let settings = try PipelineSettings.load(path: pipelinePath)
+        let output = try out ?? DemoFiles.temporaryDirectory()
+        // Whatever stops the demo's replay is a failure of the work (1), and whatever stops it
+        // reading the snapshot it has just written is no usable snapshot (4).
         let report: Replay.Report
         do {
             report = try Replay.run(
                 settings: settings, inputs: [samples], output: output, workers: ProcessorCount.online,
-                warning: { Terminal.error("tally: warning: " + $0) })
+                warning: { StandardError.line("tally: warning: " + $0) })
         } catch {
-            Terminal.fail("\(error)", code: 1)
+            throw CommandFailure(.failure, "\(error)")
         }
         let reader: SnapshotReader
         do {
             reader = try SnapshotReader(path: output)
         } catch {
-            Terminal.fail("\(error)", code: 4)
+            throw CommandFailure(.noUsableSnapshot, "\(error)")
         }
 
         print("Tally demo: replayed \(Terminal.grouped(report.lines)) lines from \(report.files) segment files in \(samples)")
@@ -129,11 +126,11 @@ enum DemoFiles {
     }
 
     /// A new, empty directory under $TMPDIR or /tmp.
-    static func temporaryDirectory() -> String {
+    static func temporaryDirectory() throws(CommandFailure) -> String {
         let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array((base + "/tally-demo-XXXXXX").utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            Terminal.fail("cannot create a temporary directory in \(base)", code: 1)
+            throw CommandFailure(.failure, "cannot create a temporary directory in \(base)")
         }
         return String(cString: made)
     }

@@ -60,9 +60,6 @@ struct GenerateCommand: ParsableCommand {
             guard failure == nil else { return }
             do { try output.write(contentsOf: chunk) } catch { failure = error }
         }
-        if let failure {
-            FileHandle.standardError.write(Data("tally generate: cannot write to standard output: \(failure)\n".utf8))
-            throw ExitCode(1)
-        }
+        if let failure { throw CommandFailure(.failure, "cannot write to standard output: \(failure)") }
     }
 }

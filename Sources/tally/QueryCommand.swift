@@ -1,10 +1,6 @@
 import ArgumentParser
-import TallySnapshot
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import TallySnapshot
 
 /// `tally query --snapshot DIR WHAT [ID] [filters] [--format …]`: reads a snapshot.
 /// Exit codes: 2 bad usage, 3 unknown session, 4 no usable snapshot, 1 anything else.
@@ -73,57 +69,12 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let chosenFormat = try outputFormat() ?? (isatty(STDOUT_FILENO) != 0 ? .table : .json)
+        let query = try makeQuery()
+        let format = try outputFormat() ?? (isatty(STDOUT_FILENO) != 0 ? .table : .json)
         var output = StandardOutput()
-        do {
-            let query = try makeQuery()
-            let reader = try SnapshotReader(path: snapshot)
-            try reader.run(query, format: chosenFormat) { output.append($0) }
-            output.flush()
-        } catch let error as SnapshotError {
-            output.flush()
-            StandardOutput.writeError("tally query: \(error.description)")
-            switch error.code {
-            case .badQuery: throw ExitCode(2)
-            case .sessionNotFound: throw ExitCode(3)
-            case .noUsableSnapshot: throw ExitCode(4)
-            default: throw ExitCode(1)
-            }
-        } catch {
-            output.flush()
-            StandardOutput.writeError("tally query: \(error)")
-            throw ExitCode(1)
-        }
-    }
-}
-
-/// Buffered standard output through `write(2)`; output stops quietly when the reader goes away.
-private struct StandardOutput {
-    private var buffer: [UInt8] = []
-    private var closed = false
-
-    mutating func append(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
-    mutating func flush() {
-        var done = 0
-        while !closed, done < buffer.count {
-            let count = buffer.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + done, $0.count - done) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                closed = true
-            } else {
-                done += count
-            }
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    /// One line to standard error.
-    static func writeError(_ line: String) {
-        let bytes = Array((line + "\n").utf8)
-        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+        // What was printed comes out before the error line, if any.
+        defer { output.flush() }
+        let reader = try SnapshotReader(path: snapshot)
+        try reader.run(query, format: format) { output.append($0) }
     }
 }

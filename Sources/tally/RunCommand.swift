@@ -20,24 +20,12 @@ struct RunCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
-        let settings = options.load()
+        let settings = try options.load()
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "tally.run")
         var consumerOptions = Consumer.Options()
         consumerOptions.once = once
-        let consumer: Consumer
-        do {
-            consumer = try Consumer(settings: settings, options: consumerOptions, logger: logger)
-        } catch let error as ConsumerError {
-            Terminal.fail(error.description, code: error.code == .io ? 1 : 2)
-        } catch {
-            Terminal.fail("\(error)", code: 1)
-        }
-        do {
-            try await consumer.runUntilSignalled(logger: logger)
-        } catch {
-            Terminal.fail("\(error)", code: 1)
-        }
+        let consumer = try Consumer(settings: settings, options: consumerOptions, logger: logger)
+        try await consumer.runUntilSignalled(logger: logger)
     }
 }
-

@@ -17,30 +17,23 @@ struct Tool: AsyncParsableCommand {
         ]
     )
 
-    /// Parses and runs the subcommand; a usage error exits 2 (argument-parser's default is 64).
+    /// Parses and runs the subcommand; every way out, errors included, goes through ``ExitStatus``.
     static func main() async {
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            ExitStatus.exit(after: error, in: nil)
+        }
+        do {
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                // One line, as for every other error; `--help` shows the usage.
-                let message = fullMessage(for: error).split(separator: "\n").first.map(String.init) ?? "bad usage"
-                Terminal.error("tally: " + message.replacingPrefix("Error: ", with: "") + " (see --help)")
-                exit(withError: ExitCode(2))
-            }
-            exit(withError: error)
+            ExitStatus.exit(after: error, in: command)
         }
-    }
-}
-
-extension String {
-    fileprivate func replacingPrefix(_ prefix: String, with replacement: String) -> String {
-        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
+        ExitStatus.exitSuccessfully()
     }
 }

@@ -1,10 +1,6 @@
 import ArgumentParser
 import TallySpool
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `tally verify PATH...`: checks segment files frame by frame.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,13 +18,7 @@ struct VerifyCommand: ParsableCommand {
     var paths: [String]
 
     func run() throws {
-        let files: [String]
-        do {
-            files = try SegmentVerifier.files(in: paths)
-        } catch {
-            reportError(error)
-            throw ExitCode(1)
-        }
+        let files = try SegmentVerifier.files(in: paths)
         var damaged = false
         for path in files {
             do {
@@ -36,16 +26,11 @@ struct VerifyCommand: ParsableCommand {
                 print(report)
                 damaged = damaged || report.isDamaged
             } catch {
-                reportError(error)
+                // Said here, and the other files are still checked.
+                StandardError.line("tally: \(error)")
                 damaged = true
             }
         }
-        if damaged { throw ExitCode(1) }
+        if damaged { throw ExitCode.failure }
     }
-}
-
-/// `tally: <error>` on standard error.
-private func reportError(_ error: SpoolError) {
-    let line = "tally: \(error)\n"
-    _ = line.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
 }

@@ -1,9 +1,7 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// The built `tally` next to this test bundle (`.build/debug/tally`: CI runs `swift build` first).
 let tallyPath: String = {

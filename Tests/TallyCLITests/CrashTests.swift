@@ -2,9 +2,7 @@ import Foundation
 import Testing
 import TallyCorpus
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `kill -9` of `tally run` at random moments while producers append: the final snapshot must
 /// equal a `tally replay` of the same segments, subject by subject.

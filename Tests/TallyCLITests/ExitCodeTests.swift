@@ -61,6 +61,18 @@ import Testing
         #expect(outcome.error.split(separator: "\n").count == 1)
     }
 
+    @Test func aMissingReplayInputExits2AndAMissingSegmentFails() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        let replay = try tally(["replay", "--pipeline", scratch.pipeline, "--out", scratch.path + "/out", scratch.path + "/none.ndjson"])
+        #expect(replay.status == 2)
+        #expect(replay.error == "tally: no such file or directory: \(scratch.path)/none.ndjson\n")
+        let verify = try tally(["verify", scratch.path + "/none.zst"])
+        #expect(verify.status == 1)
+        #expect(verify.error.hasPrefix("tally: cannot verify \(scratch.path)/none.zst: "))
+        #expect(verify.error.split(separator: "\n").count == 1)
+    }
+
     @Test func unknownOptionsAreBadUsageInOneLine() throws {
         let outcome = try tally(["query", "--snapshot", "x", "summary", "--colour"])
         #expect(outcome.status == 2)

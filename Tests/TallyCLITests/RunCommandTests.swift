@@ -2,9 +2,7 @@ import Foundation
 import Testing
 import TallyCorpus
 
-#if canImport(Glibc)
 import Glibc
-#endif
 
 /// `tally run` as a process: latency, the lock, signals, damage and odd spools.
 @Suite(.serialized) struct RunCommandTests {
