@@ -38,7 +38,12 @@ package enum FileOperations {
             throw SystemError("cannot create directory", path, errno: ENOTDIR)
         }
         let parent = parentDirectory(of: path)
-        if parent != path { try createDirectories(parent, mode: mode) }
+        if parent != path {
+            do throws(SystemError) { try createDirectories(parent, mode: mode) } catch {
+                // Name the directory asked for, not the parent that stood in the way.
+                throw SystemError("cannot create directory", path, errno: error.errno)
+            }
+        }
         if try Posix.makeDirectory(path, mode: mode) {
             try syncDirectory(parent)
         } else if try Posix.stat(path)?.isDirectory != true {
