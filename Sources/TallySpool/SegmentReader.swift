@@ -39,7 +39,7 @@ public final class SegmentReader {
         self.path = path
         let descriptor = try io { try Posix.open(path, O_RDONLY) }
         fd = descriptor
-        sealedPath = path.hasSuffix(".zst.open") ? String(path.dropLast(5)) : nil
+        sealedPath = SegmentID.sealedPath(ofActive: path)
         do throws(SpoolError) {
             let st = try io { try Posix.fstat(descriptor, path: path) }
             inode = (st.device, st.inode)

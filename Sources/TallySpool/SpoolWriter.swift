@@ -283,7 +283,7 @@ private final class WriterCore: @unchecked Sendable {
         let path = directory + "/" + id.activeFileName
         // Created under a hidden name, locked, then renamed: a reader never sees an
         // active segment whose writer does not hold the lock.
-        let temporary = directory + "/." + id.fileName + ".new"
+        let temporary = directory + "/" + id.temporaryFileName
         let fd = try io { try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, mode: 0o644) }
         do throws(SpoolError) {
             guard try io({ try Posix.tryLock(fd, exclusive: true, path: temporary) }) else {
