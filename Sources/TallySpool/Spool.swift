@@ -33,7 +33,7 @@ public struct Spool: Sendable {
         for name in try visibleNames() {
             guard let id = SegmentID(fileName: name) else { continue }
             let path = directory + "/" + name
-            guard let st = try io { try Posix.stat(path) }, st.isRegular else { continue }   // renamed since listing
+            guard let st = try io({ try Posix.stat(path) }), st.isRegular else { continue }   // renamed since listing
             result.append(Segment(id: id, path: path, isSealed: !SegmentID.isActiveFileName(name), size: st.size))
         }
         // A segment sealed between readdir and stat can be listed twice; keep the sealed entry.
