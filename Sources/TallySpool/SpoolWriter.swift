@@ -8,7 +8,9 @@ internal import TallyPosix
 ///
 /// ```swift
 /// let writer = try SpoolWriter(directory: "/var/spool/tally", producer: "api")
-/// try writer.append(Array(#"{"type":"message","session_id":"s1"}"#.utf8) + [0x0A])
+/// struct Started: Encodable { var type = "session_start"; var ts = Date(); var session_id: String }
+/// try writer.append(event: Started(session_id: "s1"))
+/// try writer.append(line: #"{"type":"log","ts":1761229800000,"level":"info","message":"up"}"#)
 /// try writer.append(lines: [#"{"a":1}"#.utf8, #"{"a":2}"#.utf8])
 /// try writer.close()   // seals the active segment
 /// ```
@@ -112,8 +114,11 @@ public final class SpoolWriter: Sendable {
         }.get()
     }
 
-    /// Appends one batch of lines, each given without its newline.
-    /// (A line that contains `\n` becomes several lines.)
+    /// Appends one batch of lines, each given with or without its final newline: a line that
+    /// ends in `\n` is appended once, as is the same line without it (a `\r` before the `\n`
+    /// stays part of the line). A line that contains other `\n` bytes becomes several lines.
+    ///
+    /// (Earlier builds appended an empty line after each line given with its newline.)
     public func append<Lines: Sequence>(lines: Lines) throws(SpoolError) where Lines.Element: Collection<UInt8> {
         try lockedCore.withLock { core throws(SpoolError) in
             let joined = core.joinBuffer
@@ -126,8 +131,10 @@ public final class SpoolWriter: Sendable {
                     _ = dst.initializeMemory(as: UInt8.self, from: line)
                 }
                 count += n
-                joined.base.storeBytes(of: 0x0A, toByteOffset: count, as: UInt8.self)
-                count += 1
+                if n == 0 || joined.base.load(fromByteOffset: count - 1, as: UInt8.self) != 0x0A {
+                    joined.base.storeBytes(of: 0x0A, toByteOffset: count, as: UInt8.self)
+                    count += 1
+                }
             }
             guard count > 0 else { return }
             try core.appendBatch(UnsafeRawBufferPointer(start: joined.base, count: count))
