@@ -54,6 +54,27 @@ public struct SegmentID: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// The file name while the writer still appends to it: ``fileName`` + `.open`.
     public var activeFileName: String { fileName + ".open" }
 
+    /// The hidden name a writer creates the segment under, before it holds the segment's lock
+    /// and renames it to ``activeFileName``: `.<fileName>.new`. Readers never list it.
+    var temporaryFileName: String { "." + fileName + ".new" }
+
+    /// Whether `name` (a file name or a path) ends like an active or abandoned segment: `.zst.open`.
+    package static func isActiveFileName(_ name: some StringProtocol) -> Bool {
+        name.hasSuffix(activeSuffix)
+    }
+
+    /// Whether `name` ends like a segment file, sealed or not (`.zst` or `.zst.open`), whether or
+    /// not the rest of it is a segment name.
+    static func hasSegmentSuffix(_ name: some StringProtocol) -> Bool {
+        name.hasSuffix(sealedSuffix) || name.hasSuffix(activeSuffix)
+    }
+
+    /// The path an active segment's file gets when it is sealed (`….zst.open` → `….zst`);
+    /// `nil` for a path that is not an active segment's.
+    static func sealedPath(ofActive path: String) -> String? {
+        isActiveFileName(path) ? String(path.dropLast(activeSuffix.count - sealedSuffix.count)) : nil
+    }
+
     public var description: String { fileName }
 
     public static func < (a: SegmentID, b: SegmentID) -> Bool {
@@ -80,17 +101,5 @@ public struct SegmentID: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(fileName)
-    }
-}
-
-/// Where a consumer is in the spool: a segment and a byte offset in it (a frame boundary).
-/// This is what a consumer checkpoints.
-public struct SpoolPosition: Hashable, Sendable, Codable {
-    public var segment: SegmentID
-    public var offset: Int64
-
-    public init(segment: SegmentID, offset: Int64) {
-        self.segment = segment
-        self.offset = offset
     }
 }

@@ -39,7 +39,7 @@ public final class SegmentReader {
         self.path = path
         let descriptor = try io { try Posix.open(path, O_RDONLY) }
         fd = descriptor
-        sealedPath = path.hasSuffix(".zst.open") ? String(path.dropLast(5)) : nil
+        sealedPath = SegmentID.sealedPath(ofActive: path)
         do throws(SpoolError) {
             let st = try io { try Posix.fstat(descriptor, path: path) }
             inode = (st.device, st.inode)
@@ -201,9 +201,9 @@ public final class SegmentReader {
     /// (`.sealed`), or it is gone without sealing (`.abandoned`).
     public func probe() throws(SpoolError) -> End.State {
         guard let sealedPath else { return .sealed }
-        if try !io { try Posix.tryLock(fd, exclusive: false, path: path) } { return .beingWritten }
+        if try !io({ try Posix.tryLock(fd, exclusive: false, path: path) }) { return .beingWritten }
         Posix.unlock(fd)
-        if let st = try io { try Posix.stat(sealedPath) }, st.device == inode.0, st.inode == inode.1 { return .sealed }
+        if let st = try io({ try Posix.stat(sealedPath) }), st.device == inode.0, st.inode == inode.1 { return .sealed }
         return .abandoned
     }
 

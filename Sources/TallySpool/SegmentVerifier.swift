@@ -46,8 +46,8 @@ public enum SegmentVerifier {
         let reader: SegmentReader
         do throws(SpoolError) {
             reader = try SegmentReader(path: path)
-        } catch where error.errno == 2 && path.hasSuffix(".zst.open") {
-            reader = try SegmentReader(path: String(path.dropLast(5)))   // sealed since listed
+        } catch where error.errno == 2 && SegmentID.isActiveFileName(path) {
+            reader = try SegmentReader(path: SegmentID.sealedPath(ofActive: path)!)   // sealed since listed
         }
         var report = Report(path: path, state: .sealed)
         do {
@@ -82,7 +82,7 @@ public enum SegmentVerifier {
                 continue
             }
             let names = try io { try Posix.listDirectory(path) }.filter {
-                !$0.hasPrefix(".") && ($0.hasSuffix(".zst") || $0.hasSuffix(".zst.open"))
+                !$0.hasPrefix(".") && SegmentID.hasSegmentSuffix($0)
             }
             let sorted = names.sorted { a, b in
                 switch (SegmentID(fileName: a), SegmentID(fileName: b)) {

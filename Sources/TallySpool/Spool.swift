@@ -30,16 +30,28 @@ public struct Spool: Sendable {
     /// write order). Other files, and hidden files being created, are ignored.
     public func segments() throws(SpoolError) -> [Segment] {
         var result: [Segment] = []
-        for name in try io { try Posix.listDirectory(directory) } where !name.hasPrefix(".") {
+        for name in try visibleNames() {
             guard let id = SegmentID(fileName: name) else { continue }
             let path = directory + "/" + name
-            guard let st = try io { try Posix.stat(path) }, st.isRegular else { continue }   // renamed since listing
-            result.append(Segment(id: id, path: path, isSealed: !name.hasSuffix(".open"), size: st.size))
+            guard let st = try io({ try Posix.stat(path) }), st.isRegular else { continue }   // renamed since listing
+            result.append(Segment(id: id, path: path, isSealed: !SegmentID.isActiveFileName(name), size: st.size))
         }
         // A segment sealed between readdir and stat can be listed twice; keep the sealed entry.
         result.sort { $0.id == $1.id ? $0.isSealed && !$1.isSealed : $0.id < $1.id }
         var seen = Set<SegmentID>()
         return result.filter { seen.insert($0.id).inserted }
+    }
+
+    /// The names of the files in the directory that are not segments (nor a writer's hidden
+    /// files): what a reader never reads, and a consumer may warn about. Unsorted.
+    public func nonSegmentFileNames() throws(SpoolError) -> [String] {
+        try visibleNames().filter { SegmentID(fileName: $0) == nil }
+    }
+
+    /// The directory's names less the hidden ones, which writers create and remove: a segment
+    /// before its lock is held (``SegmentID/temporaryFileName``) and the writer's probe file.
+    private func visibleNames() throws(SpoolError) -> [String] {
+        try io { try Posix.listDirectory(directory) }.filter { !$0.hasPrefix(".") }
     }
 
     /// Opens a reader on a segment, whether it is sealed or still active.

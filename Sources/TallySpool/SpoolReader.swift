@@ -1,19 +1,3 @@
-/// Where a consumer is in a whole spool: one ``SpoolPosition`` per writer.
-///
-/// Every writer (``SegmentID/producer`` + ``SegmentID/writer``) is an ordered stream of
-/// segments; the cursor holds, per stream, the segment and byte offset up to which
-/// frames were consumed. Checkpoint it (it is `Codable`) and pass it back to resume.
-public struct SpoolCursor: Sendable, Hashable, Codable {
-    /// Keyed by `"<producer>.<writer>"`.
-    public var positions: [String: SpoolPosition]
-
-    public init(positions: [String: SpoolPosition] = [:]) {
-        self.positions = positions
-    }
-
-    static func key(_ id: SegmentID) -> String { id.producer + "." + id.writer }
-}
-
 /// Follows every writer of a spool: reads new frames of each writer's segments in
 /// that writer's order, from a ``SpoolCursor``.
 ///
@@ -85,9 +69,9 @@ public final class SpoolReader {
         }
         var index = 0
         while index < segments.count {
-            let key = SpoolCursor.key(segments[index].id)
+            let key = SpoolCursor.streamKey(of: segments[index].id)
             var end = index
-            while end < segments.count && SpoolCursor.key(segments[end].id) == key { end += 1 }
+            while end < segments.count && SpoolCursor.streamKey(of: segments[end].id) == key { end += 1 }
             do {
                 try readStream(segments[index..<end], key: key, maxFrames: maxFramesPerStream, cursor: &cursor, guarded)
             } catch let error as SpoolError where !bodyFailed && streamFailed != nil {
@@ -116,16 +100,7 @@ public final class SpoolReader {
         guard let newest = segments.last?.id else { return }
         var listed: [UInt64: SegmentID] = [:]
         for segment in segments { listed[segment.id.sequence] = segment.id }
-        var sequence: UInt64 = 1
-        var offset: Int64 = 0
-        if let position = cursor.positions[key] {
-            sequence = position.segment.sequence
-            if position.offset < 0 {
-                sequence += 1   // finished
-            } else {
-                offset = position.offset
-            }
-        }
+        var (sequence, offset) = cursor.positions[key]?.next ?? (1, 0)
         var framesLeft = maxFrames
         while sequence <= newest.sequence {
             defer {
@@ -160,8 +135,7 @@ public final class SpoolReader {
                 return
             }
             if let torn = end.tornTail { try body(.tornTail(id, torn)) }
-            // Finished: a negative offset marks the whole segment as consumed.
-            cursor.positions[key] = SpoolPosition(segment: id, offset: -1)
+            cursor.positions[key] = .finished(id)
         }
     }
 }

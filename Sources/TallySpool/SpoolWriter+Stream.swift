@@ -78,7 +78,7 @@ extension SpoolWriter {
                                 ended = true
                                 return
                             }
-                            if let nl = firstNewline(buffer.base, n) {
+                            if let nl = FrameCut.firstNewline(buffer.base, n) {
                                 try sink(UnsafeRawBufferPointer(start: buffer.base, count: nl))
                                 count = n - nl - 1
                                 if count > 0 { buffer.base.copyMemory(from: buffer.base + nl + 1, byteCount: count) }

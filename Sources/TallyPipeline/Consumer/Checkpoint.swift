@@ -11,8 +11,8 @@ import TallySpool
 /// {"positions":{"api.20251023T143000_123456Z-4242-9f3a1c2b":{"offset":-1,"segment":"api.20251023T143000_123456Z-4242-9f3a1c2b.00000003.zst"}}}
 /// ```
 ///
-/// Per writer stream: the segment and the byte offset after the last folded frame; offset −1
-/// marks the segment as finished (sealed or abandoned, read to its end).
+/// The cursor's encoding (stream keys, offsets, a finished segment) is TallySpool's: see
+/// ``SpoolCursor`` and ``SpoolPosition``.
 enum Checkpoint {
     static func json(_ cursor: SpoolCursor) -> String {
         let encoder = JSONEncoder()

@@ -153,7 +153,7 @@ final class ConsumerEngine: @unchecked Sendable {
             }) { event in
                 switch event {
                 case .frame(let id, let frame):
-                    let key = SegmentRetention.streamKey(id)
+                    let key = SpoolCursor.streamKey(of: id)
                     if key != streamKey {
                         streamKey = key
                         streamFrames = 0
@@ -241,17 +241,8 @@ final class ConsumerEngine: @unchecked Sendable {
         var oldest: Int64?
         var writers = Set<String>()
         for segment in listing {
-            let key = SegmentRetention.streamKey(segment.id)
-            writers.insert(key)
-            var from: Int64 = 0
-            if let position = cursor.positions[key] {
-                if segment.id.sequence < position.segment.sequence { continue }
-                if segment.id.sequence == position.segment.sequence {
-                    if position.offset < 0 { continue }
-                    from = position.offset
-                }
-            }
-            guard segment.size > from else { continue }
+            writers.insert(SpoolCursor.streamKey(of: segment.id))
+            guard let from = cursor.resumeOffset(in: segment.id), segment.size > from else { continue }
             bytes += segment.size - from
             if let counted = try? SegmentReader(path: segment.path).countFrames(from: from) {
                 frames += Int64(counted.frames)
@@ -317,15 +308,12 @@ final class ConsumerEngine: @unchecked Sendable {
                 remaining.removeAll { deleted.contains($0.path) }
             }
         }
-        let present = Set(remaining.map { SegmentRetention.streamKey($0.id) })
-        for (key, position) in cursor.positions where position.offset < 0 && !present.contains(key) {
-            cursor.positions[key] = nil
-        }
+        cursor.forgetFinishedStreams(absentFrom: remaining.lazy.map(\.id))
     }
 
     private func reportNonSegmentFiles() {
-        guard !spoolMissing, let names = try? FileOperations.listIfPresent(settings.spool) else { return }
-        for name in names where !name.hasPrefix(".") && SegmentID(fileName: name) == nil && !reportedNonSegments.contains(name) {
+        guard !spoolMissing, let names = try? reader.spool.nonSegmentFileNames() else { return }
+        for name in names where !reportedNonSegments.contains(name) {
             reportedNonSegments.insert(name)
             logger.warning("ignoring \(settings.spool)/\(name): not a segment file")
         }

@@ -8,20 +8,11 @@ import TallySpool
 /// modified more than `retention.segments` ago. A sealed `.zst` file, or an abandoned `.zst.open`
 /// file (no writer holds its lock); never a segment not yet folded, never one still written.
 enum SegmentRetention {
-    /// The cursor key of a segment's writer stream (as ``SpoolCursor`` keys it).
-    static func streamKey(_ id: SegmentID) -> String { id.producer + "." + id.writer }
-
-    /// Whether every frame of `id` is folded into the snapshot whose positions are `cursor`.
-    static func isFinished(_ id: SegmentID, in cursor: SpoolCursor) -> Bool {
-        guard let position = cursor.positions[streamKey(id)] else { return false }
-        return id.sequence < position.segment.sequence || (id.sequence == position.segment.sequence && position.offset < 0)
-    }
-
     /// The segments of `listing` that may be deleted now: finished in `oldestKept`, older than
     /// `retentionMs` (by modification time, epoch ms `nowMs`), and sealed or abandoned.
     static func deletable(_ listing: [Spool.Segment], oldestKept: SpoolCursor, retentionMs: Int64, nowMs: Int64) -> [Spool.Segment] {
         listing.filter { segment in
-            guard isFinished(segment.id, in: oldestKept),
+            guard oldestKept.hasConsumed(segment.id),
                 let entry = try? Posix.stat(segment.path), nowMs - entry.modifiedAt > retentionMs
             else { return false }
             if segment.isSealed { return true }

@@ -34,7 +34,7 @@ struct ReplayUnit: Sendable, Hashable {
             let wholeFile = ReplayUnit(input: index, start: 0, end: nil, frames: .max, bytes: input.size)
             // Only spool segments are cut: their frames hold whole lines. Another .zst file may
             // split a line across frames, so it is read by one unit that carries the pieces.
-            guard input.kind == .zstd, input.segment != nil, !input.path.hasSuffix(".zst.open"), input.size > targetBytes,
+            guard input.kind == .zstd, input.segment != nil, !SegmentID.isActiveFileName(input.path), input.size > targetBytes,
                 let starts = try? SegmentReader(path: input.path).frameStarts(from: 0).starts,
                 !starts.isEmpty
             else {
