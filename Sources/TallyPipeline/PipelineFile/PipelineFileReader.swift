@@ -1,4 +1,4 @@
-import Foundation
+internal import TallyPosix
 import TallyCore
 import Yams
 
@@ -28,17 +28,17 @@ struct PipelineFileReader {
     static let compressionLevels: ClosedRange<Int> = 1...19
 
     static func read(path: String) throws(PipelineFileError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        // Anything that cannot be stat'ed (missing, a broken link, a parent without search permission) is not there.
+        guard let status = (try? Posix.stat(path)) ?? nil else {
             throw PipelineFileError(file: path, line: nil, key: nil, message: "no such pipeline file")
         }
-        guard !isDirectory.boolValue else {
+        guard !status.isDirectory else {
             throw PipelineFileError(file: path, line: nil, key: nil, message: "is a directory, not a pipeline file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = try? FileOperations.readFile(path) else {
             throw PipelineFileError(file: path, line: nil, key: nil, message: "cannot read the pipeline file")
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw PipelineFileError(file: path, line: nil, key: nil, message: "the pipeline file is not UTF-8 text")
         }
         return text
