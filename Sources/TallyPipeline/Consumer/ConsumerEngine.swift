@@ -64,7 +64,8 @@ final class ConsumerEngine: @unchecked Sendable {
         } catch let error as SnapshotError where error.code == .busy {
             throw ConsumerError(
                 code: .busy,
-                message: "\(settings.snapshots) is in use by another consumer (one `tally run` per pipeline)")
+                message: "\(settings.snapshots) is in use by another consumer (one `tally run` per pipeline)",
+                path: settings.snapshots)
         }
         writer = opened.writer
         reader = SpoolReader(directory: settings.spool)
@@ -75,7 +76,8 @@ final class ConsumerEngine: @unchecked Sendable {
                 throw ConsumerError(
                     code: .incompatible,
                     message: "snapshot \(restored.generation) in \(settings.snapshots) was not written by `tally run` "
-                        + "(its positions are not a spool cursor); give the pipeline a snapshot directory of its own")
+                        + "(its positions are not a spool cursor); give the pipeline a snapshot directory of its own",
+                    path: settings.snapshots)
             }
             if restored.settings != settings.canonicalValue() {
                 logger.warning("the pipeline settings differ from those of snapshot \(restored.generation); folding on with the new settings")
@@ -219,7 +221,9 @@ final class ConsumerEngine: @unchecked Sendable {
                 try snapshot()
             } catch {
                 logger.error("cannot write snapshot \(writer.nextGeneration): \(error)")
-                if final { throw ConsumerError(code: .io, message: "cannot write the last snapshot: \(error)") }
+                if final {
+                    throw ConsumerError(code: .io, message: "cannot write the last snapshot: \(error)", path: settings.snapshots)
+                }
             }
         }
         if let listing { applyRetention(listing) }
