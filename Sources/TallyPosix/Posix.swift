@@ -203,6 +203,13 @@ package enum Posix {
     /// `getpid(2)`.
     package static var pid: Int32 { getpid() }
 
+    /// `getcwd(3)`: the absolute working directory; `nil` when it cannot be named (removed, say).
+    package static func currentDirectory() -> String? {
+        guard let path = getcwd(nil, 0) else { return nil }
+        defer { free(path) }
+        return String(cString: path)
+    }
+
     /// `pipe2(2)` with `O_CLOEXEC`.
     package static func pipe() throws(SystemError) -> (read: Int32, write: Int32) {
         var fds: [Int32] = [0, 0]

@@ -212,9 +212,12 @@ enum Fixture {
             timeline: [first, second, third], alerts: alerts, globals: [1, 2, 3])
     }
 
-    static func metadata(positions: String = #"{"seg-1":42}"#, deadLetter: String? = nil) -> SnapshotMetadata {
+    static func metadata(
+        positions: SnapshotPositions = .files(segments: ["seg-1": 42], files: [:]), deadLetter: String? = nil
+    ) -> SnapshotMetadata {
         SnapshotMetadata(
-            positionsJSON: positions, settingsJSON: #"{"inactivity_timeout":"30m"}"#, healthJSON: #"{"lag_ms":5}"#,
+            positions: positions, settings: .object([("inactivity_timeout", .string("30m"))]),
+            health: .object([("lag_ms", .int(5))]),
             deadLetterDirectory: deadLetter, snapshotAt: snapshotAt)
     }
 

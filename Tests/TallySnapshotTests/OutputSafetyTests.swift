@@ -1,4 +1,5 @@
 import Testing
+import TallyCore
 @testable import TallySnapshot
 
 /// Text from events reaches terminals and spreadsheets: neither may run it.

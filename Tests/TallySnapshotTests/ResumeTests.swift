@@ -63,14 +63,15 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     do {
         let (writer, restored) = try SnapshotWriter.open(directory: directory, keep: 2)
         #expect(restored == nil)
-        try writer.write(&first, metadata: SnapshotMetadata(positionsJSON: #"{"a":1}"#, settingsJSON: #"{"v":1}"#))
+        let positions = SnapshotPositions.streams(["a.W": .init(segment: "a.W.00000001.zst", offset: 1)])
+        try writer.write(&first, metadata: SnapshotMetadata(positions: positions, settings: .object([("v", .int(1))])))
     }
 
     let (writer, restored) = try SnapshotWriter.open(directory: directory, keep: 2)
     let snapshot = try #require(restored)
     #expect(snapshot.generation == 1)
-    #expect(snapshot.positionsJSON == #"{"a":1}"#)
-    #expect(snapshot.settingsJSON == #"{"v":1}"#)
+    #expect(snapshot.positions == .streams(["a.W": .init(segment: "a.W.00000001.zst", offset: 1)]))
+    #expect(snapshot.settings == .object([("v", .int(1))]))
     var resumed = try snapshot.rebuildFold(settings: settings)
     expectSameViews(resumed, first)
 
@@ -81,7 +82,9 @@ func expectSameViews(_ a: FoldState, _ b: FoldState) {
     expectSameViews(resumed, whole)
 
     // The snapshot written after resuming reads like one written from the whole fold.
-    let metadata = SnapshotMetadata(positionsJSON: #"{"a":2}"#, settingsJSON: #"{"v":1}"#, snapshotAt: t0)
+    let metadata = SnapshotMetadata(
+        positions: .streams(["a.W": .init(segment: "a.W.00000001.zst", offset: 2)]), settings: .object([("v", .int(1))]),
+        snapshotAt: t0)
     try writer.write(&resumed, metadata: metadata)
     try expectReadsLikeSnapshot(of: &whole, directory: directory, metadata: metadata, session: "sess-3")
 }
@@ -127,16 +130,16 @@ func splitBySession(
     var fold = FoldState(settings: settingsForTests())
     for event in events { fold.fold(event) }
     let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 3)
-    let first = try writer.write(&fold, metadata: SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}"))
+    let first = try writer.write(&fold, metadata: SnapshotMetadata())
     #expect(first.sessionRowsWritten == 10)
 
-    let second = try writer.write(&fold, metadata: SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}"))
+    let second = try writer.write(&fold, metadata: SnapshotMetadata())
     #expect(second.sessionRowsWritten == 0)
     #expect(second.viewRowsChanged == 0)
 
     let last = events.last { $0.sessionID == "sess-4" }!
     fold.fold(Event(timestamp: last.timestamp + 1, sessionID: "sess-4", payload: .message(.init(role: .user))))
-    let third = try writer.write(&fold, metadata: SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}"))
+    let third = try writer.write(&fold, metadata: SnapshotMetadata())
     #expect(third.sessionRowsWritten == 1)
     #expect(try countRows(directory) == 11)
     #expect(try countRows(directory, where: "gen_from = 3 AND session_id = 'sess-4'") == 1)
@@ -166,7 +169,7 @@ func splitBySession(
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
     let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
-    let metadata = SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}", snapshotAt: t0)
+    let metadata = SnapshotMetadata(snapshotAt: t0)
     let (info, merged) = try writer.write(
         partChanges: partChanges, watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs,
         merging: {
@@ -208,7 +211,7 @@ func splitBySession(
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
     let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
-    let metadata = SnapshotMetadata(positionsJSON: "{}", settingsJSON: "{}", snapshotAt: t0)
+    let metadata = SnapshotMetadata(snapshotAt: t0)
     let obstacle = FileOperations.join(directory, "state-000000000001.bin")
     try FileOperations.createDirectories(FileOperations.join(obstacle, "x"))
     #expect(throws: SnapshotError.self) {

@@ -12,7 +12,7 @@ import TallyCore
     try Fixture.write(to: directory, deadLetter: "/var/dead")
     let manifest = try Manifest.read(path: FileOperations.join(directory, "snapshot-000000000001.json"))
     #expect(manifest.generation == 1)
-    #expect(manifest.positions.serialized() == #"{"seg-1":42}"#)
+    #expect(manifest.positions.serialized() == #"{"segments":{"seg-1":42},"files":{}}"#)
     #expect(manifest.settings.serialized() == #"{"inactivity_timeout":"30m"}"#)
     #expect(manifest.health.serialized() == #"{"lag_ms":5}"#)
     #expect(manifest.deadLetter == "/var/dead")
@@ -128,7 +128,7 @@ import TallyCore
         var row = Fixture.s1
         row.messages = 40
         writer.stage(row, state: [4])
-        try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: #"{"seg-1":99}"#))
+        try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: .files(segments: ["seg-1": 99], files: [:])))
     }
     // A crash while writing generation 3: a temporary manifest, and a torn one under the final name.
     let temporary = FileOperations.join(directory, "snapshot-000000000003.json.tmp")
@@ -141,7 +141,7 @@ import TallyCore
 
     let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
     #expect(restored?.generation == 2)
-    #expect(restored?.positionsJSON == #"{"seg-1":99}"#)
+    #expect(restored?.positions == .files(segments: ["seg-1": 99], files: [:]))
     #expect(!FileOperations.exists(temporary))
     #expect(!FileOperations.exists(FileOperations.join(directory, "snapshot-000000000003.json")))
     _ = reopened
@@ -207,15 +207,58 @@ import TallyCore
     _ = writer
 }
 
-@Test func badMetadataIsRefusedBeforeAnythingIsWritten() throws {
+@Test func metadataIsWrittenIntoTheManifestAsJSONAndRestoredAsTypedValues() throws {
     let directory = temporaryDirectory()
     defer { removeTree(directory) }
-    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
-    writer.stage(Fixture.s1, state: [1])
-    let bad = SnapshotMetadata(positionsJSON: "{", settingsJSON: "{}")
-    #expect(throws: SnapshotError.self) { try writer.write(content: Fixture.content, metadata: bad) }
-    #expect(writer.pendingCount == 1)
-    #expect(try Manifest.list(in: directory).isEmpty)
+    let positions = SnapshotPositions.streams([
+        "b.W2": .init(segment: "b.W2.00000001.zst", offset: -1), "a.W1": .init(segment: "a.W1.00000003.zst", offset: 4096),
+    ])
+    let settings = JSONValue.object([("dead_letter", .string("/d\u{08}\u{0C}é\u{2028}")), ("keep", .int(5))])
+    let health = JSONValue.object([("lag_bytes", .int(0)), ("lag_oldest_ms", .null), ("events_per_second", .double(2.5))])
+    do {
+        let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
+        try writer.write(
+            content: Fixture.content,
+            metadata: SnapshotMetadata(positions: positions, settings: settings, health: health, snapshotAt: Fixture.snapshotAt))
+    }
+    let text = String(decoding: try FileOperations.readFile(FileOperations.join(directory, "snapshot-000000000001.json")), as: UTF8.self)
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(lines.prefix(8) == [
+        "{", #"  "format": "tally-snapshot","#, #"  "version": 1,"#, #"  "generation": 1,"#,
+        #"  "snapshot_at": "2025-10-23T16:31:00.000Z","#, #"  "snapshot_at_ms": 1761237060000,"#,
+        #"  "watermark": 1761237000000,"#, #"  "inactivity_timeout_ms": 1800000,"#,
+    ])
+    #expect(lines[8] == "  \"settings\": {\"dead_letter\":\"/d\\b\\fé\u{2028}\",\"keep\":5},")
+    #expect(lines[9] == #"  "positions": {"positions":{"a.W1":{"offset":4096,"segment":"a.W1.00000003.zst"},"b.W2":{"offset":-1,"segment":"b.W2.00000001.zst"}}},"#)
+    #expect(lines[10] == #"  "health": {"lag_bytes":0,"lag_oldest_ms":null,"events_per_second":2.5},"#)
+    #expect(lines[11] == #"  "dead_letter": null,"#)
+    #expect(lines.suffix(5) == [
+        #"  "sessions_db": "sessions.db","#, #"  "state": "state-000000000001.bin","#, #"  "state_bytes": 3,"#,
+        #"  "state_crc32": 1438416925"#, "}",
+    ])
+    #expect(text.hasSuffix("}\n"))
+
+    let (_, restored) = try SnapshotWriter.open(directory: directory, keep: 2)
+    #expect(restored?.positions == positions)
+    #expect(restored?.settings == settings)
+    #expect(restored?.health == health)
+}
+
+@Test func metadataWithoutPositionsRecordsEmptyObjects() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    do {
+        let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 2)
+        try writer.write(content: Fixture.content, metadata: SnapshotMetadata(deadLetterDirectory: "dl"))
+    }
+    let manifest = try Manifest.read(path: FileOperations.join(directory, "snapshot-000000000001.json"))
+    #expect(manifest.positions.serialized() == "{}")
+    #expect(manifest.settings.serialized() == "{}")
+    #expect(manifest.health.serialized() == "{}")
+    #expect(manifest.deadLetter == "dl")
+    let (_, restored) = try SnapshotWriter.open(directory: directory, keep: 2)
+    #expect(restored?.positions == nil)
+    #expect(restored?.deadLetterDirectory == "dl")
 }
 
 @Test func aSnapshotWhoseStateFileIsMissingIsPassedOverForTheOneBefore() throws {
@@ -226,14 +269,14 @@ import TallyCore
         var row = Fixture.s1
         row.messages = 40
         writer.stage(row, state: [4])
-        try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: #"{"seg-1":99}"#))
+        try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: .files(segments: ["seg-1": 99], files: [:])))
     }
     // Generation 2's state file never reached the disk (renames reordered by a power loss).
     try? Posix.remove(FileOperations.join(directory, "state-000000000002.bin"))
 
     let (reopened, restored) = try SnapshotWriter.open(directory: directory, keep: 3)
     #expect(restored?.generation == 1)
-    #expect(restored?.positionsJSON == #"{"seg-1":42}"#)
+    #expect(restored?.positions == .files(segments: ["seg-1": 42], files: [:]))
     #expect(reopened.nextGeneration == 2)
 }
 

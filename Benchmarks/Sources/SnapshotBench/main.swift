@@ -40,8 +40,9 @@ let fillTime = clock.measure {
     }
 }
 let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 5)
+// The public metadata: no positions, settings or health (`{}` each), as a library user writes it.
 func metadata(_ round: Int) -> SnapshotMetadata {
-    SnapshotMetadata(positionsJSON: #"{"round":\#(round)}"#, settingsJSON: "{}")
+    SnapshotMetadata()
 }
 let firstWrite = try clock.measure { try writer.write(&fold, metadata: metadata(0)) }
 

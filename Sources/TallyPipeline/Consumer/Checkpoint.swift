@@ -1,11 +1,11 @@
 internal import TallyPosix
-import Foundation
+import TallySnapshot
 import TallySpool
 
 /// The consumer's checkpoint as a snapshot records it (`positions` in the manifest): the
-/// ``SpoolCursor`` up to which frames are folded into that snapshot, as JSON. It is committed
-/// with the snapshot in one atomic step (the manifest rename), so a snapshot's aggregates and
-/// its positions always agree.
+/// ``SpoolCursor`` up to which frames are folded into that snapshot, as
+/// ``SnapshotPositions/streams(_:)``. It is committed with the snapshot in one atomic step (the
+/// manifest rename), so a snapshot's aggregates and its positions always agree.
 ///
 /// ```json
 /// {"positions":{"api.20251023T143000_123456Z-4242-9f3a1c2b":{"offset":-1,"segment":"api.20251023T143000_123456Z-4242-9f3a1c2b.00000003.zst"}}}
@@ -14,30 +14,31 @@ import TallySpool
 /// The cursor's encoding (stream keys, offsets, a finished segment) is TallySpool's: see
 /// ``SpoolCursor`` and ``SpoolPosition``.
 enum Checkpoint {
-    static func json(_ cursor: SpoolCursor) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a dictionary of strings and integers cannot fail.
-        return String(decoding: (try? encoder.encode(cursor)) ?? Data("{\"positions\":{}}".utf8), as: UTF8.self)
+    static func positions(_ cursor: SpoolCursor) -> SnapshotPositions {
+        .streams(cursor.positions.mapValues { .init(segment: $0.segment.fileName, offset: $0.offset) })
     }
 
     /// The cursor in a snapshot's positions; `nil` when they are not a spool cursor (a
     /// snapshot written by `tally replay`, say).
-    static func cursor(fromJSON json: String) -> SpoolCursor? {
-        try? JSONDecoder().decode(SpoolCursor.self, from: Data(json.utf8))
+    static func cursor(from positions: SnapshotPositions?) -> SpoolCursor? {
+        guard case .streams(let streams)? = positions else { return nil }
+        var cursor = SpoolCursor()
+        for (key, stream) in streams {
+            guard let segment = SegmentID(fileName: stream.segment) else { return nil }
+            cursor.positions[key] = SpoolPosition(segment: segment, offset: stream.offset)
+        }
+        return cursor
     }
 
     /// The cursors of the complete snapshots kept in `directory` up to `generation`, oldest
     /// first, read from their manifests (`nil` for a manifest whose positions are not a cursor).
     static func keptCursors(in directory: String, upTo generation: Int64) -> [(generation: Int64, cursor: SpoolCursor?)] {
-        struct ManifestPositions: Decodable { var positions: SpoolCursor }
         var found: [(generation: Int64, cursor: SpoolCursor?)] = []
         for name in (try? FileOperations.listIfPresent(directory)) ?? [] {
             guard name.hasPrefix("snapshot-"), name.hasSuffix(".json"),
                 let number = Int64(name.dropFirst("snapshot-".count).dropLast(".json".count)), number <= generation
             else { continue }
-            let data = FileManager.default.contents(atPath: directory + "/" + name) ?? Data()
-            found.append((number, try? JSONDecoder().decode(ManifestPositions.self, from: data).positions))
+            found.append((number, cursor(from: SnapshotPositions(manifestAt: directory + "/" + name))))
         }
         return found.sorted { $0.generation < $1.generation }
     }

@@ -15,7 +15,7 @@ import TallySpool
 /// ```
 ///
 /// - **Exactly once.** Each snapshot records the spool cursor its aggregates were folded up to
-///   (``SnapshotMetadata/positionsJSON``) and commits both in one step. A restarted consumer
+///   (the manifest's `positions`) and commits both in one step. A restarted consumer
 ///   resumes from the newest complete snapshot and reads exactly what came after it. Dead
 ///   letters of a generation are written (`dead-letter-<generation>.ndjson`) before that
 ///   generation commits; files of generations that never committed are removed at start.

@@ -1,5 +1,4 @@
 internal import TallyPosix
-import Foundation
 import Logging
 import Synchronization
 import TallyCore
@@ -65,25 +64,27 @@ final class ConsumerEngine: @unchecked Sendable {
         } catch let error as SnapshotError where error.code == .busy {
             throw ConsumerError(
                 code: .busy,
-                message: "\(settings.snapshots) is in use by another consumer (one `tally run` per pipeline)")
+                message: "\(settings.snapshots) is in use by another consumer (one `tally run` per pipeline)",
+                path: settings.snapshots)
         }
         writer = opened.writer
         reader = SpoolReader(directory: settings.spool)
         decoder = EventDecoder(maxLineBytes: settings.fold.maxLineBytes, keepsUnfoldedText: false)
         lastSnapshotAt = clock.now
         if let restored = opened.restored {
-            guard let restoredCursor = Checkpoint.cursor(fromJSON: restored.positionsJSON) else {
+            guard let restoredCursor = Checkpoint.cursor(from: restored.positions) else {
                 throw ConsumerError(
                     code: .incompatible,
                     message: "snapshot \(restored.generation) in \(settings.snapshots) was not written by `tally run` "
-                        + "(its positions are not a spool cursor); give the pipeline a snapshot directory of its own")
+                        + "(its positions are not a spool cursor); give the pipeline a snapshot directory of its own",
+                    path: settings.snapshots)
             }
-            if !Self.sameJSON(restored.settingsJSON, settings.canonicalJSON()) {
+            if restored.settings != settings.canonicalValue() {
                 logger.warning("the pipeline settings differ from those of snapshot \(restored.generation); folding on with the new settings")
             }
             cursor = restoredCursor
             fold = try restored.rebuildFold(settings: settings.fold)
-            let counters = ConsumerHealth.restoredCounters(restored.healthJSON)
+            let counters = ConsumerHealth.restoredCounters(restored.health)
             health.tornTails = counters.tornTails
             health.damagedFrames = counters.damagedFrames
             resumedGeneration = restored.generation
@@ -97,17 +98,10 @@ final class ConsumerEngine: @unchecked Sendable {
         keptCursors = Checkpoint.keptCursors(in: settings.snapshots, upTo: resumedGeneration)
         lastWritten = opened.restored == nil ? nil : (cursor, health)
         if resumedGeneration > 0 {
-            logger.info("resumed from generation \(resumedGeneration) at positions \(Checkpoint.json(cursor))")
+            logger.info("resumed from generation \(resumedGeneration) at positions \(Checkpoint.positions(cursor).json.serialized())")
         } else {
             logger.info("starting with no snapshot in \(settings.snapshots)")
         }
-    }
-
-    private static func sameJSON(_ a: String, _ b: String) -> Bool {
-        guard let x = try? JSONSerialization.jsonObject(with: Data(a.utf8)) as? NSDictionary,
-            let y = try? JSONSerialization.jsonObject(with: Data(b.utf8)) as? NSDictionary
-        else { return a == b }
-        return x.isEqual(y)
     }
 
     // MARK: - Loop
@@ -227,7 +221,9 @@ final class ConsumerEngine: @unchecked Sendable {
                 try snapshot()
             } catch {
                 logger.error("cannot write snapshot \(writer.nextGeneration): \(error)")
-                if final { throw ConsumerError(code: .io, message: "cannot write the last snapshot: \(error)") }
+                if final {
+                    throw ConsumerError(code: .io, message: "cannot write the last snapshot: \(error)", path: settings.snapshots)
+                }
             }
         }
         if let listing { applyRetention(listing) }
@@ -270,8 +266,8 @@ final class ConsumerEngine: @unchecked Sendable {
         }
         let events = eventsSinceSnapshot
         let metadata = SnapshotMetadata(
-            positionsJSON: Checkpoint.json(cursor), settingsJSON: settings.canonicalJSON(),
-            healthJSON: health.json(), deadLetterDirectory: settings.deadLetter)
+            positions: Checkpoint.positions(cursor), settings: settings.canonicalValue(),
+            health: health.value, deadLetterDirectory: settings.deadLetter)
         let info = try writer.write(&fold, metadata: metadata)
         let invalidLines = deadLetters.isEmpty ? 0 : deadLetters.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         deadLetters.removeAll(keepingCapacity: deadLetters.capacity <= 1 << 20)

@@ -19,11 +19,15 @@ public struct ConsumerError: Error, CustomStringConvertible, Sendable, Hashable 
     }
 
     public var code: Code
+    /// What failed and where, one line (it names the path).
     public var message: String
+    /// The directory or file concerned, when there is one (the snapshot directory, say).
+    public var path: String?
 
-    public init(code: Code, message: String) {
+    public init(code: Code, message: String, path: String? = nil) {
         self.code = code
         self.message = message
+        self.path = path
     }
 
     public var description: String { message }

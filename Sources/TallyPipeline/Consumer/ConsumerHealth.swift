@@ -1,4 +1,4 @@
-import Foundation
+import TallyCore
 
 /// What a `tally run` snapshot records under `health` in its manifest:
 ///
@@ -35,25 +35,23 @@ struct ConsumerHealth: Equatable {
             || writers != other.writers || (eventsPerSecond == 0) != (other.eventsPerSecond == 0)
     }
 
-    func json() -> String {
-        let rate = (eventsPerSecond * 10).rounded() / 10
-        return "{" + [
-            "\"damaged_frames\":\(damagedFrames)",
-            "\"events_per_second\":\(rate)",
-            "\"lag_bytes\":\(lagBytes)",
-            "\"lag_frames\":\(lagFrames)",
-            "\"lag_oldest_ms\":" + (lagOldestMs.map(String.init) ?? "null"),
-            "\"mode\":\"run\"",
-            "\"torn_tails\":\(tornTails)",
-            "\"unreadable_files\":\(unreadableFiles)",
-            "\"writers\":\(writers)",
-        ].joined(separator: ",") + "}"
+    /// The manifest's `health` object, keys sorted; the rate rounded to 0.1 event/s.
+    var value: JSONValue {
+        .object([
+            ("damaged_frames", .int(damagedFrames)),
+            ("events_per_second", .double((eventsPerSecond * 10).rounded() / 10)),
+            ("lag_bytes", .int(lagBytes)),
+            ("lag_frames", .int(lagFrames)),
+            ("lag_oldest_ms", .int(lagOldestMs)),
+            ("mode", .string("run")),
+            ("torn_tails", .int(tornTails)),
+            ("unreadable_files", .int(unreadableFiles)),
+            ("writers", .int(writers)),
+        ])
     }
 
     /// The cumulative counters of a restored snapshot's health (zero when absent or not from `run`).
-    static func restoredCounters(_ json: String) -> (tornTails: Int64, damagedFrames: Int64) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return (0, 0) }
-        func count(_ key: String) -> Int64 { (object[key] as? NSNumber)?.int64Value ?? 0 }
-        return (count("torn_tails"), count("damaged_frames"))
+    static func restoredCounters(_ health: JSONValue) -> (tornTails: Int64, damagedFrames: Int64) {
+        (health["torn_tails"]?.int64Value ?? 0, health["damaged_frames"]?.int64Value ?? 0)
     }
 }

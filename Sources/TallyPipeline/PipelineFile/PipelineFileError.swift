@@ -2,10 +2,38 @@
 ///
 /// ```swift
 /// do { _ = try PipelineSettings.load(path: "Pipelines/default.yaml") }
-/// catch let error as PipelineFileError { print(error) }
+/// catch let error as PipelineFileError where error.code == .invalidValue { print(error) }
 /// // Pipelines/default.yaml:7: segment.max_bytes: "64MB" is not a size (use B, KiB, MiB, GiB)
 /// ```
 public struct PipelineFileError: Error, CustomStringConvertible, Sendable, Hashable {
+    /// A stable, machine-readable kind of fault.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// Nothing is at the path.
+        public static let notFound = Code("not-found")
+        /// The path names a directory.
+        public static let isDirectory = Code("is-directory")
+        /// The file cannot be read.
+        public static let io = Code("io")
+        /// The file is not UTF-8 text.
+        public static let notUTF8 = Code("not-utf8")
+        /// The text is not valid YAML (a duplicate key included).
+        public static let invalidYAML = Code("invalid-yaml")
+        /// A key pipeline.md does not name.
+        public static let unknownKey = Code("unknown-key")
+        /// A mapping, list or single value where another is expected, a quoted value where a number
+        /// is, or a key that is not a plain name.
+        public static let wrongType = Code("wrong-type")
+        /// A value that does not parse (size, duration, price, enum) or is out of range.
+        public static let invalidValue = Code("invalid-value")
+        /// A required key is missing (a price's input or output).
+        public static let missingKey = Code("missing-key")
+    }
+
+    public var code: Code
     /// The pipeline file as it was named.
     public var file: String
     /// 1-based line in the file, when the fault has one.
@@ -14,7 +42,8 @@ public struct PipelineFileError: Error, CustomStringConvertible, Sendable, Hasha
     public var key: String?
     public var message: String
 
-    public init(file: String, line: Int?, key: String?, message: String) {
+    public init(code: Code, file: String, line: Int?, key: String?, message: String) {
+        self.code = code
         self.file = file
         self.line = line
         self.key = key

@@ -1,4 +1,4 @@
-import Foundation
+internal import TallyPosix
 import TallyCore
 import Yams
 
@@ -28,18 +28,18 @@ struct PipelineFileReader {
     static let compressionLevels: ClosedRange<Int> = 1...19
 
     static func read(path: String) throws(PipelineFileError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PipelineFileError(file: path, line: nil, key: nil, message: "no such pipeline file")
+        // Anything that cannot be stat'ed (missing, a broken link, a parent without search permission) is not there.
+        guard let status = (try? Posix.stat(path)) ?? nil else {
+            throw PipelineFileError(code: .notFound, file: path, line: nil, key: nil, message: "no such pipeline file")
         }
-        guard !isDirectory.boolValue else {
-            throw PipelineFileError(file: path, line: nil, key: nil, message: "is a directory, not a pipeline file")
+        guard !status.isDirectory else {
+            throw PipelineFileError(code: .isDirectory, file: path, line: nil, key: nil, message: "is a directory, not a pipeline file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineFileError(file: path, line: nil, key: nil, message: "cannot read the pipeline file")
+        guard let bytes = try? FileOperations.readFile(path) else {
+            throw PipelineFileError(code: .io, file: path, line: nil, key: nil, message: "cannot read the pipeline file")
         }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw PipelineFileError(file: path, line: nil, key: nil, message: "the pipeline file is not UTF-8 text")
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw PipelineFileError(code: .notUTF8, file: path, line: nil, key: nil, message: "the pipeline file is not UTF-8 text")
         }
         return text
     }
@@ -176,13 +176,13 @@ struct PipelineFileReader {
             let message = keyPath == nil
                 ? "the pipeline file must be a mapping of keys, not \(Self.describe(node))"
                 : "expected a mapping of keys, found \(Self.describe(node))"
-            throw PipelineFileError(file: file, line: line ?? node.mark?.line, key: keyPath, message: message)
+            throw PipelineFileError(code: .wrongType, file: file, line: line ?? node.mark?.line, key: keyPath, message: message)
         }
         var result: [Entry] = []
         for (key, value) in mapping {
             let line = key.mark?.line
             guard case .scalar(let scalar) = key, !scalar.string.isEmpty else {
-                throw PipelineFileError(file: file, line: line, key: keyPath, message: "keys must be plain names, found \(Self.describe(key))")
+                throw PipelineFileError(code: .wrongType, file: file, line: line, key: keyPath, message: "keys must be plain names, found \(Self.describe(key))")
             }
             let name = scalar.string
             result.append(Entry(name: name, keyPath: keyPath.map { "\($0).\(name)" } ?? name, line: line, value: value))
@@ -209,7 +209,7 @@ struct PipelineFileReader {
         }
         guard let input, let output else {
             let missing = [input == nil ? "input" : nil, output == nil ? "output" : nil].compactMap { $0 }
-            throw fault(model, "missing \(missing.joined(separator: " and ")) (USD per million tokens)")
+            throw fault(model, .missingKey, "missing \(missing.joined(separator: " and ")) (USD per million tokens)")
         }
         return ModelPrice(inputPicosPerToken: input, outputPicosPerToken: output, cachedInputPicosPerToken: cachedInput)
     }
@@ -220,7 +220,7 @@ struct PipelineFileReader {
     func scalar(_ entry: Entry) throws(PipelineFileError) -> Node.Scalar? {
         if Self.isNull(entry.value) { return nil }
         guard case .scalar(let scalar) = entry.value else {
-            throw fault(entry, "expected a single value, found \(Self.describe(entry.value))")
+            throw fault(entry, .wrongType, "expected a single value, found \(Self.describe(entry.value))")
         }
         return scalar
     }
@@ -254,7 +254,7 @@ struct PipelineFileReader {
     func integer(_ entry: Entry) throws(PipelineFileError) -> Int? {
         guard let scalar = try scalar(entry) else { return nil }
         guard scalar.style == .plain else {
-            throw fault(entry, "\(PipelineValues.quoted(scalar.string)) is a string, expected an integer")
+            throw fault(entry, .wrongType, "\(PipelineValues.quoted(scalar.string)) is a string, expected an integer")
         }
         do { return try PipelineValues.integer(scalar.string) } catch { throw fault(entry, error.message) }
     }
@@ -263,19 +263,24 @@ struct PipelineFileReader {
     func pricePicos(_ entry: Entry) throws(PipelineFileError) -> Int64? {
         guard let scalar = try scalar(entry) else { return nil }
         guard scalar.style == .plain else {
-            throw fault(entry, "\(PipelineValues.quoted(scalar.string)) is a string, expected a number of USD per million tokens")
+            throw fault(entry, .wrongType, "\(PipelineValues.quoted(scalar.string)) is a string, expected a number of USD per million tokens")
         }
         do { return try PipelineValues.pricePicos(scalar.string) } catch { throw fault(entry, error.message) }
     }
 
     // MARK: - Faults
 
+    /// A value that does not parse or is out of range.
     func fault(_ entry: Entry, _ message: String) -> PipelineFileError {
-        PipelineFileError(file: file, line: entry.line, key: entry.keyPath, message: message)
+        fault(entry, .invalidValue, message)
+    }
+
+    func fault(_ entry: Entry, _ code: PipelineFileError.Code, _ message: String) -> PipelineFileError {
+        PipelineFileError(code: code, file: file, line: entry.line, key: entry.keyPath, message: message)
     }
 
     func unknown(_ entry: Entry, expected: [String]) -> PipelineFileError {
-        fault(entry, "unknown key (expected \(expected.joined(separator: ", ")))")
+        fault(entry, .unknownKey, "unknown key (expected \(expected.joined(separator: ", ")))")
     }
 
     func yamlFault(_ error: any Error, yaml: String) -> PipelineFileError {
@@ -284,16 +289,16 @@ struct PipelineFileReader {
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
             let detail = context.map { " \($0.text)" } ?? ""
-            return PipelineFileError(file: file, line: mark.line, key: nil, message: "not valid YAML: \(problem)\(detail)")
+            return PipelineFileError(code: .invalidYAML, file: file, line: mark.line, key: nil, message: "not valid YAML: \(problem)\(detail)")
         case .reader(let problem, let offset, _, _):
             let line = offset.map { offset in yaml.utf8.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } }
-            return PipelineFileError(file: file, line: line, key: nil, message: "not valid YAML: \(problem)")
+            return PipelineFileError(code: .invalidYAML, file: file, line: line, key: nil, message: "not valid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let names = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
-            return PipelineFileError(file: file, line: context.mark.line, key: nil, message: "duplicate key \(names)")
+            return PipelineFileError(code: .invalidYAML, file: file, line: context.mark.line, key: nil, message: "duplicate key \(names)")
         default:
             let text = String(describing: error).split(separator: "\n").first.map(String.init) ?? "unknown error"
-            return PipelineFileError(file: file, line: nil, key: nil, message: "not valid YAML: \(text)")
+            return PipelineFileError(code: .invalidYAML, file: file, line: nil, key: nil, message: "not valid YAML: \(text)")
         }
     }
 

@@ -1,10 +1,11 @@
-import Foundation
+internal import TallyPosix
 
 /// Lexical path handling for pipeline files: no file system access beyond the working directory.
 enum PipelinePath {
     /// `path` made absolute against the working directory, then normalized.
     static func absolute(_ path: String) -> String {
-        resolve(path, against: FileManager.default.currentDirectoryPath)
+        // An unnamed working directory resolves against `/`, as an empty one would.
+        resolve(path, against: Posix.currentDirectory() ?? "/")
     }
 
     /// `path` if absolute, else `directory/path`; `.`, `..` and repeated `/` removed.

@@ -1,79 +1,68 @@
 import TallyCore
 
 extension PipelineSettings {
-    /// The settings as compact JSON with keys sorted (byte order), so equal settings give equal
-    /// text: durations in milliseconds (`…_ms`), sizes in bytes, prices as decimal strings of
-    /// USD per million tokens. Snapshots record it to say which settings shaped them.
+    /// The settings as one JSON object with keys sorted (byte order), so equal settings give
+    /// equal values: durations in milliseconds (`…_ms`), sizes in bytes, prices as decimal strings
+    /// of USD per million tokens. Snapshots record it to say which settings shaped them, and a
+    /// resuming consumer compares it with the one its snapshot recorded.
+    package func canonicalValue() -> JSONValue {
+        var prices: [(String, JSONValue)] = []
+        for (model, price) in fold.pricing {
+            var fields: [(String, JSONValue)] = [
+                ("input", .string(PipelineValues.priceText(picos: price.inputPicosPerToken))),
+                ("output", .string(PipelineValues.priceText(picos: price.outputPicosPerToken))),
+            ]
+            if let cached = price.cachedInputPicosPerToken {
+                fields.append(("cached_input", .string(PipelineValues.priceText(picos: cached))))
+            }
+            prices.append((model, Self.sortedObject(fields)))
+        }
+        return Self.sortedObject([
+            ("file", .text(file)),
+            ("spool", .string(spool)),
+            ("snapshots", .string(snapshots)),
+            ("dead_letter", .string(deadLetter)),
+            ("segment", Self.sortedObject([
+                ("max_bytes", .int(segment.maxBytes)),
+                ("max_age_ms", .int(segment.maxAgeMs)),
+                ("compression_level", .int(Int(segment.compressionLevel))),
+                ("fsync", .string(segment.fsync.rawValue)),
+                ("fsync_interval_ms", .int(segment.fsyncIntervalMs)),
+            ])),
+            ("snapshot", Self.sortedObject([
+                ("every_ms", .int(snapshot.everyMs)),
+                ("keep", .int(snapshot.keep)),
+            ])),
+            ("limits", Self.sortedObject([("max_line_bytes", .int(fold.maxLineBytes))])),
+            ("sessions", Self.sortedObject([
+                ("inactivity_timeout_ms", .int(fold.inactivityTimeoutMs)),
+                ("max_session_duration_ms", .int(fold.maxSessionDurationMs)),
+                ("dedup_window_ms", .int(fold.dedupWindowMs)),
+            ])),
+            ("alerts", Self.sortedObject([
+                ("slow_response_ms", .int(fold.slowResponseMs)),
+                ("slow_tool_ms", .int(fold.slowToolMs)),
+                ("access_burst", .int(fold.accessBurst)),
+            ])),
+            ("pricing", Self.sortedObject(prices)),
+            ("retention", Self.sortedObject([
+                ("segments_ms", .int(retentionSegmentsMs)),
+                ("sessions_ms", .int(fold.sessionRetentionMs)),
+            ])),
+        ])
+    }
+
+    /// ``canonicalValue()`` as compact JSON text.
     ///
     /// ```json
     /// {"alerts":{"access_burst":5,"slow_response_ms":30000,"slow_tool_ms":30000},"dead_letter":"/srv/tally/dead-letter",…}
     /// ```
     public func canonicalJSON() -> String {
-        var prices: [(String, String)] = []
-        for (model, price) in fold.pricing {
-            var fields = [("input", Self.jsonString(PipelineValues.priceText(picos: price.inputPicosPerToken))),
-                          ("output", Self.jsonString(PipelineValues.priceText(picos: price.outputPicosPerToken)))]
-            if let cached = price.cachedInputPicosPerToken {
-                fields.append(("cached_input", Self.jsonString(PipelineValues.priceText(picos: cached))))
-            }
-            prices.append((model, Self.jsonObject(fields)))
-        }
-        return Self.jsonObject([
-            ("file", file.map(Self.jsonString) ?? "null"),
-            ("spool", Self.jsonString(spool)),
-            ("snapshots", Self.jsonString(snapshots)),
-            ("dead_letter", Self.jsonString(deadLetter)),
-            ("segment", Self.jsonObject([
-                ("max_bytes", String(segment.maxBytes)),
-                ("max_age_ms", String(segment.maxAgeMs)),
-                ("compression_level", String(segment.compressionLevel)),
-                ("fsync", Self.jsonString(segment.fsync.rawValue)),
-                ("fsync_interval_ms", String(segment.fsyncIntervalMs)),
-            ])),
-            ("snapshot", Self.jsonObject([
-                ("every_ms", String(snapshot.everyMs)),
-                ("keep", String(snapshot.keep)),
-            ])),
-            ("limits", Self.jsonObject([("max_line_bytes", String(fold.maxLineBytes))])),
-            ("sessions", Self.jsonObject([
-                ("inactivity_timeout_ms", String(fold.inactivityTimeoutMs)),
-                ("max_session_duration_ms", String(fold.maxSessionDurationMs)),
-                ("dedup_window_ms", String(fold.dedupWindowMs)),
-            ])),
-            ("alerts", Self.jsonObject([
-                ("slow_response_ms", String(fold.slowResponseMs)),
-                ("slow_tool_ms", String(fold.slowToolMs)),
-                ("access_burst", String(fold.accessBurst)),
-            ])),
-            ("pricing", Self.jsonObject(prices)),
-            ("retention", Self.jsonObject([
-                ("segments_ms", String(retentionSegmentsMs)),
-                ("sessions_ms", String(fold.sessionRetentionMs)),
-            ])),
-        ])
+        canonicalValue().serialized()
     }
 
-    /// `{"key":value,…}` with keys sorted by their UTF-8 bytes; values are already JSON.
-    static func jsonObject(_ fields: [(String, String)]) -> String {
-        let sorted = fields.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
-        return "{" + sorted.map { jsonString($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
-    }
-
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+    /// An object with its fields sorted by the UTF-8 bytes of their keys.
+    private static func sortedObject(_ fields: [(String, JSONValue)]) -> JSONValue {
+        .object(fields.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) })
     }
 }

@@ -1,3 +1,5 @@
+import TallyCore
+import TallySnapshot
 import TallySpool
 
 /// The read positions a snapshot records: for spool segments the byte offset up to which
@@ -15,25 +17,13 @@ struct Positions: Sendable, Hashable {
         }
     }
 
-    /// `{"segments":{"api.W.00000001.zst":4096,...},"files":{"/x/old.ndjson":1234}}`, keys sorted.
-    func json() -> String {
-        func object(_ map: [String: Int64]) -> String {
-            var out: [UInt8] = [UInt8(ascii: "{")]
-            for (index, key) in map.keys.sorted().enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                JSONText.appendString(key, to: &out)
-                out.append(UInt8(ascii: ":"))
-                out.append(contentsOf: String(map[key]!).utf8)
-            }
-            out.append(UInt8(ascii: "}"))
-            return String(decoding: out, as: UTF8.self)
-        }
-        return #"{"segments":"# + object(segments) + #","files":"# + object(files) + "}"
-    }
+    /// As the manifest records them: `{"segments":{"api.W.00000001.zst":4096,...},"files":{"/x/old.ndjson":1234}}`.
+    var recorded: SnapshotPositions { .files(segments: segments, files: files) }
 }
 
+/// The health a `tally replay` snapshot records.
 enum Health {
-    static func replay(damage: Int) -> String {
-        #"{"mode":"replay","damaged_frames_and_torn_tails":\#(damage)}"#
+    static func replay(damage: Int) -> JSONValue {
+        .object([("mode", .string("replay")), ("damaged_frames_and_torn_tails", .int(damage))])
     }
 }

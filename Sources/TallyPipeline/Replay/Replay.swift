@@ -195,8 +195,8 @@ public enum Replay {
             deadLetterFile = path
         }
         let metadata = SnapshotMetadata(
-            positionsJSON: positions.json(), settingsJSON: settings.canonicalJSON(),
-            healthJSON: Health.replay(damage: damage.count),
+            positions: positions.recorded, settings: settings.canonicalValue(),
+            health: Health.replay(damage: damage.count),
             deadLetterDirectory: "dead-letter")
         let invalid = pass.invalid
         let (info, fold) = try writer.write(

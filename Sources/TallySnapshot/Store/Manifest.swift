@@ -1,4 +1,6 @@
 internal import TallyPosix
+import TallyCore
+
 /// The manifest `snapshot-<generation>.json`: the commit point of one snapshot. Small and
 /// self-describing; per-session data lives in `sessions.db`, the fold's globals in the state file.
 struct Manifest {
@@ -81,16 +83,17 @@ struct Manifest {
     /// One top-level field a line, nested values compact.
     func encoded() -> [UInt8] {
         guard case .object(let fields) = value else { return [] }
-        var text = "{\n"
+        var json = JSONBytes()
+        json.append("{\n")
         for (index, field) in fields.enumerated() {
-            text += "  "
-            JSONValue.writeString(field.key, to: &text)
-            text += ": "
-            field.value.write(to: &text)
-            text += index == fields.count - 1 ? "\n" : ",\n"
+            json.append("  ")
+            json.appendString(field.key)
+            json.append(": ")
+            json.append(field.value)
+            json.append(index == fields.count - 1 ? "\n" : ",\n")
         }
-        text += "}\n"
-        return Array(text.utf8)
+        json.append("}\n")
+        return json.bytes
     }
 
     /// Reads and checks a manifest; any defect is `.corrupt` with the path.

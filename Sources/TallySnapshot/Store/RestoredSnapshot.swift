@@ -1,13 +1,13 @@
 import TallyCore
 
 /// The newest complete snapshot of a directory, as ``SnapshotWriter/open(directory:keep:)``
-/// found it: what the consumer needs to resume.
+/// found it: what the consumer needs to resume, read back as the typed values it was written with.
 ///
 /// ```swift
 /// let (writer, restored) = try SnapshotWriter.open(directory: dir, keep: 5)
-/// if let restored, restored.settingsJSON == canonicalSettings {
-///     fold = try restored.rebuildFold(settings: settings)
-///     checkpoint = restored.positionsJSON
+/// if let restored, restored.settings == settings.canonicalValue() {
+///     fold = try restored.rebuildFold(settings: settings.fold)
+///     positions = restored.positions
 /// }
 /// ```
 public struct RestoredSnapshot {
@@ -15,26 +15,25 @@ public struct RestoredSnapshot {
     /// Wall-clock time of the snapshot, epoch ms.
     public let snapshotAt: Int64
     public let watermark: Int64?
-    /// The positions recorded with the snapshot (compact JSON).
-    public let positionsJSON: String
-    /// The settings recorded with the snapshot (compact JSON).
-    public let settingsJSON: String
-    public let healthJSON: String
+    /// The positions recorded with the snapshot; `nil` when it recorded none (or in a form
+    /// ``SnapshotPositions`` does not know).
+    package let positions: SnapshotPositions?
+    /// The settings recorded with the snapshot.
+    package let settings: JSONValue
+    /// The health recorded with the snapshot (an object).
+    package let health: JSONValue
     public let deadLetterDirectory: String?
     let globals: [UInt8]
     let database: Database
 
-    init(
-        generation: Int64, snapshotAt: Int64, watermark: Int64?, positionsJSON: String, settingsJSON: String,
-        healthJSON: String, deadLetterDirectory: String?, globals: [UInt8], database: Database
-    ) {
-        self.generation = generation
-        self.snapshotAt = snapshotAt
-        self.watermark = watermark
-        self.positionsJSON = positionsJSON
-        self.settingsJSON = settingsJSON
-        self.healthJSON = healthJSON
-        self.deadLetterDirectory = deadLetterDirectory
+    init(manifest: Manifest, globals: [UInt8], database: Database) {
+        generation = manifest.generation
+        snapshotAt = manifest.snapshotAt
+        watermark = manifest.watermark
+        positions = SnapshotPositions(json: manifest.positions)
+        settings = manifest.settings
+        health = manifest.health
+        deadLetterDirectory = manifest.deadLetter
         self.globals = globals
         self.database = database
     }

@@ -93,37 +93,6 @@ struct WrittenViews {
     }
 }
 
-/// Caller-supplied facts recorded in a snapshot's manifest.
-///
-/// ```swift
-/// let metadata = SnapshotMetadata(positionsJSON: #"{"seg-1":4096}"#, settingsJSON: canonicalSettings,
-///                                  healthJSON: #"{"lag_ms":120}"#, deadLetterDirectory: "/var/tally/dead-letter")
-/// ```
-public struct SnapshotMetadata: Sendable {
-    /// The consumer's checkpoint (any JSON value), given back by ``RestoredSnapshot/positionsJSON``.
-    public var positionsJSON: String
-    /// The canonical pipeline settings (any JSON value, price table included).
-    public var settingsJSON: String
-    /// A JSON object: consumer lag and the like.
-    public var healthJSON: String
-    /// Where the dead-letter NDJSON files are; `query invalid` reads them. A relative path
-    /// resolves against the snapshot directory.
-    public var deadLetterDirectory: String?
-    /// Wall-clock time of the snapshot in epoch ms; `nil` is now.
-    public var snapshotAt: Int64?
-
-    public init(
-        positionsJSON: String, settingsJSON: String, healthJSON: String = "{}",
-        deadLetterDirectory: String? = nil, snapshotAt: Int64? = nil
-    ) {
-        self.positionsJSON = positionsJSON
-        self.settingsJSON = settingsJSON
-        self.healthJSON = healthJSON
-        self.deadLetterDirectory = deadLetterDirectory
-        self.snapshotAt = snapshotAt
-    }
-}
-
 /// What one ``SnapshotWriter/write(_:metadata:)`` did.
 public struct SnapshotInfo: Sendable {
     public var generation: Int64

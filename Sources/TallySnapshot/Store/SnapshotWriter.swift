@@ -8,7 +8,7 @@ import TallyCore
 /// let (writer, restored) = try SnapshotWriter.open(directory: "/var/tally/snapshots", keep: 5)
 /// var fold = try restored?.rebuildFold(settings: settings) ?? FoldState(settings: settings)
 /// // … fold events …
-/// let info = try writer.write(&fold, metadata: SnapshotMetadata(positionsJSON: checkpoint, settingsJSON: canonical))
+/// let info = try writer.write(&fold, metadata: SnapshotMetadata(positions: positions, settings: canonicalSettings))
 /// ```
 ///
 /// Durability: a snapshot is complete once its manifest has been renamed into place and the
@@ -121,11 +121,7 @@ public final class SnapshotWriter {
             let manifest = current.manifest
             writer.unrecordedGeneration = (manifest.generation, manifest.snapshotAt, manifest.watermark, manifest.inactivityTimeoutMs)
             try writer.recordGeneration()
-            let restored = RestoredSnapshot(
-                generation: manifest.generation, snapshotAt: manifest.snapshotAt, watermark: manifest.watermark,
-                positionsJSON: manifest.positions.serialized(), settingsJSON: manifest.settings.serialized(),
-                healthJSON: manifest.health.serialized(), deadLetterDirectory: manifest.deadLetter,
-                globals: current.globals, database: database)
+            let restored = RestoredSnapshot(manifest: manifest, globals: current.globals, database: database)
             return (writer, restored)
         } catch {
             Posix.close(lock)
@@ -269,14 +265,6 @@ public final class SnapshotWriter {
 
     var pendingCount: Int { pending.count }
 
-    private static func parseMetadata(_ text: String, field: String) throws(SnapshotError) -> JSONValue {
-        do {
-            return try JSONParser.parse(text)
-        } catch {
-            throw SnapshotError(code: .badQuery, message: "snapshot \(field) is not valid JSON: \(error)")
-        }
-    }
-
     /// Writes complete views given directly (not from a fold).
     @discardableResult
     func write(content: SnapshotContent, metadata: SnapshotMetadata) throws -> SnapshotInfo {
@@ -300,12 +288,6 @@ public final class SnapshotWriter {
         parts: [FoldChanges] = [],
         content makeContent: () -> (content: SnapshotContent, later: [String: PendingSession])
     ) throws -> SnapshotInfo {
-        let positions = try Self.parseMetadata(metadata.positionsJSON, field: "positions")
-        let settings = try Self.parseMetadata(metadata.settingsJSON, field: "settings")
-        let health = try Self.parseMetadata(metadata.healthJSON, field: "health")
-        guard case .object = health else {
-            throw SnapshotError(code: .badQuery, message: "snapshot health must be a JSON object")
-        }
         if needsFreshDatabase {
             try database.recreate()
             try Self.createSchema(in: database)
@@ -379,8 +361,9 @@ public final class SnapshotWriter {
             try io { try FileOperations.writeAtomically(content.globals, to: statePath, syncDirectory: false) }
             let manifest = Manifest(
                 generation: generation, snapshotAt: snapshotAt, watermark: content.watermark,
-                inactivityTimeoutMs: content.inactivityTimeoutMs, settings: settings, positions: positions,
-                health: health, deadLetter: metadata.deadLetterDirectory,
+                inactivityTimeoutMs: content.inactivityTimeoutMs, settings: metadata.settings,
+                positions: metadata.positions?.json ?? .emptyObject, health: metadata.health,
+                deadLetter: metadata.deadLetterDirectory,
                 summary: Records.summary(content.summary, snapshotAt: snapshotAt),
                 tools: Records.tools(content.tools), models: Records.models(content.models),
                 stateFile: Manifest.stateName(generation: generation), stateBytes: Int64(content.globals.count),

@@ -70,6 +70,32 @@ import Testing
         }
     }
 
+    @Test func faultsHaveACode() {
+        let cases: [(yaml: String, code: PipelineFileError.Code)] = [
+            ("segment:\n  max_bytes: 64MB\n", .invalidValue),
+            ("snapshot:\n  keep: 0\n", .invalidValue),
+            ("spool_dir: ./x\n", .unknownKey),
+            ("segment: 5\n", .wrongType),
+            ("snapshot:\n  keep: \"5\"\n", .wrongType),
+            ("snapshot:\n  keep: [1, 2]\n", .wrongType),
+            ("pricing:\n  gpt-4o:\n    input: 2.5\n", .missingKey),
+            ("spool: a\nspool: c\n", .invalidYAML),
+            ("spool: ./s\n  max_age: 5m\n", .invalidYAML),
+        ]
+        for (yaml, code) in cases {
+            #expect(throws: PipelineFileError.self) { try PipelineSettings.parse(yaml: yaml, path: "x.yaml") }
+            do { _ = try PipelineSettings.parse(yaml: yaml, path: "x.yaml") } catch let error as PipelineFileError {
+                #expect(error.code == code, "\(yaml)")
+            } catch {}
+        }
+        do { _ = try PipelineSettings.load(path: "/nonexistent-tally/x.yaml") } catch let error as PipelineFileError {
+            #expect(error.code == .notFound)
+        } catch { Issue.record("unexpected error \(error)") }
+        do { _ = try PipelineSettings.load(path: "/") } catch let error as PipelineFileError {
+            #expect(error.code == .isDirectory)
+        } catch { Issue.record("unexpected error \(error)") }
+    }
+
     @Test func yamlSyntaxErrorNamesItsLine() {
         do {
             _ = try PipelineSettings.parse(yaml: "spool: ./s\nsegment:\n  max_bytes: 64MiB\n   max_age: 5m\n", path: "Pipelines/x.yaml")
@@ -101,5 +127,18 @@ import Testing
         } catch {
             #expect(String(describing: error) == "\(folder): is a directory, not a pipeline file")
         }
+    }
+}
+
+@Test func aPipelineFileThatIsNotUTF8IsRefused() throws {
+    let path = FileManager.default.temporaryDirectory.path + "/tally-not-utf8-\(getpid()).yaml"
+    try Data([0x73, 0x70, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    do {
+        _ = try PipelineSettings.load(path: path)
+        Issue.record("accepted")
+    } catch let error as PipelineFileError {
+        #expect(error.code == .notUTF8)
+        #expect(error.description == "\(path): the pipeline file is not UTF-8 text")
     }
 }

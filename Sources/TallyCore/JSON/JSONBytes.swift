@@ -1,26 +1,66 @@
-/// Compact JSON text written straight into a byte buffer: the same text as
-/// ``JSONValue/serialized()`` without building a `JSONValue` tree or a `String` per value.
-/// For texts written by the thousand, such as the `models_json` and `tools_json` of every
-/// session row of a snapshot write. Reuse one buffer: ``removeAll()`` keeps its capacity.
+/// The one JSON writer of Tally: compact JSON text (RFC 8259) appended straight to a byte
+/// buffer. Manifests, dead letters, health, settings and query output are all written with it;
+/// ``JSONValue/serialized()`` too. Event lines are not: producers write those.
+///
+/// Strings are written as UTF-8 with `"` and `\` escaped and control characters (U+0000…U+001F)
+/// as `\n`, `\r`, `\t`, `\b`, `\f` or `\u00XX` (lowercase hex); nothing else is escaped (not `/`,
+/// DEL, U+2028 or any non-ASCII character). Written by the thousand (the `models_json` and
+/// `tools_json` of every session row of a snapshot): reuse one buffer, ``removeAll()`` keeps its capacity.
 ///
 /// ```swift
 /// var json = JSONBytes()
 /// json.append("{"); json.appendString("calls"); json.append(":"); json.appendInteger(3); json.append("}")
 /// // json.bytes == Array(#"{"calls":3}"#.utf8)
 /// ```
-struct JSONBytes {
-    private(set) var bytes: [UInt8] = []
+package struct JSONBytes {
+    package private(set) var bytes: [UInt8] = []
 
-    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+    package init() {}
+
+    /// Appends to `bytes` in place: `body` writes through a `JSONBytes` that holds the buffer
+    /// meanwhile (swapped in and out, not copied).
+    package static func appending(to bytes: inout [UInt8], _ body: (inout JSONBytes) -> Void) {
+        var json = JSONBytes()
+        swap(&json.bytes, &bytes)
+        body(&json)
+        swap(&json.bytes, &bytes)
+    }
+
+    package mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 
     /// Appends ASCII punctuation or a literal verbatim.
-    mutating func append(_ literal: StaticString) {
+    package mutating func append(_ literal: StaticString) {
         literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    /// Appends a JSON string literal: `"` and `\` escaped, control characters as `\n`, `\t`… or
-    /// `\u00XX`; everything else as UTF-8.
-    mutating func appendString(_ text: String) {
+    /// Appends `value` as compact JSON: no whitespace, object fields in their order.
+    package mutating func append(_ value: JSONValue) {
+        switch value {
+        case .null: append("null")
+        case .bool(let flag): flag ? append("true") : append("false")
+        case .number(let text), .raw(let text): bytes.append(contentsOf: text.utf8)
+        case .string(let text): appendString(text)
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                append(item)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let fields):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, field) in fields.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendString(field.key)
+                bytes.append(UInt8(ascii: ":"))
+                append(field.value)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Appends a JSON string literal (see the type's notes for what is escaped).
+    package mutating func appendString(_ text: String) {
         bytes.append(0x22)
         var text = text
         text.withUTF8 { utf8 in
@@ -55,14 +95,14 @@ struct JSONBytes {
     }
 
     /// Appends an integer in decimal; `nil` as `null`.
-    mutating func appendInteger(_ value: Int64?) {
+    package mutating func appendInteger(_ value: Int64?) {
         guard let value else { return append("null") }
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         appendDigits(value.magnitude, minimumCount: 1)
     }
 
     /// Appends nano-dollars as USD with up to 9 decimals, exactly (the text of `Money.usd(nanos:)`); `nil` as `null`.
-    mutating func appendMoney(nanos: Int64?) {
+    package mutating func appendMoney(nanos: Int64?) {
         guard let nanos else { return append("null") }
         if nanos < 0 { bytes.append(UInt8(ascii: "-")) }
         let magnitude = nanos.magnitude

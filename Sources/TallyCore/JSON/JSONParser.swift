@@ -1,20 +1,27 @@
-/// Parses JSON text (RFC 8259) into a ``JSONValue``; object key order and number text are kept.
-struct JSONParser {
-    struct Failure: Error, CustomStringConvertible {
-        var message: String
-        var offset: Int
-        var description: String { "\(message) at byte \(offset)" }
+/// The one JSON reader of Tally: parses JSON text (RFC 8259) into a ``JSONValue``, keeping
+/// object key order and number text. Manifests, dead letters and stored JSON columns are read with it.
+///
+/// ```swift
+/// let value = try JSONParser.parse(#"{"generation":3,"health":{"lag_bytes":0}}"#)
+/// value["generation"]?.int64Value   // 3
+/// ```
+package struct JSONParser {
+    /// What is wrong and at which byte of the text.
+    package struct Failure: Error, CustomStringConvertible {
+        package var message: String
+        package var offset: Int
+        package var description: String { "\(message) at byte \(offset)" }
     }
 
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
 
-    static func parse(_ text: String) throws(Failure) -> JSONValue {
+    package static func parse(_ text: String) throws(Failure) -> JSONValue {
         try parse(Array(text.utf8))
     }
 
-    static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue()
