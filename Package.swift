@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -30,7 +31,7 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         // Pure values and the fold: events, decoding, aggregates. No I/O.
-        .target(name: "TallyCore"),
+        .target(name: "TallyCore", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
         // Deterministic generator of realistic event corpora (tests, benchmarks, SampleLogs).
         .target(name: "TallyCorpus"),
         // Segment files, zstd frames, POSIX: the spool writer and reader.
