@@ -46,6 +46,7 @@ let package = Package(
             name: "TallyPipeline",
             dependencies: [
                 "TallyCore", "TallySpool", "TallySnapshot", "CZstd",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
