@@ -80,7 +80,7 @@ public enum Replay {
         for path in skipped { warning("skipping \(path): not a segment, .zst or .ndjson file") }
         let (writer, existing) = try SnapshotWriter.open(directory: output, keep: settings.snapshot.keep)
         if existing != nil {
-            throw ReplayError("\(output) already holds snapshots: replay into an empty or new directory")
+            throw ReplayError.outputHoldsSnapshots(output)
         }
         let deadLetterDirectory = output + "/dead-letter"
 
@@ -175,7 +175,7 @@ public enum Replay {
             if let pass = try foldAll(threadCount: threadCount) { return pass }
             warning("copies of one event_id carry different session ids: folding again on one thread to fold each once")
             if let pass = try foldAll(threadCount: 1) { return pass }
-            throw ReplayError("cannot fold \(paths.joined(separator: " ")) on one thread")
+            throw ReplayError.cannotFold(paths)
         }
         var pass = try foldOnce()
         for note in pass.notes { warning(note.text) }

@@ -24,7 +24,7 @@ struct ReplayInput: Sendable, Hashable {
         var skipped: [String] = []
         func visit(_ path: String, named: Bool) throws {
             guard let entry = try FileEntry.stat(path) else {
-                throw ReplayError("no such file or directory: \(path)")
+                throw ReplayError.noSuchInput(path)
             }
             if entry.isDirectory {
                 for name in try DurableFile.list(path).sorted() where !name.hasPrefix(".") {
@@ -47,8 +47,3 @@ struct ReplayInput: Sendable, Hashable {
     }
 }
 
-/// A replay that cannot start or finish; one line saying what and where.
-public struct ReplayError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    init(_ description: String) { self.description = description }
-}
