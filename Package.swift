@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -34,7 +35,7 @@ let package = Package(
         // directories, threads, the wall clock. Linux only.
         .target(name: "TallyPosix"),
         // Pure values and the fold: events, decoding, aggregates. No I/O.
-        .target(name: "TallyCore"),
+        .target(name: "TallyCore", dependencies: [.product(name: "HeapModule", package: "swift-collections")]),
         // Deterministic generator of realistic event corpora (tests, benchmarks, SampleLogs).
         .target(name: "TallyCorpus"),
         // Segment files, zstd frames, POSIX: the spool writer and reader.
@@ -49,6 +50,7 @@ let package = Package(
             name: "TallyPipeline",
             dependencies: [
                 "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "CZstd",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

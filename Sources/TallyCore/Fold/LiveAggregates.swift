@@ -1,3 +1,5 @@
+internal import HeapModule
+
 /// What one session adds to the session-derived views, as of its last refresh.
 ///
 /// Everything here but the status is independent of the watermark: rollup sums, `sessions_started`,
@@ -155,7 +157,7 @@ struct AlertList: Sendable {
     var count: Int
 }
 
-/// A binary min-heap of (due watermark, session id): when each session may pass retention.
+/// A min-heap (`Heap`) of (due watermark, session id): when each session may pass retention.
 ///
 /// ```swift
 /// var queue = RetentionQueue()
@@ -163,48 +165,36 @@ struct AlertList: Sendable {
 /// while let entry = queue.popDue(before: watermark) { … }
 /// ```
 /// Entries may be stale (the session changed or left since); the sweep re-checks each popped one.
+/// Entries due at the same watermark pop in session id order, whatever the order they came in.
 struct RetentionQueue: Sendable {
-    private var entries: [(dueAt: Int64, sessionID: String)] = []
+    private struct Entry: Comparable, Sendable {
+        var dueAt: Int64
+        var sessionID: String
+
+        static func < (left: Entry, right: Entry) -> Bool {
+            left.dueAt != right.dueAt ? left.dueAt < right.dueAt : left.sessionID < right.sessionID
+        }
+    }
+
+    private var entries = Heap<Entry>()
 
     var count: Int { entries.count }
 
     mutating func push(dueAt: Int64, sessionID: String) {
-        entries.append((dueAt, sessionID))
-        var child = entries.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard entries[child].dueAt < entries[parent].dueAt else { break }
-            entries.swapAt(child, parent)
-            child = parent
-        }
+        entries.insert(Entry(dueAt: dueAt, sessionID: sessionID))
     }
 
     /// Removes and returns the entry with the smallest due watermark if it is below `watermark`.
     mutating func popDue(before watermark: Int64) -> String? {
-        guard let first = entries.first, first.dueAt < watermark else { return nil }
-        let last = entries.removeLast()
-        if !entries.isEmpty {
-            entries[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                guard left < entries.count else { break }
-                var smallest = left
-                if left + 1 < entries.count, entries[left + 1].dueAt < entries[left].dueAt { smallest = left + 1 }
-                guard entries[smallest].dueAt < entries[parent].dueAt else { break }
-                entries.swapAt(parent, smallest)
-                parent = smallest
-            }
-        }
-        return first.sessionID
+        guard let first = entries.min, first.dueAt < watermark else { return nil }
+        return entries.removeMin().sessionID
     }
 
-    mutating func removeAll() { entries.removeAll() }
+    mutating func removeAll() { entries = Heap() }
 
     /// Adds every entry of `other`.
     mutating func merge(_ other: RetentionQueue) {
-        entries.reserveCapacity(entries.count + other.entries.count)
-        for entry in other.entries { push(dueAt: entry.dueAt, sessionID: entry.sessionID) }
+        entries.insert(contentsOf: other.entries.unordered)
     }
 }
 

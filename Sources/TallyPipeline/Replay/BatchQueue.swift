@@ -1,4 +1,5 @@
 import Dispatch
+internal import DequeModule
 import Synchronization
 
 /// A bounded hand-over queue between decode threads and the one thread that folds:
@@ -6,7 +7,7 @@ import Synchronization
 /// Items are whole batches (thousands of events), so the lock is taken per batch,
 /// never per event.
 final class BatchQueue<Item: Sendable>: Sendable {
-    private let items = Mutex<[Item]>([])
+    private let items = Mutex<Deque<Item>>([])
     private let freeSlots: DispatchSemaphore
     private let waiting = DispatchSemaphore(value: 0)
 

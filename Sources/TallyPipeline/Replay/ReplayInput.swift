@@ -25,7 +25,7 @@ struct ReplayInput: Sendable, Hashable {
         var skipped: [String] = []
         func visit(_ path: String, named: Bool) throws {
             guard let entry = try Posix.stat(path) else {
-                throw ReplayError("no such file or directory: \(path)")
+                throw ReplayError.noSuchInput(path)
             }
             if entry.isDirectory {
                 for name in try FileOperations.listIfPresent(path).sorted() where !name.hasPrefix(".") {
@@ -48,8 +48,3 @@ struct ReplayInput: Sendable, Hashable {
     }
 }
 
-/// A replay that cannot start or finish; one line saying what and where.
-public struct ReplayError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    init(_ description: String) { self.description = description }
-}

@@ -56,7 +56,7 @@ import TallyCorpus
         let all = batches[...]
         #expect(shards.withShard(1) { Self.folded($0) } == eventsFor(1, all))
 
-        var taken = try #require(shards.takeChanges())
+        var taken = ShardChanges(settling: try #require(shards.takeStates()))
         let merged = taken.merged()
         var whole = Self.fold(batches)
         _ = whole.takeChanges()
@@ -79,7 +79,7 @@ import TallyCorpus
         for batch in batches { backlog.fold(batch.events, parts: batch.parts) }
         backlog.finish()
         holding.join()
-        var taken = try #require(shards.takeChanges())
+        var taken = ShardChanges(settling: try #require(shards.takeStates()))
         let merged = taken.merged()
         #expect(merged.summary() == Self.fold(batches).summary())
     }

@@ -1,0 +1,238 @@
+internal import TallyPosix
+import TallyCore
+import TallySpool
+
+/// One decode thread of a replay: takes units in turn, reads them, turns their lines into batches of
+/// events, folds each batch into the shards (`FoldBacklog`) and hands the rest of it (counts, dead
+/// letters, damage) to the collecting thread.
+///
+/// ```swift
+/// for thread in 0..<threadCount {
+///     DecodeWorker.start(units: units, shards: shards, queue: queue, maxLineBytes: 1 << 20, thread: thread)
+/// }
+/// // queue: each thread's batches, then one `DecodedBatch(finished: true)`
+/// ```
+struct DecodeWorker {
+    private let units: UnitDispenser
+    private let queue: BatchQueue<DecodedBatch>
+    private var backlog: FoldBacklog
+    private var decoder: EventDecoder
+    private let shardCount: Int
+    private static let batchEvents = 1_024
+    /// The reader of the last zstd input read, kept with its buffers for the next unit of the same file.
+    private var reader: (input: Int, reader: SegmentReader)?
+    /// The last unit's batch, emptied: its event buffers are reused by the next unit.
+    private var spare = DecodedBatch()
+    /// The start of a line that a frame of a non-segment .zst file left unfinished, and the offset
+    /// of the frame it began in.
+    private var carried: [UInt8] = []
+    private var carriedFrom: Int64 = 0
+    /// The place in file order of the unit being decoded, and the place of its next batch in it.
+    private var unitRank = 0
+    private var sequence = 0
+
+    /// Thrown from a frame callback to stop at the end of a unit.
+    private struct UnitEnd: Error {}
+
+    /// Runs a worker on a new thread until every unit is taken; `thread` picks the shard it tries first.
+    static func start(
+        units: UnitDispenser, shards: FoldShards, queue: BatchQueue<DecodedBatch>, maxLineBytes: Int, thread: Int
+    ) {
+        Threads.detach {
+            var worker = DecodeWorker(units: units, shards: shards, queue: queue, maxLineBytes: maxLineBytes, thread: thread)
+            worker.run()
+        }
+    }
+
+    private init(units: UnitDispenser, shards: FoldShards, queue: BatchQueue<DecodedBatch>, maxLineBytes: Int, thread: Int) {
+        self.units = units
+        self.queue = queue
+        backlog = FoldBacklog(shards: shards, firstTry: thread)
+        // The events only feed the fold: texts it never reads are validated but not built.
+        decoder = EventDecoder(maxLineBytes: maxLineBytes, keepsUnfoldedText: false)
+        shardCount = shards.count
+    }
+
+    /// Decodes units until none is left, folds what is still behind and sends the last batch.
+    private mutating func run() {
+        while let slot = units.take() {
+            let unit = units.plan.units[slot]
+            unitRank = units.plan.unitOrder[slot]
+            sequence = 0
+            decode(unit, of: units.plan.inputs[unit.input])
+        }
+        backlog.finish()
+        queue.push(DecodedBatch(finished: true))
+    }
+
+    /// Folds a batch's events into the shards and hands the batch on without them.
+    private mutating func handOver(_ batch: DecodedBatch) {
+        var batch = batch
+        batch.unit = unitRank
+        batch.sequence = sequence
+        sequence += 1
+        batch.folded = Int64(batch.events.count)
+        backlog.fold(batch.events, parts: batch.shards)
+        // Freed on this thread, which allocated them, not on the thread that merges.
+        batch.events = []
+        batch.shards = []
+        queue.push(batch)
+    }
+
+    /// Decodes one unit of `input`. A unit that is not its file's last stops at its `end`: frames
+    /// and damage from there on belong to the next unit; a damaged region it reports may run past it.
+    private mutating func decode(_ unit: ReplayUnit, of input: ReplayInput) {
+        var batch = DecodedBatch()
+        swap(&batch, &spare)
+        carried.removeAll(keepingCapacity: true)
+        do {
+            switch input.kind {
+            case .zstd: try decodeFrames(unit, of: input, into: &batch)
+            case .plain: try decodeFile(unit, of: input, into: &batch)
+            }
+        } catch {
+            batch.failure = error
+        }
+        handOver(batch)
+        batch.startNext()
+        spare = batch
+    }
+
+    /// Decodes the frames of a unit of a zstd input.
+    private mutating func decodeFrames(_ unit: ReplayUnit, of input: ReplayInput, into batch: inout DecodedBatch) throws {
+        let index = unit.input
+        let reader: SegmentReader
+        if let cached = self.reader, cached.input == index {
+            reader = cached.reader
+        } else {
+            self.reader = nil
+            reader = try SegmentReader(path: input.path)
+            self.reader = (index, reader)
+        }
+        let limit = unit.end ?? .max
+        var end: SegmentReader.End?
+        do {
+            end = try reader.read(from: unit.start, maxFrames: unit.frames) { item in
+                switch item {
+                case .frame(let frame):
+                    guard frame.offset < limit else { throw UnitEnd() }
+                    if input.segment == nil {
+                        decodeSpanningLines(frame, source: input.path, into: &batch)
+                    } else {
+                        // A segment's frames hold whole lines.
+                        decodeLines(frame.bytes, source: input.path, offset: frame.offset, inFrame: true, into: &batch)
+                    }
+                    batch.bytes += frame.endOffset - frame.offset
+                case .damaged(let damage):
+                    guard damage.offset < limit else { throw UnitEnd() }
+                    batch.damage.append(DamageNote(
+                        input: index, offset: damage.offset, length: damage.length,
+                        text: "\(input.path): damaged frame at byte \(damage.offset) (\(damage.length) bytes skipped): \(damage.reason)"))
+                    batch.bytes += damage.length
+                }
+                if batch.events.count >= Self.batchEvents {
+                    handOver(batch)
+                    batch.startNext()
+                }
+            }
+        } catch is UnitEnd {}
+        if !carried.isEmpty {
+            // The last line of a .zst file without a final newline.
+            carried.withUnsafeBytes { decodeLines($0, source: input.path, offset: carriedFrom, inFrame: true, into: &batch) }
+            carried.removeAll(keepingCapacity: true)
+        }
+        if let end {
+            if let torn = end.tornTail, torn.offset < limit {
+                batch.damage.append(DamageNote(
+                    input: index, offset: torn.offset, length: torn.length,
+                    text: "\(input.path): torn tail at byte \(torn.offset) (\(torn.length) bytes skipped)"))
+                batch.bytes += torn.length
+            }
+            if unit.isLast {
+                if end.state == .beingWritten {
+                    batch.damage.append(DamageNote(
+                        input: index, offset: end.offset, isDamage: false, length: nil,
+                        text: "\(input.path): still being written; read up to byte \(end.offset)"))
+                }
+                batch.end = (index, end.offset)
+            }
+        }
+    }
+
+    /// Decodes a plain input, which is one unit.
+    private mutating func decodeFile(_ unit: ReplayUnit, of input: ReplayInput, into batch: inout DecodedBatch) throws {
+        let reader = try LineFileReader(path: input.path)
+        var readTo: Int64 = 0   // where reading stopped: the file may have grown since it was listed
+        try reader.read { offset, chunk in
+            decodeLines(chunk, source: input.path, offset: offset, inFrame: false, into: &batch)
+            batch.bytes += Int64(chunk.count)
+            readTo = offset + Int64(chunk.count)
+            if batch.events.count >= Self.batchEvents {
+                handOver(batch)
+                batch.startNext()
+            }
+        }
+        batch.end = (unit.input, readTo)
+    }
+
+    /// Decodes a frame of a .zst file not written by Tally, whose frames may cut a line: the piece
+    /// after the frame's last newline waits for the next frame. Dead letters of a line that began in
+    /// an earlier frame carry that frame's offset.
+    private mutating func decodeSpanningLines(_ frame: SegmentReader.Frame, source: String, into batch: inout DecodedBatch) {
+        let bytes = frame.bytes
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        var start = 0
+        if !carried.isEmpty {
+            let end = nextNewline(in: base, from: 0, count: bytes.count)
+            carried.append(contentsOf: UnsafeRawBufferPointer(start: base, count: end))
+            guard end < bytes.count else { return }   // the line goes on in the next frame
+            carried.withUnsafeBytes { decodeLines($0, source: source, offset: carriedFrom, inFrame: true, into: &batch) }
+            carried.removeAll(keepingCapacity: true)
+            start = end + 1
+        }
+        var lastNewline = bytes.count - 1
+        while lastNewline >= start && bytes[lastNewline] != 0x0A { lastNewline -= 1 }
+        if lastNewline >= start {
+            decodeLines(
+                UnsafeRawBufferPointer(start: base + start, count: lastNewline - start), source: source,
+                offset: frame.offset, inFrame: true, into: &batch, firstLineOffset: start)
+        }
+        if lastNewline + 1 < bytes.count {
+            carried.append(contentsOf: UnsafeRawBufferPointer(start: base + lastNewline + 1, count: bytes.count - lastNewline - 1))
+            carriedFrom = frame.offset
+        }
+    }
+
+    /// Decodes the lines of `bytes`. For zstd input, dead letters carry the frame's file
+    /// offset and the line's offset inside the frame; for plain input the line's file offset.
+    private mutating func decodeLines(
+        _ bytes: UnsafeRawBufferPointer, source: String, offset: Int64, inFrame: Bool, into batch: inout DecodedBatch,
+        firstLineOffset: Int = 0
+    ) {
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        let count = bytes.count
+        while start < count {
+            let end = nextNewline(in: base, from: start, count: count)
+            let line = UnsafeRawBufferPointer(start: base + start, count: end - start)
+            batch.lines += 1
+            switch decoder.decode(line, appendingTo: &batch.events) {
+            case .appended:
+                if shardCount > 1 {
+                    let shard = batch.events.withUnsafeBufferPointer { events in
+                        FoldShards.shard(of: events.baseAddress! + (events.count - 1), count: shardCount)
+                    }
+                    batch.shards.append(shard)
+                }
+            case .invalid(let reason):
+                batch.invalid.append(reason)
+                DeadLetterRecord.append(
+                    source: source, offset: inFrame ? offset : offset + Int64(start),
+                    lineOffset: inFrame ? Int64(firstLineOffset + start) : nil, reason: reason, line: line, to: &batch.deadLetters)
+            case .blank:
+                batch.lines -= 1
+            }
+            start = end + 1
+        }
+    }
+}
