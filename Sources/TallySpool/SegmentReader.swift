@@ -35,13 +35,29 @@ public final class SegmentReader {
 
     /// Opens `path` for reading. A name ending in `.zst.open` is treated as an
     /// active segment (its writer may still append); any other name as a finished file.
-    public init(path: String) throws(SpoolError) {
+    ///
+    /// Only a regular file is read: anything else (a FIFO, a device, a directory) throws
+    /// ``SpoolError/Code/notARegularFile`` at once, without waiting for a FIFO's writer
+    /// (the file is opened `O_NONBLOCK`). With `followSymlinks: false` (how a spool's files are
+    /// opened) a symlink is not followed but refused the same way (`O_NOFOLLOW`).
+    public init(path: String, followSymlinks: Bool = true) throws(SpoolError) {
         self.path = path
-        let descriptor = try io { try Posix.open(path, O_RDONLY) }
+        let flags = O_RDONLY | O_NONBLOCK | (followSymlinks ? 0 : O_NOFOLLOW)
+        let descriptor: Int32
+        do throws(SpoolError) {
+            descriptor = try io { try Posix.open(path, flags) }
+        } catch where !followSymlinks && error.errno == ELOOP {
+            throw SpoolError(
+                code: .notARegularFile, operation: "cannot read", message: "a symbolic link, not followed in a spool",
+                path: path, errno: ELOOP)
+        }
         fd = descriptor
         sealedPath = SegmentID.sealedPath(ofActive: path)
         do throws(SpoolError) {
             let st = try io { try Posix.fstat(descriptor, path: path) }
+            guard st.isRegular else {
+                throw SpoolError(code: .notARegularFile, operation: "cannot read", message: "a \(st.kind), not a regular file", path: path)
+            }
             inode = (st.device, st.inode)
         } catch {
             Posix.close(fd)
@@ -203,7 +219,7 @@ public final class SegmentReader {
         guard let sealedPath else { return .sealed }
         if try !io({ try Posix.tryLock(fd, exclusive: false, path: path) }) { return .beingWritten }
         Posix.unlock(fd)
-        if let st = try io({ try Posix.stat(sealedPath) }), st.device == inode.0, st.inode == inode.1 { return .sealed }
+        if let st = try io({ try Posix.lstat(sealedPath) }), st.device == inode.0, st.inode == inode.1 { return .sealed }
         return .abandoned
     }
 
