@@ -182,8 +182,9 @@ public final class SpoolWriter: Sendable {
         try lockedCore.withLock { core in try core.appendStreamingLine(body) }
     }
 
-    /// For tests: every later `fdatasync` of this writer's segments fails with `errno`, as a
-    /// failing disk's would (the interval thread's included).
+    /// For tests: the next `fdatasync` of this writer's segment (the interval thread's included)
+    /// fails with `errno`, once, as Linux reports a failed write-back once: a later fsync of the
+    /// same file succeeds although the data may be gone.
     package func injectSyncFailure(errno: Int32) {
         lockedCore.withLock { core in core.injectedSyncErrno = errno }
     }

@@ -30,7 +30,7 @@ final class WriterCore: @unchecked Sendable {
     private(set) var failure: SpoolError?
     /// Lines in the complete frames written to the spool (what survives `kill -9` of the producer).
     private(set) var linesAppended: Int64 = 0
-    /// For tests, a failing disk: every later `fdatasync` of a segment fails with this errno.
+    /// For tests, a failing disk: the next `fdatasync` of a segment fails with this errno.
     var injectedSyncErrno: Int32?
 
     init(
@@ -70,7 +70,10 @@ final class WriterCore: @unchecked Sendable {
     /// `fdatasync` of a segment's data, failing the writer if it fails.
     private func syncData(of segment: ActiveSegment) throws(SpoolError) {
         try durably { () throws(SpoolError) in
-            if let code = injectedSyncErrno { throw SpoolError(SystemError("cannot fsync", segment.path, errno: code)) }
+            if let code = injectedSyncErrno {
+                injectedSyncErrno = nil
+                throw SpoolError(SystemError("cannot fsync", segment.path, errno: code))
+            }
             try segment.syncData()
         }
     }

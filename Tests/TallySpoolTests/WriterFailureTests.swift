@@ -30,6 +30,8 @@ import Glibc
         defer { dir.cleanup() }
         let writer = try SpoolWriter(directory: dir.path, producer: "p", configuration: .init(fsync: .interval(.milliseconds(20))))
         try writer.append(lines: [#"{"a":1}"#, #"{"a":2}"#])
+        // One failed fsync, as Linux reports a lost write-back: later ones would succeed, so only
+        // a writer that stays failed keeps `close` from sealing (and `tally append` from exiting 0).
         writer.injectSyncFailure(errno: EIO)
         try writer.append(line: #"{"a":3}"#)   // dirty again: the background thread's next sync fails
         // The thread syncs every 10 ms; give it up to 10 s.
