@@ -215,12 +215,21 @@ public final class SegmentReader {
 
     /// Whether the writer still holds the segment: `.beingWritten`, or it was sealed
     /// (`.sealed`), or it is gone without sealing (`.abandoned`).
+    ///
+    /// The sealed name is looked at first: a writer renames its segment only after its last
+    /// write, so a file under its sealed name is complete even while the lock still shows as
+    /// held (a process forked elsewhere holds a copy of the writer's descriptor until it execs).
     public func probe() throws(SpoolError) -> End.State {
         guard let sealedPath else { return .sealed }
+        func isSealed() throws(SpoolError) -> Bool {
+            guard let st = try io({ try Posix.lstat(sealedPath) }) else { return false }
+            return st.device == inode.0 && st.inode == inode.1
+        }
+        if try isSealed() { return .sealed }
         if try !io({ try Posix.tryLock(fd, exclusive: false, path: path) }) { return .beingWritten }
         Posix.unlock(fd)
-        if let st = try io({ try Posix.lstat(sealedPath) }), st.device == inode.0, st.inode == inode.1 { return .sealed }
-        return .abandoned
+        // Sealed since the first look, or abandoned.
+        return try isSealed() ? .sealed : .abandoned
     }
 
     /// Scans forward from `p + 1` for the zstd frame magic and returns the first
