@@ -31,20 +31,27 @@ package enum FileOperations {
 
     /// Creates `path` and its missing parents (`mkdir -p`); each new directory is fsynced into
     /// its parent, so that it survives power loss. Something other than a directory at `path`
-    /// (or at a parent) is `ENOTDIR`.
-    package static func createDirectories(_ path: String, mode: UInt32 = 0o755) throws(SystemError) {
+    /// (or at a parent) is `ENOTDIR`. With `ignoringUmask`, each directory it creates gets
+    /// exactly `mode` (`fchmod`, through a descriptor that does not follow a symlink); existing
+    /// directories keep theirs.
+    package static func createDirectories(_ path: String, mode: UInt32 = 0o755, ignoringUmask: Bool = false) throws(SystemError) {
         if let status = try Posix.stat(path) {
             if status.isDirectory { return }
             throw SystemError("cannot create directory", path, errno: ENOTDIR)
         }
         let parent = parentDirectory(of: path)
         if parent != path {
-            do throws(SystemError) { try createDirectories(parent, mode: mode) } catch {
+            do throws(SystemError) { try createDirectories(parent, mode: mode, ignoringUmask: ignoringUmask) } catch {
                 // Name the directory asked for, not the parent that stood in the way.
                 throw SystemError("cannot create directory", path, errno: error.errno)
             }
         }
         if try Posix.makeDirectory(path, mode: mode) {
+            if ignoringUmask {
+                let fd = try Posix.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW)
+                defer { Posix.close(fd) }
+                try Posix.fchmod(fd, mode, path: path)
+            }
             try syncDirectory(parent)
         } else if try Posix.stat(path)?.isDirectory != true {
             throw SystemError("cannot create directory", path, errno: ENOTDIR)

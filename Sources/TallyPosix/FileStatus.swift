@@ -8,6 +8,8 @@ package struct FileStatus: Sendable, Hashable {
     package var isDirectory: Bool
     package var isRegular: Bool
     package var isSymbolicLink: Bool
+    /// What kind of file it is, as a sentence names it: "regular file", "symbolic link", "FIFO", …
+    package var kind: String
     /// Permission bits (`st_mode & 0o7777`).
     package var permissions: UInt32
     /// Last modification time, epoch milliseconds.
@@ -21,6 +23,16 @@ package struct FileStatus: Sendable, Hashable {
         isDirectory = kind == S_IFDIR
         isRegular = kind == S_IFREG
         isSymbolicLink = kind == S_IFLNK
+        switch kind {
+        case S_IFREG: self.kind = "regular file"
+        case S_IFDIR: self.kind = "directory"
+        case S_IFLNK: self.kind = "symbolic link"
+        case S_IFIFO: self.kind = "FIFO"
+        case S_IFSOCK: self.kind = "socket"
+        case S_IFCHR: self.kind = "character device"
+        case S_IFBLK: self.kind = "block device"
+        default: self.kind = "special file"
+        }
         permissions = UInt32(info.st_mode & 0o7777)
         modifiedAt = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
     }

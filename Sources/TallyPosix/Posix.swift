@@ -144,6 +144,11 @@ package enum Posix {
         _ = try retrying("cannot truncate", path) { Glibc.ftruncate(fd, off_t(length)) }
     }
 
+    /// `fchmod(2)`: sets the permission bits to exactly `mode` (the umask does not apply).
+    package static func fchmod(_ fd: Int32, _ mode: UInt32, path: String) throws(SystemError) {
+        _ = try retrying("cannot set permissions of", path) { Glibc.fchmod(fd, mode_t(mode)) }
+    }
+
     /// `fstat(2)`.
     package static func fstat(_ fd: Int32, path: String) throws(SystemError) -> FileStatus {
         var info = Glibc.stat()

@@ -6,8 +6,9 @@ internal import TallyPosix
 ///
 /// Lifecycle: ``create(_:in:)`` (under a hidden name, locked, then renamed, so a reader never
 /// sees an active segment whose writer does not hold the lock), ``write(_:)`` frames,
-/// ``seal(in:)`` (fsync, rename to `<name>.zst`), or ``close()`` alone to abandon it after a
-/// failed write: it then stays `.zst.open` with a torn tail, and readers skip that tail.
+/// ``syncData()`` and ``rename(toSealedIn:)`` (`<name>.zst`) to seal it, or ``close()`` alone to
+/// abandon it after a failed write or fsync: it then stays `.zst.open` (with a torn tail after a
+/// failed write, which readers skip).
 struct ActiveSegment {
     let fd: Int32
     let id: SegmentID
@@ -25,12 +26,21 @@ struct ActiveSegment {
         opened = .now
     }
 
-    /// Creates segment `id` in `directory`, locked by this process.
+    /// The permissions of a segment file, whatever the umask: the writer's group (a consumer
+    /// in the producers' group) may read it, other users may not.
+    static let permissions: UInt32 = 0o640
+
+    /// Creates segment `id` in `directory`, locked by this process. The file is new
+    /// (`O_EXCL | O_NOFOLLOW`: a file or symlink planted at its name is never written through)
+    /// and gets ``permissions`` exactly.
     static func create(_ id: SegmentID, in directory: String) throws(SpoolError) -> ActiveSegment {
         let path = directory + "/" + id.activeFileName
         let temporary = directory + "/" + id.temporaryFileName
-        let fd = try io { try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, mode: 0o644) }
+        let fd = try io {
+            try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND, mode: permissions)
+        }
         do throws(SpoolError) {
+            try io { try Posix.fchmod(fd, permissions, path: temporary) }
             guard try io({ try Posix.tryLock(fd, exclusive: true, path: temporary) }) else {
                 throw SpoolError(code: .io, operation: "cannot lock", message: "lock held by another process", path: temporary)
             }
@@ -64,9 +74,9 @@ struct ActiveSegment {
         try io { try Posix.fdatasync(fd, path: path) }
     }
 
-    /// fsync, then rename to the sealed name. The file stays open (and locked) until ``close()``.
-    mutating func seal(in directory: String) throws(SpoolError) {
-        try syncData()
+    /// Renames the file to its sealed name (the caller has synced it: see ``syncData()``).
+    /// The file stays open (and locked) until ``close()``.
+    mutating func rename(toSealedIn directory: String) throws(SpoolError) {
         let sealed = directory + "/" + id.fileName
         try io { try Posix.rename(path, sealed) }
         path = sealed

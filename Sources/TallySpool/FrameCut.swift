@@ -26,6 +26,17 @@ enum FrameCut {
         return nil
     }
 
+    /// The number of `\n` in `count` bytes at `p`.
+    static func newlineCount(_ p: UnsafeRawPointer, _ count: Int) -> Int {
+        var n = 0
+        var offset = 0
+        while offset < count, let hit = memchr(p + offset, 0x0A, count - offset) {
+            n += 1
+            offset = UnsafeRawPointer(hit) - p + 1
+        }
+        return n
+    }
+
     /// The index of the first `\n` in `count` bytes at `p`.
     @inline(__always)
     static func firstNewline(_ p: UnsafeRawPointer, _ count: Int) -> Int? {

@@ -35,13 +35,29 @@ public final class SegmentReader {
 
     /// Opens `path` for reading. A name ending in `.zst.open` is treated as an
     /// active segment (its writer may still append); any other name as a finished file.
-    public init(path: String) throws(SpoolError) {
+    ///
+    /// Only a regular file is read: anything else (a FIFO, a device, a directory) throws
+    /// ``SpoolError/Code/notARegularFile`` at once, without waiting for a FIFO's writer
+    /// (the file is opened `O_NONBLOCK`). With `followSymlinks: false` (how a spool's files are
+    /// opened) a symlink is not followed but refused the same way (`O_NOFOLLOW`).
+    public init(path: String, followSymlinks: Bool = true) throws(SpoolError) {
         self.path = path
-        let descriptor = try io { try Posix.open(path, O_RDONLY) }
+        let flags = O_RDONLY | O_NONBLOCK | (followSymlinks ? 0 : O_NOFOLLOW)
+        let descriptor: Int32
+        do throws(SpoolError) {
+            descriptor = try io { try Posix.open(path, flags) }
+        } catch where !followSymlinks && error.errno == ELOOP {
+            throw SpoolError(
+                code: .notARegularFile, operation: "cannot read", message: "a symbolic link, not followed in a spool",
+                path: path, errno: ELOOP)
+        }
         fd = descriptor
         sealedPath = SegmentID.sealedPath(ofActive: path)
         do throws(SpoolError) {
             let st = try io { try Posix.fstat(descriptor, path: path) }
+            guard st.isRegular else {
+                throw SpoolError(code: .notARegularFile, operation: "cannot read", message: "a \(st.kind), not a regular file", path: path)
+            }
             inode = (st.device, st.inode)
         } catch {
             Posix.close(fd)
@@ -199,12 +215,21 @@ public final class SegmentReader {
 
     /// Whether the writer still holds the segment: `.beingWritten`, or it was sealed
     /// (`.sealed`), or it is gone without sealing (`.abandoned`).
+    ///
+    /// The sealed name is looked at first: a writer renames its segment only after its last
+    /// write, so a file under its sealed name is complete even while the lock still shows as
+    /// held (a process forked elsewhere holds a copy of the writer's descriptor until it execs).
     public func probe() throws(SpoolError) -> End.State {
         guard let sealedPath else { return .sealed }
+        func isSealed() throws(SpoolError) -> Bool {
+            guard let st = try io({ try Posix.lstat(sealedPath) }) else { return false }
+            return st.device == inode.0 && st.inode == inode.1
+        }
+        if try isSealed() { return .sealed }
         if try !io({ try Posix.tryLock(fd, exclusive: false, path: path) }) { return .beingWritten }
         Posix.unlock(fd)
-        if let st = try io({ try Posix.stat(sealedPath) }), st.device == inode.0, st.inode == inode.1 { return .sealed }
-        return .abandoned
+        // Sealed since the first look, or abandoned.
+        return try isSealed() ? .sealed : .abandoned
     }
 
     /// Scans forward from `p + 1` for the zstd frame magic and returns the first

@@ -28,6 +28,9 @@ public struct SpoolError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let compression = Code("compression")
         /// A file name is not a spool segment name.
         public static let notASegment = Code("not-a-segment")
+        /// A file to read is not a regular file (a FIFO, a device, a directory), or a symlink
+        /// where none is followed: never opened for reading, so it can neither block nor leak.
+        public static let notARegularFile = Code("not-a-regular-file")
     }
 
     public var code: Code

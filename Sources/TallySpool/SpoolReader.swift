@@ -84,8 +84,8 @@ public final class SpoolReader {
     private func openReader(_ id: SegmentID) throws(SpoolError) -> SegmentReader? {
         do throws(SpoolError) {
             return try spool.reader(for: id)
-        } catch where error.errno == 2 {
-            return nil
+        } catch where error.errno == 2 || error.code == .notARegularFile {
+            return nil   // gone, or a planted symlink or FIFO (which the listing reports): skipped
         }
     }
 

@@ -22,6 +22,23 @@ extension SpoolWriter {
     public func appendLines(
         from fileDescriptor: Int32, maxLineBytes: Int = 1 << 20, maxDelay: Duration = .milliseconds(100)
     ) throws -> Int64 {
+        var linesRead: Int64 = 0
+        return try appendLines(from: fileDescriptor, maxLineBytes: maxLineBytes, maxDelay: maxDelay, linesRead: &linesRead)
+    }
+
+    /// ``appendLines(from:maxLineBytes:maxDelay:)`` that also counts the lines it read (a last
+    /// line without a newline included) in `linesRead`, also when it throws: with
+    /// ``linesAppended`` it says how much of the input a failed append kept.
+    ///
+    /// ```swift
+    /// var read: Int64 = 0
+    /// do { _ = try writer.appendLines(from: 0, linesRead: &read); try writer.close() }
+    /// catch { print("appended \(writer.linesAppended) of \(read) lines: \(error)") }
+    /// ```
+    public func appendLines(
+        from fileDescriptor: Int32, maxLineBytes: Int = 1 << 20, maxDelay: Duration = .milliseconds(100),
+        linesRead: inout Int64
+    ) throws -> Int64 {
         let chunk = 1 << 20
         let batchTarget = 4 * configuration.maxFrameBytes
         let buffer = ByteBuffer(capacity: min(batchTarget, max(maxLineBytes, 1 << 16)) + chunk)
@@ -30,6 +47,16 @@ extension SpoolWriter {
         var complete = 0   // bytes of whole lines at the front of the buffer
         var total: Int64 = 0
         var deadline: ContinuousClock.Instant? = nil
+        var lines: Int64 = 0   // newlines read
+        var pending = false    // bytes read after the last newline
+        defer { linesRead = lines + (pending ? 1 : 0) }
+
+        /// Counts the lines in `n` bytes just read at `p`.
+        func noteRead(_ p: UnsafeRawPointer, _ n: Int) {
+            guard n > 0 else { return }
+            lines += Int64(FrameCut.newlineCount(p, n))
+            pending = p.load(fromByteOffset: n - 1, as: UInt8.self) != 0x0A
+        }
 
         func appendComplete() throws {
             guard complete > 0 else { return }
@@ -74,6 +101,7 @@ extension SpoolWriter {
                         while true {
                             let n = try io { try Posix.read(fileDescriptor, buffer.base, buffer.capacity, path: source) }
                             total += Int64(n)
+                            noteRead(buffer.base, n)
                             if n == 0 {
                                 ended = true
                                 return
@@ -101,6 +129,7 @@ extension SpoolWriter {
             }
             total += Int64(n)
             count += n
+            noteRead(buffer.base + count - n, n)
             noteNewlines(from: count - n)
             if complete >= batchTarget { try appendComplete() }
         }

@@ -30,6 +30,16 @@ internal import TallyPosix
 ///   acknowledged lines can be lost on power loss.
 /// - `.never`: the OS decides. In every mode a segment is `fsync`ed before it
 ///   is sealed, so a sealed name never points at missing data.
+///
+/// A failed fsync (in any mode, the background thread's included) fails the writer for
+/// good: every later `append`, ``flush()`` and ``close()`` throws that error, and its segment
+/// is left unsealed (`.zst.open`), since a kernel that failed to write data back may report
+/// success for a later fsync of the same file. Open a new writer to go on. A failed write
+/// (a full disk) only fails its own `append`: the partial frame is cut off again.
+/// ``linesAppended`` says how many lines are in complete frames whatever happened.
+///
+/// Files: a spool directory the writer creates gets mode `0750`, segments `0640`, whatever
+/// the umask, so that a consumer in the producers' group can read them and nobody else.
 public final class SpoolWriter: Sendable {
     /// The spool directory.
     public let directory: String
@@ -45,8 +55,8 @@ public final class SpoolWriter: Sendable {
     /// Opens a writer on `directory`, creating the directory (and its parents) if missing.
     ///
     /// No file is created until the first non-empty append. `logger` receives what the writer
-    /// cannot report through a throwing call: a failed interval fsync (thrown by the next append
-    /// or flush), a segment abandoned after a write that could not be undone.
+    /// cannot report through a throwing call: a failed interval fsync (thrown by every later
+    /// append, flush and close), a segment abandoned after a failed write or fsync.
     /// - Throws: ``SpoolError`` with code `.notADirectory` when `directory` is a file,
     ///   `.io` when it cannot be created or written, `.invalidArgument` for a bad
     ///   producer name or configuration.
@@ -84,12 +94,7 @@ public final class SpoolWriter: Sendable {
         self.lockedCore = lockedCore
         if case .interval(let d) = configuration.fsync {
             syncThread = try IntervalSyncThread(every: d / 2) {
-                lockedCore.withLock { core in
-                    do throws(SpoolError) { try core.sync() } catch {
-                        logger.error("interval fsync failed", metadata: ["error": "\(error)"])
-                        core.pendingError = error
-                    }
-                }
+                lockedCore.withLock { core in core.backgroundSync() }
             }
         } else {
             syncThread = nil
@@ -141,13 +146,27 @@ public final class SpoolWriter: Sendable {
         }
     }
 
+    /// The lines this writer has written to the spool in complete frames: they survive `kill -9`
+    /// of the producer (and, per ``SpoolConfiguration/Fsync``, power loss). After a failed append
+    /// it says how many of the lines given were kept, so that a retry can skip them.
+    public var linesAppended: Int64 {
+        lockedCore.withLock { core in core.linesAppended }
+    }
+
+    /// The failed fsync that failed this writer for good (thrown by every later append, flush and
+    /// close); `nil` while it works.
+    public var failure: SpoolError? {
+        lockedCore.withLock { core in core.failure }
+    }
+
     /// Makes everything appended so far durable now, whatever the fsync mode.
     public func flush() throws(SpoolError) {
         try lockedCore.withLock { core throws(SpoolError) in try core.sync() }
     }
 
     /// Seals the active segment (fsync, rename `.zst.open` → `.zst`, fsync of the
-    /// directory) and stops the writer. Later appends throw `.closed`. Idempotent.
+    /// directory) and stops the writer. Later appends throw `.closed`. Idempotent; a failed
+    /// writer (a failed fsync) throws its failure each time and leaves its segment unsealed.
     public func close() throws(SpoolError) {
         let result = lockedCore.withLock { core -> Result<Void, SpoolError> in
             do throws(SpoolError) { try core.close() } catch { return .failure(error) }
@@ -163,6 +182,13 @@ public final class SpoolWriter: Sendable {
         try lockedCore.withLock { core in try core.appendStreamingLine(body) }
     }
 
+    /// For tests: the next `fdatasync` of this writer's segment (the interval thread's included)
+    /// fails with `errno`, once, as Linux reports a failed write-back once: a later fsync of the
+    /// same file succeeds although the data may be gone.
+    package func injectSyncFailure(errno: Int32) {
+        lockedCore.withLock { core in core.injectedSyncErrno = errno }
+    }
+
     /// `<UTC start>_<µs>Z-<pid>-<random>`: unique per writer, also across restarts, and sorting
     /// a producer's writers by start time.
     private static func newWriterID() -> String {
@@ -172,8 +198,12 @@ public final class SpoolWriter: Sendable {
             + String(Posix.pid) + "-" + FileOperations.randomHex()
     }
 
-    /// Creates the directory if missing (`mkdir -p`) and checks that this process can create
-    /// files in it.
+    /// The permissions of a spool directory the writer creates (and of its missing parents),
+    /// whatever the umask: the producers' group may list and read it, other users may not.
+    static let directoryPermissions: UInt32 = 0o750
+
+    /// Creates the directory if missing (`mkdir -p`, each new directory with
+    /// ``directoryPermissions``) and checks that this process can create files in it.
     private static func prepareDirectory(_ dir: String) throws(SpoolError) {
         func refuse(_ code: Int32) -> SpoolError {
             var e = SpoolError(SystemError("cannot append to", dir, errno: code))
@@ -181,7 +211,7 @@ public final class SpoolWriter: Sendable {
             return e
         }
         do throws(SystemError) {
-            try FileOperations.createDirectories(dir)
+            try FileOperations.createDirectories(dir, mode: directoryPermissions, ignoringUmask: true)
         } catch {
             throw refuse(error.errno)
         }
@@ -189,7 +219,7 @@ public final class SpoolWriter: Sendable {
         // access(2) says yes to root almost everywhere: creating a file tells the truth.
         let probe = dir + "/.tally-probe-\(Posix.pid)-\(FileOperations.randomHex())"
         do throws(SystemError) {
-            Posix.close(try Posix.open(probe, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600))
+            Posix.close(try Posix.open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600))
         } catch {
             throw refuse(error.errno)
         }

@@ -23,8 +23,15 @@ final class WriterCore: @unchecked Sendable {
     private var dirty = false
     private var lastSync = ContinuousClock.now
     private var closed = false
-    /// A failure of the interval-sync thread, thrown by the next append, flush or sync.
-    var pendingError: SpoolError?
+    /// The first failed fsync (of a segment or of the directory, in any fsync mode, the interval
+    /// thread's included). The writer then stays failed: every later append, flush and close
+    /// throws it, and its segment is never sealed (it stays `.zst.open`, abandoned), since data
+    /// the kernel failed to write back may be gone although a later fsync succeeds.
+    private(set) var failure: SpoolError?
+    /// Lines in the complete frames written to the spool (what survives `kill -9` of the producer).
+    private(set) var linesAppended: Int64 = 0
+    /// For tests, a failing disk: the next `fdatasync` of a segment fails with this errno.
+    var injectedSyncErrno: Int32?
 
     init(
         directory: String, dirFD: Int32, producer: String, writerID: String, configuration: SpoolConfiguration, logger: Logger
@@ -46,13 +53,34 @@ final class WriterCore: @unchecked Sendable {
     }
 
     private func checkOpen() throws(SpoolError) {
+        if let failure { throw failure }
         if closed {
             throw SpoolError(code: .closed, operation: "cannot append to", message: "writer is closed", path: directory)
         }
-        if let e = pendingError {
-            pendingError = nil
-            throw e
+    }
+
+    /// Runs an fsync; a failure fails the writer for good (see ``failure``).
+    private func durably(_ body: () throws(SpoolError) -> Void) throws(SpoolError) {
+        do throws(SpoolError) { try body() } catch {
+            if failure == nil { failure = error }
+            throw error
         }
+    }
+
+    /// `fdatasync` of a segment's data, failing the writer if it fails.
+    private func syncData(of segment: ActiveSegment) throws(SpoolError) {
+        try durably { () throws(SpoolError) in
+            if let code = injectedSyncErrno {
+                injectedSyncErrno = nil
+                throw SpoolError(SystemError("cannot fsync", segment.path, errno: code))
+            }
+            try segment.syncData()
+        }
+    }
+
+    /// `fsync` of the directory, failing the writer if it fails.
+    private func syncDirectory() throws(SpoolError) {
+        try durably { () throws(SpoolError) in try io { try Posix.fsync(dirFD, path: directory) } }
     }
 
     // MARK: segments
@@ -68,13 +96,12 @@ final class WriterCore: @unchecked Sendable {
     /// fsync, rename to the sealed name, fsync the directory, close (releasing the lock).
     private func seal() throws(SpoolError) {
         guard var segment = active else { return }
-        try segment.seal(in: directory)
+        try syncData(of: segment)
+        try segment.rename(toSealedIn: directory)
         active = nil
         dirty = false
         defer { segment.close() }
-        if configuration.fsync != .never {
-            try io { try Posix.fsync(dirFD, path: directory) }
-        }
+        if configuration.fsync != .never { try syncDirectory() }
     }
 
     private func rotateIfDue() throws(SpoolError) {
@@ -90,9 +117,9 @@ final class WriterCore: @unchecked Sendable {
 
     /// Gives up the active segment after a failed write that could not be undone:
     /// it stays as an abandoned segment with a torn tail; the next append starts a new one.
-    private func abandon() {
+    private func abandon(after reason: String = "a failed write") {
         guard let segment = active else { return }
-        logger.error("abandoning segment after a failed write", metadata: ["segment": "\(segment.path)"])
+        logger.error("abandoning segment after \(reason)", metadata: ["segment": "\(segment.path)"])
         segment.close()
         active = nil
     }
@@ -134,6 +161,7 @@ final class WriterCore: @unchecked Sendable {
             }
             let n = try compressor.compressFrame(piece, into: output, path: directory)
             try writeFrame(UnsafeRawBufferPointer(start: output.base, count: n))
+            linesAppended += Int64(FrameCut.newlineCount(piece.baseAddress!, piece.count))
             start = end
             try sealIfFull()
         }
@@ -168,6 +196,7 @@ final class WriterCore: @unchecked Sendable {
         }
         active?.noteWritten(written)
         dirty = true
+        linesAppended += 1
         try sealIfFull()
         try afterBatch()
     }
@@ -185,27 +214,43 @@ final class WriterCore: @unchecked Sendable {
 
     /// fdatasync of the active segment and, once per segment, fsync of the directory.
     func sync() throws(SpoolError) {
-        if let e = pendingError {
-            pendingError = nil
-            throw e
-        }
+        if let failure { throw failure }
         lastSync = .now
         guard var segment = active else { return }
         if dirty {
-            try segment.syncData()
+            try syncData(of: segment)
             dirty = false
         }
         if !segment.directoryDurable {
-            try io { try Posix.fsync(dirFD, path: directory) }
+            try syncDirectory()
             segment.directoryDurable = true
             active = segment
         }
     }
 
-    /// Seals the active segment; later appends throw `.closed`. Idempotent.
+    /// The interval thread's sync: a failure fails the writer (the next append, flush or close
+    /// throws it); it is logged once.
+    func backgroundSync() {
+        guard failure == nil, !closed else { return }
+        do throws(SpoolError) { try sync() } catch {
+            logger.error("interval fsync failed; the writer has failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Seals the active segment; later appends throw `.closed`. Idempotent, but a failed
+    /// writer's close throws its ``failure`` every time, without sealing: its segment is left
+    /// `.zst.open` (abandoned, its lock released) for readers to read as far as it goes.
     func close() throws(SpoolError) {
+        if let failure {
+            closed = true
+            abandon(after: "a failed fsync")
+            throw failure
+        }
         guard !closed else { return }
         closed = true
-        try seal()
+        do throws(SpoolError) { try seal() } catch {
+            if failure != nil { abandon(after: "a failed fsync") }
+            throw error
+        }
     }
 }

@@ -14,7 +14,11 @@ struct AppendCommand: ParsableCommand {
             Lines are appended as they are (invalid JSON or UTF-8 included; the consumer \
             dead-letters them). A last line without a newline gets one. A line longer than \
             --max-line-bytes is still appended, as a zstd frame of its own, without holding it \
-            whole in memory. Empty input writes nothing. Exits 0 once all lines are durable.
+            whole in memory. Empty input writes nothing. Exits 0 once all lines are durable. \
+            A failure (a full disk, a failed fsync) exits 1 with one line that says how many of \
+            the lines read are in complete frames in the spool (they survive a crash, so a \
+            retry can skip them): tally: appended 16,479 of 40,000 lines to /spool; cannot \
+            write /spool/…: no space left on device.
             """)
 
     @Option(help: "The spool directory (created if missing); default: the pipeline's `spool`.")
@@ -93,12 +97,16 @@ struct AppendCommand: ParsableCommand {
         if case .interval(let d) = configuration.fsync { maxDelay = min(maxDelay, d / 4) }
         // A bad producer name or size is bad usage (2); a spool that cannot be written, a failure (1).
         let writer = try SpoolWriter(directory: spool, producer: producer, configuration: configuration)
+        var linesRead: Int64 = 0
         do {
-            _ = try writer.appendLines(from: STDIN_FILENO, maxLineBytes: lineLimit, maxDelay: maxDelay)
+            _ = try writer.appendLines(from: STDIN_FILENO, maxLineBytes: lineLimit, maxDelay: maxDelay, linesRead: &linesRead)
             try writer.close()
         } catch {
             try? writer.close()
-            throw error
+            // What a retry needs: the lines kept in complete frames (the first ones of the input).
+            throw CommandFailure(
+                .failure,
+                "appended \(Terminal.grouped(writer.linesAppended)) of \(Terminal.grouped(linesRead)) lines to \(writer.directory); \(error)")
         }
     }
 }

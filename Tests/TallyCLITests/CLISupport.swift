@@ -51,8 +51,19 @@ struct Outcome {
 /// Runs `tally arguments…` with `input` on standard input and waits for it.
 @discardableResult
 func tally(_ arguments: [String], input: [UInt8] = []) throws -> Outcome {
+    try runProgram(try requireTally(), arguments, input: input)
+}
+
+/// Runs `tally arguments…` under `umask` (set by `/bin/sh` before it execs the binary).
+@discardableResult
+func tally(_ arguments: [String], umask mask: String, input: [UInt8] = []) throws -> Outcome {
+    try runProgram("/bin/sh", ["-c", "umask \(mask) && exec \"$0\" \"$@\"", try requireTally()] + arguments, input: input)
+}
+
+/// Runs `program arguments…` with `input` on standard input and waits for it.
+func runProgram(_ program: String, _ arguments: [String], input: [UInt8]) throws -> Outcome {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: try requireTally())
+    process.executableURL = URL(fileURLWithPath: program)
     process.arguments = arguments
     let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
     process.standardInput = stdin

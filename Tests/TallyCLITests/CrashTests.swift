@@ -87,9 +87,14 @@ import Glibc
             let batch = try tally(["query", "--snapshot", replayed] + subject + ["--format", "json"])
             #expect(run.status == 0 && run.output == batch.output, "\(subject[0]) differs from replay")
         }
-        // Dead letters: each invalid line once, whatever was re-read after a kill.
+        // Dead letters: each invalid line once, whatever was re-read after a kill. Only the
+        // dead-letter files count: a consumer killed while writing one leaves its hidden
+        // temporary file (`.dead-letter-….tmp`), which no reader reads.
         let invalid = (summary["invalid"] as? [String: Int] ?? [:]).values.reduce(0, +)
-        let deadLettered = try FileManager.default.contentsOfDirectory(atPath: scratch.deadLetter).reduce(0) { sum, name in
+        let files = try FileManager.default.contentsOfDirectory(atPath: scratch.deadLetter).filter {
+            $0.hasPrefix("dead-letter-") && $0.hasSuffix(".ndjson")
+        }
+        let deadLettered = try files.reduce(0) { sum, name in
             sum + (try Data(contentsOf: URL(fileURLWithPath: scratch.deadLetter + "/" + name))).reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         }
         #expect(invalid > 0 && deadLettered == invalid)

@@ -28,7 +28,9 @@ import TallySpool
 ///   the dead letters of one snapshot interval.
 ///
 /// `run()` does the blocking work on a dedicated thread; graceful shutdown (or cancellation)
-/// only sets a flag and wakes it.
+/// only sets a flag and wakes it. The thread heeds it before its next frame, in every state:
+/// it never waits on a file (spool files are opened `O_NONBLOCK`, only regular ones are read),
+/// and the drain that follows stops at ``Options/shutdownDrainLimit``, even within a round.
 public final class Consumer: Service {
     /// How the consumer runs, besides the pipeline settings.
     public struct Options: Sendable {
@@ -65,19 +67,24 @@ public final class Consumer: Service {
     /// Runs until graceful shutdown or cancellation (or, with `once`, until caught up), then
     /// folds what is left and writes a last snapshot. Runs once.
     public func run() async throws {
-        guard let engine = engine.withLock({ $0.take() }) else {
+        // The consumer thread holds the only reference to the engine and drops it before `run()`
+        // returns, so the snapshot directory's lock is free by then (a next `run --once` may start).
+        let running = Mutex<ConsumerEngine?>(nil)
+        let taken = engine.withLock { engine -> Bool in
+            guard engine != nil else { return false }
+            running.withLock { $0 = engine.take() }
+            return true
+        }
+        guard taken else {
             throw ConsumerError(code: .io, message: "this consumer has already run")
         }
         let stop = stopSignal
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 Threads.detach {
-                    do {
-                        try engine.run(stop: stop)
-                        continuation.resume()
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
+                    let result = Result { () throws -> Void in try running.withLock { $0 }?.run(stop: stop) }
+                    running.withLock { $0 = nil }
+                    continuation.resume(with: result)
                 }
             }
         } onCancelOrGracefulShutdown: {

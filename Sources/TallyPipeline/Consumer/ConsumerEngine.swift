@@ -115,7 +115,7 @@ final class ConsumerEngine: @unchecked Sendable {
         reportNonSegmentFiles()
         var nextTick = clock.now + every
         while !stop.isRequested {
-            let more = round()
+            let more = round { stop.isRequested }
             if clock.now >= nextTick {
                 try tick(final: false)
                 nextTick = max(nextTick + every, clock.now)
@@ -126,15 +126,16 @@ final class ConsumerEngine: @unchecked Sendable {
         if stop.isRequested {
             logger.info("stopping: folding what is left, then writing a last snapshot")
             let limit = clock.now + options.shutdownDrainLimit
-            while round() && clock.now < limit {}
+            while round(until: { self.clock.now >= limit }) && clock.now < limit {}
         }
         try tick(final: true)
         logger.info("stopped at generation \(writer.nextGeneration - 1)")
     }
 
-    /// Reads and folds new frames, at most `maxFramesPerStream` per writer. Returns whether a
-    /// writer has more to read right away.
-    private func round() -> Bool {
+    /// Reads and folds new frames, at most `maxFramesPerStream` per writer, until `interrupted`
+    /// says to stop (checked before each frame: a stop request is heeded within a frame's time,
+    /// however many writers wait). Returns whether a writer has more to read right away.
+    private func round(until interrupted: () -> Bool) -> Bool {
         guard spoolExists() else { return false }
         let budget = options.maxFramesPerStream
         var more = false
@@ -145,6 +146,7 @@ final class ConsumerEngine: @unchecked Sendable {
             try reader.readNew(from: &cursor, maxFramesPerStream: budget, streamFailed: { error in
                 failing[error.path] = error.description
             }) { event in
+                if interrupted() { throw RoundInterrupted() }   // the cursor stays before this frame
                 switch event {
                 case .frame(let id, let frame):
                     let key = SpoolCursor.streamKey(of: id)
@@ -167,6 +169,10 @@ final class ConsumerEngine: @unchecked Sendable {
                 logger.info("spool \(settings.spool) is readable again")
                 listingFailure = nil
             }
+        } catch is RoundInterrupted {
+            // Streams not reached this round keep what was known of them.
+            for (path, message) in unreadable where failing[path] == nil { failing[path] = message }
+            more = true
         } catch {
             let message = "\(error)"
             if listingFailure != message { logger.warning("cannot list the spool; retrying: \(message)") }
@@ -208,12 +214,16 @@ final class ConsumerEngine: @unchecked Sendable {
         return exists
     }
 
-    /// Every `snapshot.every`: measures health, writes a snapshot when the positions moved or
-    /// the health changed meaningfully (always when `final`), then applies segment retention.
-    /// A failed write is logged and retried at the next tick; only a failed final write throws.
+    /// Every `snapshot.every`: forgets the writers that are gone, measures health, writes a
+    /// snapshot when the positions moved or the health changed meaningfully (always when
+    /// `final`), then applies segment retention. A failed write is logged and retried at the
+    /// next tick; only a failed final write throws.
     private func tick(final: Bool) throws {
         // nil when the spool cannot be listed: then nothing is deleted or forgotten.
         let listing = spoolExists() ? (try? reader.spool.segments()) : nil
+        // Before the snapshot, so that a snapshot (`run --once` writes one per run) never keeps
+        // the positions of writers whose segments are all gone.
+        if let listing { forgetGoneStreams(listing) }
         measure(listing ?? [])
         let changed = lastWritten.map { cursor != $0.cursor || health.differsMeaningfully(from: $0.health) } ?? true
         if changed || final || !deadLetters.isEmpty {
@@ -240,10 +250,10 @@ final class ConsumerEngine: @unchecked Sendable {
             writers.insert(SpoolCursor.streamKey(of: segment.id))
             guard let from = cursor.resumeOffset(in: segment.id), segment.size > from else { continue }
             bytes += segment.size - from
-            if let counted = try? SegmentReader(path: segment.path).countFrames(from: from) {
+            if let counted = try? SegmentReader(path: segment.path, followSymlinks: false).countFrames(from: from) {
                 frames += Int64(counted.frames)
             }
-            if let entry = try? Posix.stat(segment.path) {
+            if let entry = try? Posix.lstat(segment.path) {
                 oldest = min(oldest ?? entry.modifiedAt, entry.modifiedAt)
             }
         }
@@ -304,14 +314,29 @@ final class ConsumerEngine: @unchecked Sendable {
                 remaining.removeAll { deleted.contains($0.path) }
             }
         }
-        cursor.forgetFinishedStreams(absentFrom: remaining.lazy.map(\.id))
+        forgetGoneStreams(remaining)
     }
 
+    /// Drops the cursor entries of writers with no segment left in the spool (see
+    /// ``Spool/forgetGoneStreams(in:listing:)``); on an error nothing is forgotten.
+    private func forgetGoneStreams(_ listing: [Spool.Segment]) {
+        var trimmed = cursor
+        guard (try? reader.spool.forgetGoneStreams(in: &trimmed, listing: listing)) != nil else { return }
+        cursor = trimmed
+    }
+
+    /// Warns once per name about what the spool holds but no reader reads: files not named like
+    /// segments, and entries named like segments that are not regular files (a planted symlink
+    /// is never followed, a FIFO never opened).
     private func reportNonSegmentFiles() {
-        guard !spoolMissing, let names = try? reader.spool.nonSegmentFileNames() else { return }
-        for name in names where !reportedNonSegments.contains(name) {
+        guard !spoolMissing else { return }
+        for name in (try? reader.spool.nonSegmentFileNames()) ?? [] where !reportedNonSegments.contains(name) {
             reportedNonSegments.insert(name)
             logger.warning("ignoring \(settings.spool)/\(name): not a segment file")
+        }
+        for entry in (try? reader.spool.nonRegularSegmentFiles()) ?? [] where !reportedNonSegments.contains(entry.name) {
+            reportedNonSegments.insert(entry.name)
+            logger.warning("ignoring \(settings.spool)/\(entry.name): a \(entry.kind), not a regular file (never opened or followed)")
         }
     }
 
@@ -319,3 +344,6 @@ final class ConsumerEngine: @unchecked Sendable {
         WallClock.milliseconds()
     }
 }
+
+/// Thrown out of a round's read when a stop is due: the frame it was given is not folded.
+private struct RoundInterrupted: Error {}

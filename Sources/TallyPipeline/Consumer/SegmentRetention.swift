@@ -13,10 +13,10 @@ enum SegmentRetention {
     static func deletable(_ listing: [Spool.Segment], oldestKept: SpoolCursor, retentionMs: Int64, nowMs: Int64) -> [Spool.Segment] {
         listing.filter { segment in
             guard oldestKept.hasConsumed(segment.id),
-                let entry = try? Posix.stat(segment.path), nowMs - entry.modifiedAt > retentionMs
+                let entry = try? Posix.lstat(segment.path), nowMs - entry.modifiedAt > retentionMs
             else { return false }
             if segment.isSealed { return true }
-            guard let reader = try? SegmentReader(path: segment.path) else { return false }
+            guard let reader = try? SegmentReader(path: segment.path, followSymlinks: false) else { return false }
             return (try? reader.probe()) == .abandoned
         }
     }

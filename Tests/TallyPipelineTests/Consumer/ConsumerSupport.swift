@@ -4,6 +4,8 @@ import TallyPipeline
 import TallySnapshot
 import TallySpool
 
+import Glibc
+
 /// A pipeline in a fresh temporary directory: `pipeline.yaml`, `spool/`, `snapshots/`, `dead-letter/`.
 struct ConsumerScratch {
     let path: String
@@ -41,12 +43,22 @@ struct ConsumerScratch {
         return try SnapshotReader(path: directory ?? settings.snapshots).output(query, format: .json)
     }
 
-    /// The newest manifest's `health` object.
-    func health() throws -> [String: Any] {
+    /// The newest manifest, parsed.
+    func manifest() throws -> [String: Any] {
         let manifests = names(in: settings.snapshots).filter { $0.hasPrefix("snapshot-") && $0.hasSuffix(".json") }
         let data = try Data(contentsOf: URL(fileURLWithPath: settings.snapshots + "/" + manifests.last!))
-        let manifest = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        return manifest["health"] as! [String: Any]
+        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }
+
+    /// The newest manifest's `health` object.
+    func health() throws -> [String: Any] {
+        try manifest()["health"] as! [String: Any]
+    }
+
+    /// The writer streams in the newest manifest's positions.
+    func positionCount() throws -> Int {
+        let positions = try manifest()["positions"] as? [String: Any]
+        return (positions?["positions"] as? [String: Any])?.count ?? 0
     }
 
     /// `summary` without `snapshot_at`.
@@ -93,4 +105,41 @@ func appendSealed(_ bytes: [UInt8], spool: String, producer: String, maxSegmentB
 func lineCount(_ path: String) -> Int {
     guard let data = FileManager.default.contents(atPath: path) else { return 0 }
     return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+}
+
+/// A regular file in a spool that this process cannot read, even as root: made unreadable by
+/// `chmod 000` for other users, and for root by bind-mounting `/proc/<pid>/mem` over it (it opens,
+/// and every read fails with EIO). Mounting needs root with CAP_SYS_ADMIN; where neither works,
+/// ``isPossible`` is false and the tests that need one are skipped.
+enum UnreadableFile {
+    static let isPossible: Bool = {
+        guard geteuid() == 0 else { return true }
+        let probe = NSTemporaryDirectory() + "tally-unreadable-probe-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: probe) }
+        guard let unmount = make(at: probe) else { return false }
+        unmount()
+        return true
+    }()
+
+    /// Makes `path` unreadable; returns what undoes it (call before removing the directory), or `nil`.
+    static func make(at path: String) -> (() -> Void)? {
+        guard FileManager.default.createFile(atPath: path, contents: Data("{}\n".utf8)) else { return nil }
+        if geteuid() != 0 {
+            chmod(path, 0)
+            return { chmod(path, 0o644) }
+        }
+        guard run("/usr/bin/mount", ["--bind", "/proc/\(getpid())/mem", path]) else { return nil }
+        return { _ = run("/usr/bin/umount", [path]) }
+    }
+
+    private static func run(_ program: String, _ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
 }

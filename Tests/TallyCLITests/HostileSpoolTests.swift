@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import TallyCorpus
+import TallySpool
+
+import Glibc
+
+/// `tally run` on a spool where someone planted what no writer makes: a FIFO or a symlink named
+/// like a segment. Neither hangs it, neither is read, each is reported once, and SIGTERM still
+/// stops it at once.
+@Suite(.serialized) struct HostileSpoolTests {
+    static let writer = "20250101T000000_000000Z-1-planted"
+
+    /// A spool whose writer stream `p.<writer>` has a FIFO as its segment 1 and a real segment 2
+    /// of `events` corpus events. Returns the FIFO's path.
+    static func spoolWithAFIFO(_ scratch: CLIScratch, events: Int) throws -> String {
+        let other = scratch.path + "/other"
+        let corpus = CorpusGenerator.bytes(CorpusConfiguration(seed: 51, events: events))
+        #expect(try tally(["append", "--spool", other, "--producer", "p"], input: corpus).status == 0)
+        let sealed = try Spool(directory: other).segments()[0].path
+        try FileManager.default.createDirectory(atPath: scratch.spool, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: sealed, toPath: scratch.spool + "/p.\(writer).00000002.zst")
+        let fifo = scratch.spool + "/p.\(writer).00000001.zst"
+        #expect(mkfifo(fifo, 0o644) == 0)
+        return fifo
+    }
+
+    /// Waits up to `seconds` for `process` to exit; `false` (after killing it) if it did not.
+    static func exits(_ process: Process, within seconds: Double) -> Bool {
+        if eventually(seconds: seconds, { !process.isRunning }) { return true }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return false
+    }
+
+    static func occurrences(of text: String, in log: String) -> Int {
+        log.components(separatedBy: text).count - 1
+    }
+
+    @Test func runOnceFinishesWithAFIFONamedLikeASegment() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        let fifo = try Self.spoolWithAFIFO(scratch, events: 300)
+        let run = try RunningConsumer(pipeline: scratch.pipeline, log: scratch.path + "/run.log", extra: ["--once"])
+        #expect(Self.exits(run.process, within: 10), "tally run --once hung on the FIFO")
+        #expect(run.process.terminationStatus == 0, "\(run.log)")
+        #expect(Self.occurrences(of: "ignoring \(fifo): a FIFO, not a regular file", in: run.log) == 1, "\(run.log)")
+        #expect(try linesFolded(scratch.snapshots) == 300)
+    }
+
+    @Test func sigtermDuringTheWaitExitsWithinASecond() throws {
+        let scratch = try CLIScratch(pipeline: "snapshot:\n  every: 200ms\n")
+        defer { scratch.cleanup() }
+        let fifo = try Self.spoolWithAFIFO(scratch, events: 300)
+        let consumer = try RunningConsumer(pipeline: scratch.pipeline, log: scratch.path + "/run.log")
+        #expect(consumer.waitForLog("started:", seconds: 10))
+        // Several snapshot ticks and rounds go by: the FIFO is reported once, not once per round.
+        usleep(1_200_000)
+        let signalled = Date()
+        consumer.signal(SIGTERM)
+        let exited = Self.exits(consumer.process, within: 10)
+        let elapsed = Date().timeIntervalSince(signalled)
+        #expect(exited, "tally run did not exit within 10 s of SIGTERM")
+        print("tally run: SIGTERM → exit in \(Int(elapsed * 1000)) ms (a FIFO in the spool, waiting for changes)")
+        #expect(consumer.process.terminationStatus == 0, "\(consumer.log)")
+        #expect(Self.occurrences(of: "ignoring \(fifo): a FIFO", in: consumer.log) == 1, "\(consumer.log)")
+        #expect(try linesFolded(scratch.snapshots) == 300)
+    }
+
+    @Test func aSymlinkedSegmentIsSkippedWithAWarningAndNeverRead() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        // A producer links a file the consumer may read (here: another spool's segment) into the spool.
+        let elsewhere = scratch.path + "/elsewhere"
+        #expect(try tally(["append", "--spool", elsewhere, "--producer", "secret"], input: CorpusGenerator.bytes(CorpusConfiguration(seed: 52, events: 100))).status == 0)
+        let target = try Spool(directory: elsewhere).segments()[0].path
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: CorpusGenerator.bytes(CorpusConfiguration(seed: 53, events: 50))).status == 0)
+        let link = scratch.spool + "/evil.\(Self.writer).00000001.zst"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+
+        let run = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(run.status == 0)
+        #expect(Self.occurrences(of: "ignoring \(link): a symbolic link, not a regular file", in: run.error) == 1, "\(run.error)")
+        #expect(try linesFolded(scratch.snapshots) == 50)
+        // Nor deleted, nor followed by retention: the target is untouched.
+        #expect(FileManager.default.fileExists(atPath: target))
+    }
+}
