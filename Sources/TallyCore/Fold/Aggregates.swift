@@ -296,6 +296,14 @@ struct RetiredTotals: Sendable {
     }
 }
 
+/// Whether `later - earlier > limit`, exactly for any values: a difference past `Int64` is more
+/// than any limit when `later` is the larger, never otherwise.
+@inline(__always)
+func isMore(than limit: Int64, from earlier: Int64, to later: Int64) -> Bool {
+    let (difference, overflow) = later.subtractingReportingOverflow(earlier)
+    return overflow ? later > earlier : difference > limit
+}
+
 /// Floor division for bucketing event times (also correct before 1970).
 @inline(__always)
 func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {

@@ -21,9 +21,7 @@ extension FoldState {
         sweepRetention()
         other.sweepRetention()
 
-        if let theirs = other.latestTimestamp, latestTimestamp.map({ theirs > $0 }) ?? true {
-            latestTimestamp = theirs
-        }
+        watermarkSummary.merge(other.watermarkSummary)
         events &+= other.events
         duplicates &+= other.duplicates
         for index in invalidCounts.indices { invalidCounts[index] &+= other.invalidCounts[index] }

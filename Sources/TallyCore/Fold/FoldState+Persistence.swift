@@ -26,7 +26,8 @@ public struct FoldChanges: Sendable {
 }
 
 extension FoldState {
-    static let globalsFormat: UInt8 = 1
+    /// 2: the watermark summary replaces the largest `ts` of format 1 (still read).
+    static let globalsFormat: UInt8 = 2
     static let sessionFormat: UInt8 = 1
 
     /// Forgets `event_id`s whose copies all lie more than 2 × `dedup_window` behind `watermark`,
@@ -54,9 +55,9 @@ extension FoldState {
     /// still finds every duplicate, however far its watermark has run ahead.
     public mutating func takeChanges() -> FoldChanges {
         sweepRetention()
-        if let watermark = latestTimestamp { dedup.evict(watermark: watermark, window: settings.dedupWindowMs) }
+        if let watermark { dedup.evict(watermark: watermark, window: settings.dedupWindowMs) }
         var changes = FoldChanges()
-        let watermark = latestTimestamp ?? 0
+        let watermark = statusWatermark
         for sessionID in dirtySessionIDs {
             guard let index = sessions.position(of: sessionID), sessions.states[index].isDirty else { continue }
             sessions.states[index].isDirty = false
@@ -74,7 +75,7 @@ extension FoldState {
             sessions.states[index].contribution = contribution
             retentionQueue.push(dueAt: session.retentionDue(settings: settings), sessionID: sessionID)
         }
-        let timedOut = live.activeSessions.filter { watermark &- $0.value > settings.inactivityTimeoutMs }
+        let timedOut = live.activeSessions.filter { isMore(than: settings.inactivityTimeoutMs, from: $0.value, to: watermark) }
         for (sessionID, lastTimestamp) in timedOut {
             live.timeOut(sessionID: sessionID, lastTimestamp: lastTimestamp)
             if let index = sessions.position(of: sessionID) { sessions.states[index].contribution?.timedOut = true }
@@ -85,12 +86,13 @@ extension FoldState {
         return changes
     }
 
-    /// Everything except the sessions, as bytes: counters, histograms, timeline, retired totals
-    /// and alerts, and the dedup window (id fingerprint and `ts` of each remembered copy). Settings are not included.
+    /// Everything except the sessions, as bytes: the watermark summary, counters, histograms, timeline,
+    /// retired totals and alerts, and the dedup window (id fingerprint and `ts` of each remembered copy).
+    /// Settings are not included.
     public func encodeGlobals() -> [UInt8] {
         var writer = PackedWriter()
         writer.byte(Self.globalsFormat)
-        writer.optionalSigned(latestTimestamp)
+        watermarkSummary.encode(into: &writer)
         for value in [events, duplicates, messages, llmCalls, toolCalls, costNanos, unpricedLLMCalls] {
             writer.signed(value)
         }
@@ -146,12 +148,24 @@ extension FoldState {
 
     /// Rebuilds a state from `encodeGlobals()` and the latest encoding of every retained session.
     /// Throws `FoldDecodingError` on bad bytes.
+    ///
+    /// Globals of format 1 (written before the watermark summary existed) hold only the largest `ts`
+    /// folded: the summary is derived from it and the retained sessions
+    /// (``WatermarkSummary/derived(quorum:window:lastActivities:latest:)`` says what that means).
     public init(settings: FoldSettings, globals: [UInt8], sessions: some Sequence<[UInt8]>) throws {
         self.init(settings: settings)
         var reader = PackedReader(globals, part: "fold globals")
         let format = try reader.byte()
-        guard format == Self.globalsFormat else { throw reader.failure("unknown format \(format)") }
-        latestTimestamp = try reader.optionalSigned()
+        var formerLatest: Int64?
+        switch format {
+        case 1:
+            formerLatest = try reader.optionalSigned()
+        case Self.globalsFormat:
+            watermarkSummary = try WatermarkSummary.decode(
+                from: &reader, quorum: settings.watermarkQuorum, window: settings.dedupWindowMs)
+        default:
+            throw reader.failure("unknown format \(format)")
+        }
         events = try reader.signed()
         duplicates = try reader.signed()
         messages = try reader.signed()
@@ -202,20 +216,22 @@ extension FoldState {
         }
         guard reader.isAtEnd else { throw reader.failure("unexpected bytes after the end") }
 
-        let watermark = latestTimestamp ?? 0
-        for bytes in sessions {
-            var session = try SessionState.decode(bytes)
+        for bytes in sessions { self.sessions.insert(try SessionState.decode(bytes)) }
+        if format == 1 {
+            watermarkSummary = WatermarkSummary.derived(
+                quorum: settings.watermarkQuorum, window: settings.dedupWindowMs,
+                lastActivities: self.sessions.states.lazy.map(\.lastTimestamp), latest: formerLatest)
+        }
+        let watermark = statusWatermark
+        for index in self.sessions.states.indices {
+            let session = self.sessions.states[index]
             let contribution = session.contribution(watermark: watermark, settings: settings)
-            session.contribution = contribution
-            if let replaced = self.sessions[session.id]?.contribution {
-                live.add(replaced, sessionID: session.id, sign: -1)
-            }
+            self.sessions.states[index].contribution = contribution
             live.add(contribution, sessionID: session.id, sign: 1)
             retentionQueue.push(dueAt: session.retentionDue(settings: settings), sessionID: session.id)
-            self.sessions.insert(session)
         }
-        if let latestTimestamp {
-            let (next, overflow) = latestTimestamp.addingReportingOverflow(sweepInterval)
+        if let watermark = self.watermark {
+            let (next, overflow) = watermark.addingReportingOverflow(sweepInterval)
             nextSweepAt = overflow ? .max : next
         }
     }

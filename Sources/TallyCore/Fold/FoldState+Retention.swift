@@ -20,9 +20,18 @@ extension FoldState {
     /// (no event is counted). For parts of one fold split by session (replay's shards) before they are
     /// merged: at the merged watermark, each part drops what the merged fold would drop, so the parts
     /// can apply retention in parallel and report the drops in their own ``takeChanges()``.
+    /// The merged watermark comes from ``watermark(ofMerged:)``, not from the largest of the parts'
+    /// own: events of several parts may vouch for it together.
     public mutating func resumeRetention(watermark: Int64) {
-        if latestTimestamp.map({ watermark > $0 }) ?? true { latestTimestamp = watermark }
+        watermarkSummary.raiseFloor(to: watermark)
         resumeRetention()
+    }
+
+    /// The watermark that merging `parts` into one fold would give, without merging them.
+    public static func watermark(ofMerged parts: [FoldState]) -> Int64? {
+        guard var summary = parts.first?.watermarkSummary else { return nil }
+        for part in parts.dropFirst() { summary.merge(part.watermarkSummary) }
+        return summary.watermark
     }
 
     /// Moves every session past retention out of the table into the retired totals.
@@ -31,7 +40,7 @@ extension FoldState {
     /// it has been swept (its contributions no longer change once it is ended), so results do not
     /// depend on when sweeps run.
     mutating func sweepRetention() {
-        guard !retentionSuspended, let watermark = latestTimestamp else { return }
+        guard !retentionSuspended, let watermark else { return }
         let (next, overflow) = watermark.addingReportingOverflow(sweepInterval)
         nextSweepAt = overflow ? .max : next
         // Refreshed sessions are found through their due watermark; changed ones are checked directly.
@@ -51,7 +60,7 @@ extension FoldState {
 
     /// Drops a session from the table, keeping what it adds to status counts, rollups, timeline and alerts.
     mutating func retire(_ sessionID: String) {
-        guard let watermark = latestTimestamp, let session = sessions.remove(sessionID) else { return }
+        guard let watermark, let session = sessions.remove(sessionID) else { return }
         if let contribution = session.contribution { live.add(contribution, sessionID: sessionID, sign: -1) }
         let (row, alerts) = session.materialize(watermark: watermark, settings: settings)
         let status = session.end?.status ?? .timeout

@@ -1,6 +1,7 @@
 extension FoldState {
-    /// The watermark used to derive statuses; 0 before anything is folded (there are no sessions then).
-    private var viewWatermark: Int64 { latestTimestamp ?? 0 }
+    /// The watermark used to derive statuses: `Int64.min` while there is none, so that no session
+    /// is timed out or past retention before one exists.
+    var statusWatermark: Int64 { watermark ?? .min }
 
     /// What the cached `live` sums lack at this moment: the sessions changed since their last refresh
     /// (their cached contribution taken back, their current one added) and the sessions counted
@@ -14,7 +15,8 @@ extension FoldState {
             if let old = session.contribution { adjustment.add(old, sessionID: sessionID, sign: -1) }
             adjustment.add(session.contribution(watermark: watermark, settings: settings), sessionID: sessionID, sign: 1)
         }
-        for (sessionID, lastTimestamp) in live.activeSessions where watermark &- lastTimestamp > settings.inactivityTimeoutMs {
+        for (sessionID, lastTimestamp) in live.activeSessions
+        where isMore(than: settings.inactivityTimeoutMs, from: lastTimestamp, to: watermark) {
             if let index = sessions.position(of: sessionID), sessions.states[index].isDirty { continue }
             adjustment.timeOut(sessionID: sessionID, lastTimestamp: lastTimestamp)
         }
@@ -33,7 +35,7 @@ extension FoldState {
         for status in Event.EndStatus.allCases {
             counts[status.sessionStatus.rawValue] = retired.statusCounts[Int(status.rawValue)]
         }
-        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        let adjustment = pendingAdjustment(watermark: statusWatermark)
         counts[SessionStatus.active.rawValue] = live.active &+ adjustment.active
         for status in Event.EndStatus.allCases {
             let index = Int(status.rawValue)
@@ -48,13 +50,13 @@ extension FoldState {
         view.outputTokens = outputTokens.value
         view.costNanos = costNanos
         view.unpricedLLMCalls = unpricedLLMCalls
-        view.watermark = latestTimestamp
+        view.watermark = watermark
         return view
     }
 
     /// One retained session, `nil` if unknown or dropped by retention.
     public func session(_ id: String) -> SessionRow? {
-        guard let session = sessions[id], !session.isPastRetention(watermark: viewWatermark, settings: settings) else {
+        guard let session = sessions[id], !session.isPastRetention(watermark: statusWatermark, settings: settings) else {
             return nil
         }
         return session.row(responses: session.responses(slowerThan: settings.slowResponseMs))
@@ -62,7 +64,7 @@ extension FoldState {
 
     /// Every retained session, in no particular order.
     public func sessionRows() -> [SessionRow] {
-        let watermark = viewWatermark
+        let watermark = statusWatermark
         return sessions.states.compactMap { session in
             session.isPastRetention(watermark: watermark, settings: settings)
                 ? nil : session.row(responses: session.responses(slowerThan: settings.slowResponseMs))
@@ -82,7 +84,7 @@ extension FoldState {
     /// Sessions grouped by their user, org or project id, sorted by key; sessions without the id are left out.
     public func rollups(by key: RollupKey) -> [RollupView] {
         var totals = retired.rollups[key.index]
-        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        let adjustment = pendingAdjustment(watermark: statusWatermark)
         for part in [live.rollups[key.index], adjustment.rollups[key.index]] {
             for (value, sums) in part {
                 var sum = totals[value, default: RollupTotals()]
@@ -96,7 +98,7 @@ extension FoldState {
     /// The rows of `rollups(by: key)` for the given keys (those without sessions left out), in no
     /// particular order: O(keys + sessions changed since the last `takeChanges()` + active sessions).
     public func rollups(by key: RollupKey, keys: some Sequence<String>) -> [RollupView] {
-        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        let adjustment = pendingAdjustment(watermark: statusWatermark)
         var rows: [RollupView] = []
         for value in keys {
             var sum = retired.rollups[key.index][value, default: RollupTotals()]
@@ -109,7 +111,7 @@ extension FoldState {
 
     /// 1-minute buckets of event time, sorted, only non-empty ones.
     public func timeline() -> [TimelineBucket] {
-        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        let adjustment = pendingAdjustment(watermark: statusWatermark)
         let sessionCounts = [live.sessionsStarted, live.sessionsEnded, adjustment.sessionsStarted, adjustment.sessionsEnded]
         // Sorts the minutes alone and looks each up, instead of copying and sorting the whole totals.
         var minutes = Array(timelineTotals.keys)
@@ -138,7 +140,7 @@ extension FoldState {
     public func alerts() -> [AlertView] {
         var alerts = retired.alerts
         var access = accessCounts
-        let adjustment = pendingAdjustment(watermark: viewWatermark)
+        let adjustment = pendingAdjustment(watermark: statusWatermark)
         var sessionAlerts = live.alerts
         for (sessionID, lists) in adjustment.alerts {
             for list in lists { LiveAggregates.add(list.alerts, count: list.count, to: &sessionAlerts, sessionID) }

@@ -20,6 +20,9 @@
 ///   gives identical views, as long as no session is dropped by retention before all its events
 ///   are folded, every `event_id`'s copies lie within one `dedup_window` of each other, and (for
 ///   `merge`) no `event_id` was folded by two parts.
+/// - **Watermark.** The fold's clock, in event time only: the latest `ts` that `watermark_quorum`
+///   folded events vouch for within `dedup_window` (see ``WatermarkSummary`` for the rule and why
+///   fewer than that many far-future events leave statuses, retention and dedup exactly as they were).
 /// - **Dedup.** A copy of an `event_id` whose `ts` is within `dedup_window` (inclusive) of a folded copy
 ///   is counted in `duplicates` and not folded. Ids are forgotten once their `ts` is more than
 ///   2 × `dedup_window` behind the watermark, so a copy more than one window behind the watermark
@@ -37,7 +40,8 @@ public struct FoldState: Sendable {
     public private(set) var settings: FoldSettings
 
     var sessions = SessionTable()
-    var latestTimestamp: Int64?
+    /// The largest folded `ts`, from which the watermark is computed.
+    var watermarkSummary: WatermarkSummary
     var events: Int64 = 0
     var duplicates: Int64 = 0
     /// Indexed by the position of the reason in `InvalidReason.allCases`.
@@ -72,10 +76,12 @@ public struct FoldState: Sendable {
 
     public init(settings: FoldSettings) {
         self.settings = settings
+        watermarkSummary = WatermarkSummary(quorum: settings.watermarkQuorum, window: settings.dedupWindowMs)
     }
 
-    /// Largest `ts` folded so far.
-    public var watermark: Int64? { latestTimestamp }
+    /// The latest `ts` that `watermarkQuorum` folded events vouch for (see ``WatermarkSummary``);
+    /// `nil` until there is one. Derived statuses, retention and dedup's memory are measured against it.
+    public var watermark: Int64? { watermarkSummary.watermark }
 
     /// Counts one dead-lettered line under its reason.
     public mutating func recordInvalid(_ reason: InvalidReason) {
@@ -98,9 +104,9 @@ public struct FoldState: Sendable {
                 return
             }
         }
-        if latestTimestamp.map({ timestamp > $0 }) ?? true {
-            latestTimestamp = timestamp
-            if timestamp >= nextSweepAt { sweepRetention() }
+        if timestamp > watermarkSummary.threshold, watermarkSummary.insert(timestamp),
+           let watermark = watermarkSummary.watermark, watermark >= nextSweepAt {
+            sweepRetention()
         }
         events &+= 1
         if let sessionID = event.pointee.sessionID {
@@ -142,8 +148,8 @@ public struct FoldState: Sendable {
     @inline(__always)
     mutating func liveSessionIndex(_ sessionID: String, creatingAt timestamp: Int64) -> Int {
         if let index = sessions.recentPosition(of: sessionID) {
-            guard !retentionSuspended,
-                sessions.states[index].isPastRetention(watermark: latestTimestamp!, settings: settings)
+            guard !retentionSuspended, let watermark,
+                sessions.states[index].isPastRetention(watermark: watermark, settings: settings)
             else { return index }
             retire(sessionID)
         }

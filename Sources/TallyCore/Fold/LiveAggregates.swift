@@ -43,7 +43,7 @@ extension SessionState {
             endStatus: end.map { Int($0.status.rawValue) },
             endedMinute: floorDivide(end?.timestamp ?? lastTimestamp, millisecondsPerMinute),
             lastTimestamp: lastTimestamp,
-            timedOut: end == nil && watermark &- lastTimestamp > settings.inactivityTimeoutMs,
+            timedOut: end == nil && isMore(than: settings.inactivityTimeoutMs, from: lastTimestamp, to: watermark),
             alerts: alerts, accessWithoutUser: userID == nil ? [] : accessWithoutUser)
     }
 }

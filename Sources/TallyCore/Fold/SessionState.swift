@@ -150,13 +150,14 @@ struct SessionState: Sendable {
     /// Ended (explicitly or by derived `TIMEOUT`) at `watermark`.
     @inline(__always)
     func isEnded(watermark: Int64, settings: FoldSettings) -> Bool {
-        end != nil || watermark &- lastTimestamp > settings.inactivityTimeoutMs
+        end != nil || isMore(than: settings.inactivityTimeoutMs, from: lastTimestamp, to: watermark)
     }
 
     /// Ended and last active more than the retention before `watermark`: no longer in the session table.
     @inline(__always)
     func isPastRetention(watermark: Int64, settings: FoldSettings) -> Bool {
-        watermark &- lastTimestamp > settings.sessionRetentionMs && isEnded(watermark: watermark, settings: settings)
+        isMore(than: settings.sessionRetentionMs, from: lastTimestamp, to: watermark)
+            && isEnded(watermark: watermark, settings: settings)
     }
 
     // MARK: Folding

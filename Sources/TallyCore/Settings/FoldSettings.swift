@@ -7,7 +7,14 @@ public struct FoldSettings: Sendable, Hashable, Codable {
     /// A session longer than this raises a `long_session` alert. Default 24 h.
     public var maxSessionDurationMs: Int64 = 24 * 3_600_000
     /// `event_id` copies whose `ts` lie within this window are folded once. Default 1 h.
+    /// Also the window within which ``watermarkQuorum`` events must vouch for the watermark.
     public var dedupWindowMs: Int64 = 3_600_000
+    /// How many folded events must vouch for the watermark (`sessions.watermark_quorum`, 1…1024):
+    /// it is the latest `ts` with this many events within `dedupWindowMs` before it (its own
+    /// included), or the (2 × quorum)-th largest `ts` if that is later, so fewer than this many
+    /// far-future events never move it (see <doc:DedupWatermarkRetention>). 1 makes it the largest
+    /// `ts` folded. Default 16.
+    public var watermarkQuorum: Int = 16
     /// Default 30 s.
     public var slowResponseMs: Int64 = 30_000
     /// Default 30 s.

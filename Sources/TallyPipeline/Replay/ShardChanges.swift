@@ -20,7 +20,7 @@ struct ShardChanges {
     /// the merged fold would forget and drop goes before the merge, not after it. Pass the only
     /// reference to `parts`, so they are changed in place rather than copied first.
     init(settling parts: consuming [FoldState]) {
-        let watermark = parts.compactMap(\.watermark).max()
+        let watermark = FoldState.watermark(ofMerged: parts)
         changes = mapConcurrently(&parts) { part in
             if let watermark {
                 part.forgetEventIDs(behind: watermark)

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func slowToolAndSlowResponseAreOverTheirThresholds() {
-        var settings = FoldSettings()
+        var settings = FoldSettings.fewEvents
         settings.slowToolMs = 30_000
         settings.slowResponseMs = 30_000
         let state = folded([

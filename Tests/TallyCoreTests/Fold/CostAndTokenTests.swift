@@ -4,7 +4,7 @@ import Testing
 @Suite struct CostAndTokenTests {
     /// $3 / $15 per million tokens, cached input $0.30.
     static var settings: FoldSettings {
-        var settings = FoldSettings()
+        var settings = FoldSettings.fewEvents
         settings.pricing = [
             "cached-priced": ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000, cachedInputPicosPerToken: 300_000),
             "plain-priced": ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000),

@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func idsAreRememberedWhileFoldingAndForgottenPastTwiceTheWindowAtASnapshot() {
-        var settings = FoldSettings()
+        var settings = FoldSettings.fewEvents
         settings.dedupWindowMs = minute
         let early = (0..<10_000).map { logLine(t0 + Int64($0) * 10, session: "s\($0 % 50)").withID("early-\($0)") }
         var state = folded(early, settings: settings)
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func forgettingIDsBehindAWatermarkKeepsTheRecentOnes() {
-        var settings = FoldSettings()
+        var settings = FoldSettings.fewEvents
         settings.dedupWindowMs = minute
         let early = logLine(t0, session: "s").withID("early")
         let late = logLine(t0 + 10 * minute, session: "s").withID("late")
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func mergeOfPartsSplitBySessionEqualsOneFold() {
-        var settings = FoldSettings()
+        var settings = FoldSettings.fewEvents
         settings.slowToolMs = 1_000
         let events: [Event] = [
             llmCall("s", t0 + 10, .init(model: "m", inputTokens: 900, outputTokens: 40, latencyMs: 800), id: "call-1"),

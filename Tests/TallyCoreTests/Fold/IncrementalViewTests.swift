@@ -18,7 +18,7 @@ import Testing
         var alerts: [AlertView]
 
         init(_ state: FoldState) {
-            let watermark = state.latestTimestamp ?? 0
+            let watermark = state.statusWatermark
             let settings = state.settings
             var counts: [String: Int64] = ["ACTIVE": 0]
             for status in Event.EndStatus.allCases {
@@ -26,7 +26,7 @@ import Testing
             }
             for session in state.sessions.states {
                 let status = session.end?.status.sessionStatus.rawValue
-                    ?? (watermark &- session.lastTimestamp > settings.inactivityTimeoutMs ? "TIMEOUT" : "ACTIVE")
+                    ?? (isMore(than: settings.inactivityTimeoutMs, from: session.lastTimestamp, to: watermark) ? "TIMEOUT" : "ACTIVE")
                 counts[status, default: 0] += 1
             }
             counts["total"] = counts.values.reduce(0, +)
@@ -138,7 +138,7 @@ import Testing
     }
 
     @Test func aSessionTimesOutInTheViewsWhenTheWatermarkPassesItsInactivityTimeout() {
-        var settings = FoldSettings()
+        var settings = FoldSettings.fewEvents
         settings.inactivityTimeoutMs = 10 * minute
         var state = folded([sessionStart("a", t0, context(user: "u1")), message("a", t0 + minute, .user)], settings: settings)
         _ = state.takeChanges()

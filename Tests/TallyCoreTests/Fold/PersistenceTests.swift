@@ -5,11 +5,11 @@ import Testing
     /// A slow call lands in a histogram bucket whose index is larger than the bytes that
     /// follow it in the encoding; the index must not be read as a length.
     @Test func globalsWithAHighHistogramBucketRoundTrip() throws {
-        var state = FoldState(settings: FoldSettings())
+        var state = FoldState(settings: FoldSettings.fewEvents)
         state.fold(Event(
             timestamp: 1_761_177_600_000, sessionID: "s1",
             payload: .llmCall(.init(model: "m", inputTokens: 10, outputTokens: 5, latencyMs: 600_000))))
-        let rebuilt = try FoldState(settings: FoldSettings(), globals: state.encodeGlobals(), sessions: [])
+        let rebuilt = try FoldState(settings: FoldSettings.fewEvents, globals: state.encodeGlobals(), sessions: [])
         #expect(rebuilt.models() == state.models())
         #expect(rebuilt.models().first?.p50LatencyMs == state.models().first?.p50LatencyMs)
     }
@@ -61,15 +61,15 @@ import Testing
         let state = folded([message("s", t0, .user, id: "e")])
         var globals = state.encodeGlobals()
         globals.removeLast()
-        #expect(throws: FoldDecodingError.self) { try FoldState(settings: FoldSettings(), globals: globals, sessions: []) }
+        #expect(throws: FoldDecodingError.self) { try FoldState(settings: FoldSettings.fewEvents, globals: globals, sessions: []) }
         do {
-            _ = try FoldState(settings: FoldSettings(), globals: [9], sessions: [])
+            _ = try FoldState(settings: FoldSettings.fewEvents, globals: [9], sessions: [])
             Issue.record("format 9 was accepted")
         } catch {
             #expect("\(error)" == "fold globals: unknown format 9 at byte 1")
         }
         #expect(throws: FoldDecodingError.self) {
-            try FoldState(settings: FoldSettings(), globals: state.encodeGlobals(), sessions: [[1, 200]])
+            try FoldState(settings: FoldSettings.fewEvents, globals: state.encodeGlobals(), sessions: [[1, 200]])
         }
     }
 }

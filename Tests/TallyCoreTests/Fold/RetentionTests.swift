@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct RetentionTests {
     static var settings: FoldSettings {
-        var settings = FoldSettings()
+        var settings = FoldSettings.fewEvents
         settings.sessionRetentionMs = hour
         settings.inactivityTimeoutMs = 10 * minute
         settings.maxSessionDurationMs = 30_000

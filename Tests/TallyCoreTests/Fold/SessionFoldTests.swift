@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func derivedTimeoutOnlyWhenTheWatermarkExceedsTheTimeout() throws {
-        var settings = FoldSettings()
+        var settings = FoldSettings.fewEvents
         settings.inactivityTimeoutMs = 10 * minute
         var state = folded([sessionStart("s", t0), message("s", t0 + minute, .user), logLine(t0 + 11 * minute)], settings: settings)
         #expect(state.summary().sessions["ACTIVE"] == 1)
