@@ -21,11 +21,12 @@ struct PipelineFileReader {
     static let segmentKeys = ["max_bytes", "max_age", "compression_level", "fsync", "fsync_interval"]
     static let snapshotKeys = ["every", "keep"]
     static let limitsKeys = ["max_line_bytes"]
-    static let sessionsKeys = ["inactivity_timeout", "max_session_duration", "dedup_window"]
+    static let sessionsKeys = ["inactivity_timeout", "max_session_duration", "dedup_window", "watermark_quorum"]
     static let alertsKeys = ["slow_response", "slow_tool", "access_burst"]
     static let priceKeys = ["input", "output", "cached_input"]
     static let retentionKeys = ["segments", "sessions"]
     static let compressionLevels: ClosedRange<Int> = 1...19
+    static let watermarkQuorums: ClosedRange<Int> = 1...1024
 
     static func read(path: String) throws(PipelineFileError) -> String {
         // Anything that cannot be stat'ed (missing, a broken link, a parent without search permission) is not there.
@@ -125,6 +126,13 @@ struct PipelineFileReader {
                         if let value = try duration(item) { settings.fold.maxSessionDurationMs = value }
                     case "dedup_window":
                         if let value = try duration(item, allowZero: true) { settings.fold.dedupWindowMs = value }
+                    case "watermark_quorum":
+                        if let value = try integer(item) {
+                            guard Self.watermarkQuorums.contains(value) else {
+                                throw fault(item, "\(value) is out of range (1…1024 events)")
+                            }
+                            settings.fold.watermarkQuorum = value
+                        }
                     default:
                         throw unknown(item, expected: Self.sessionsKeys)
                     }

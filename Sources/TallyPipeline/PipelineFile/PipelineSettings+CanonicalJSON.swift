@@ -38,6 +38,7 @@ extension PipelineSettings {
                 ("inactivity_timeout_ms", .int(fold.inactivityTimeoutMs)),
                 ("max_session_duration_ms", .int(fold.maxSessionDurationMs)),
                 ("dedup_window_ms", .int(fold.dedupWindowMs)),
+                ("watermark_quorum", .int(fold.watermarkQuorum)),
             ])),
             ("alerts", Self.sortedObject([
                 ("slow_response_ms", .int(fold.slowResponseMs)),

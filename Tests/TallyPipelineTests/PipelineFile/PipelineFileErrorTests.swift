@@ -26,6 +26,8 @@ import Testing
          "Pipelines/x.yaml:2: snapshot.keep: 0 is out of range (1 or more)"),
         ("sessions:\n  inactivity_timeout: 24h\n  dedup_window: 1.5h\n",
          #"Pipelines/x.yaml:3: sessions.dedup_window: "1.5h" is not a duration (use ms, s, m, h, d: 500ms, 30s, 1h30m)"#),
+        ("sessions:\n  watermark_quorum: 0\n",
+         "Pipelines/x.yaml:2: sessions.watermark_quorum: 0 is out of range (1…1024 events)"),
         ("segment:\n  fsync: interval\n  fsync_interval: 0s\n",
          #"Pipelines/x.yaml:3: segment.fsync_interval: "0s" must be longer than 0"#),
         ("segment:\n  fsync: sometimes\n",

@@ -60,6 +60,7 @@ import TallyCore
               inactivity_timeout: 2h
               max_session_duration: 12h
               dedup_window: 0s
+              watermark_quorum: 4
             alerts:
               slow_response: 45s
               slow_tool: 1m
@@ -89,6 +90,7 @@ import TallyCore
         #expect(settings.fold.inactivityTimeoutMs == 7_200_000)
         #expect(settings.fold.maxSessionDurationMs == 43_200_000)
         #expect(settings.fold.dedupWindowMs == 0)
+        #expect(settings.fold.watermarkQuorum == 4)
         #expect(settings.fold.slowResponseMs == 45_000)
         #expect(settings.fold.slowToolMs == 60_000)
         #expect(settings.fold.accessBurst == 0)
@@ -145,7 +147,7 @@ import TallyCore
             "dead_letter":"/srv/tally/dead-letter","file":null,"limits":{"max_line_bytes":1048576},\
             "pricing":{},"retention":{"segments_ms":604800000,"sessions_ms":2592000000},\
             "segment":{"compression_level":3,"fsync":"always","fsync_interval_ms":1000,"max_age_ms":300000,"max_bytes":67108864},\
-            "sessions":{"dedup_window_ms":3600000,"inactivity_timeout_ms":86400000,"max_session_duration_ms":86400000},\
+            "sessions":{"dedup_window_ms":3600000,"inactivity_timeout_ms":86400000,"max_session_duration_ms":86400000,"watermark_quorum":16},\
             "snapshot":{"every_ms":10000,"keep":5},"snapshots":"/srv/tally/snapshots","spool":"/srv/tally/spool"}
             """)
     }
