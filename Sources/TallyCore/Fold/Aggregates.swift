@@ -38,7 +38,7 @@ struct TimelineTotals: Sendable, Hashable {
         llmCalls &+= other.llmCalls
         inputTokens.merge(other.inputTokens)
         outputTokens.merge(other.outputTokens)
-        costNanos &+= other.costNanos
+        costNanos.addSaturating(other.costNanos)
         toolCalls &+= other.toolCalls
         toolErrors &+= other.toolErrors
         llmErrors &+= other.llmErrors
@@ -136,7 +136,8 @@ struct ModelTotals: Sendable, Hashable {
     var costNanos: Int64 = 0
     var unpricedCalls: Int64 = 0
     var latency = LatencyHistogram()
-    var ttftTotalMs: Int64 = 0
+    /// In 128 bits: fewer than 2^63 values below 2^63 each never reach 2^127.
+    var ttftTotalMs: Int128 = 0
     var ttftCount: Int64 = 0
 
     @inline(__always)
@@ -145,10 +146,10 @@ struct ModelTotals: Sendable, Hashable {
         if call.status != .success { errors &+= 1 }
         inputTokens.add(call.inputTokens)
         outputTokens.add(call.outputTokens)
-        if let cost { costNanos &+= cost } else { unpricedCalls &+= 1 }
+        if let cost { costNanos.addSaturating(cost) } else { unpricedCalls &+= 1 }
         if let ms = call.latencyMs { latency.record(ms) }
         if let ms = call.ttftMs {
-            ttftTotalMs &+= ms
+            ttftTotalMs += Int128(ms)
             ttftCount &+= 1
         }
     }
@@ -158,10 +159,10 @@ struct ModelTotals: Sendable, Hashable {
         errors &+= other.errors
         inputTokens.merge(other.inputTokens)
         outputTokens.merge(other.outputTokens)
-        costNanos &+= other.costNanos
+        costNanos.addSaturating(other.costNanos)
         unpricedCalls &+= other.unpricedCalls
         latency.merge(other.latency)
-        ttftTotalMs &+= other.ttftTotalMs
+        ttftTotalMs += other.ttftTotalMs
         ttftCount &+= other.ttftCount
     }
 
@@ -182,7 +183,9 @@ struct ModelTotals: Sendable, Hashable {
     }
 
     func encode(into writer: inout PackedWriter) {
-        for value in [calls, errors, costNanos, unpricedCalls, ttftTotalMs, ttftCount] { writer.signed(value) }
+        for value in [calls, errors, costNanos, unpricedCalls] { writer.signed(value) }
+        writer.signed128(ttftTotalMs)
+        writer.signed(ttftCount)
         inputTokens.encode(into: &writer)
         outputTokens.encode(into: &writer)
         latency.encode(into: &writer)
@@ -194,7 +197,7 @@ struct ModelTotals: Sendable, Hashable {
         totals.errors = try reader.signed()
         totals.costNanos = try reader.signed()
         totals.unpricedCalls = try reader.signed()
-        totals.ttftTotalMs = try reader.signed()
+        totals.ttftTotalMs = try reader.signed128()
         totals.ttftCount = try reader.signed()
         totals.inputTokens = try TokenSum.decode(from: &reader)
         totals.outputTokens = try TokenSum.decode(from: &reader)
@@ -217,7 +220,7 @@ struct RollupTotals: Sendable, Hashable {
         llmCalls &+= session.llmCalls
         inputTokens.merge(session.inputTokens)
         outputTokens.merge(session.outputTokens)
-        costNanos &+= session.costNanos
+        costNanos.addSaturating(session.costNanos)
         toolErrors &+= session.toolErrors
     }
 
@@ -226,11 +229,11 @@ struct RollupTotals: Sendable, Hashable {
         llmCalls &+= other.llmCalls
         inputTokens.merge(other.inputTokens)
         outputTokens.merge(other.outputTokens)
-        costNanos &+= other.costNanos
+        costNanos.addSaturating(other.costNanos)
         toolErrors &+= other.toolErrors
     }
 
-    /// Takes back what `merge(other)` added.
+    /// Takes back what `merge(other)` added: exact while no token or cost sum is saturated.
     mutating func subtract(_ other: RollupTotals) {
         sessions &-= other.sessions
         llmCalls &-= other.llmCalls

@@ -30,7 +30,7 @@ extension FoldState {
         toolCalls &+= other.toolCalls
         inputTokens.merge(other.inputTokens)
         outputTokens.merge(other.outputTokens)
-        costNanos &+= other.costNanos
+        costNanos.addSaturating(other.costNanos)
         unpricedLLMCalls &+= other.unpricedLLMCalls
         for (minute, totals) in other.timelineTotals { timelineTotals[minute, default: TimelineTotals()].merge(totals) }
         for (name, totals) in other.toolTotals { toolTotals[name, default: ToolTotals()].merge(totals) }

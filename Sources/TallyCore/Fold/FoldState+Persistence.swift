@@ -152,6 +152,7 @@ extension FoldState {
     /// Globals of format 1 (written before the watermark summary existed) hold only the largest `ts`
     /// folded: the summary is derived from it and the retained sessions
     /// (``WatermarkSummary/derived(quorum:window:lastActivities:latest:)`` says what that means).
+    /// A token or cost total that such globals hold negative had wrapped: it counts as overflowed.
     public init(settings: FoldSettings, globals: [UInt8], sessions: some Sequence<[UInt8]>) throws {
         self.init(settings: settings)
         var reader = PackedReader(globals, part: "fold globals")
@@ -215,6 +216,9 @@ extension FoldState {
             dedup.insert(eventID, copies: copies)
         }
         guard reader.isAtEnd else { throw reader.failure("unexpected bytes after the end") }
+        inputTokens.markWrappedAsOverflowed()
+        outputTokens.markWrappedAsOverflowed()
+        if costNanos < 0 { costNanos = .max }
 
         for bytes in sessions { self.sessions.insert(try SessionState.decode(bytes)) }
         if format == 1 {

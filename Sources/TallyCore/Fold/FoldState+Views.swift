@@ -51,7 +51,18 @@ extension FoldState {
         view.costNanos = costNanos
         view.unpricedLLMCalls = unpricedLLMCalls
         view.watermark = watermark
+        view.overflowedTotals = overflowedTotals
         return view
+    }
+
+    /// The names of the fold's token and cost totals that are saturated (see ``SummaryView/overflowedTotals``).
+    var overflowedTotals: [String] {
+        var tokens = inputTokens.total
+        tokens.addSaturating(outputTokens.total)
+        return [
+            ("input_tokens", inputTokens.isSaturated), ("output_tokens", outputTokens.isSaturated),
+            ("total_tokens", tokens == .max), ("cost_usd", costNanos == .max),
+        ].filter(\.1).map(\.0)
     }
 
     /// One retained session, `nil` if unknown or dropped by retention.

@@ -32,6 +32,12 @@
 ///   contributions stay in the summary, rollups, timeline and alerts. A later event with its id starts
 ///   a new session record (counted again in `sessions.total`).
 /// - **Cost** of each call is rounded to the nano-dollar (half-even) before it is summed.
+/// - **Totals never wrap.** Token and cost sums saturate at `Int64.max` (order-independently: every
+///   addend is non-negative). Each token or cost figure of any view is a part of the fold's own
+///   total, so while `summary().overflowedTotals` is empty every figure is exact; a total listed
+///   there is held at `Int64.max` and its figures are not to be shown. Sums behind averages are
+///   128-bit; counters grow by one an event; response times and durations are bounded by the
+///   span of event times.
 /// - **Response pairing** sorts messages by `ts`, ties ordered `user` < `assistant` < `system` < `tool`.
 /// - **Rollups** omit sessions without the id; **timeline** `sessions_ended` counts explicit ends and
 ///   derived `TIMEOUT`s at their `ended_at`; **access bursts** count per (user, hour) with the event's
@@ -179,12 +185,12 @@ public struct FoldState: Sendable {
             llmCalls &+= 1
             inputTokens.add(call.inputTokens)
             outputTokens.add(call.outputTokens)
-            if let cost { costNanos &+= cost } else { unpricedLLMCalls &+= 1 }
+            if let cost { costNanos.addSaturating(cost) } else { unpricedLLMCalls &+= 1 }
             updateTimeline(timestamp) { bucket in
                 bucket.llmCalls &+= 1
                 bucket.inputTokens.add(call.inputTokens)
                 bucket.outputTokens.add(call.outputTokens)
-                if let cost { bucket.costNanos &+= cost }
+                if let cost { bucket.costNanos.addSaturating(cost) }
                 if failed { bucket.llmErrors &+= 1 }
             }
             modelTotals[call.model, default: ModelTotals()].add(call, costNanos: cost)

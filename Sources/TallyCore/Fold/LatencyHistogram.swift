@@ -14,7 +14,8 @@
 struct LatencyHistogram: Hashable, Sendable {
     private(set) var buckets: [Int64] = []
     private(set) var count: Int64 = 0
-    private(set) var sum: Int64 = 0
+    /// In 128 bits: fewer than 2^63 values below 2^63 each never reach 2^127, so averages are exact.
+    private(set) var sum: Int128 = 0
     private(set) var max: Int64?
 
     static let subBucketBits = 7
@@ -39,7 +40,7 @@ struct LatencyHistogram: Hashable, Sendable {
         if index >= buckets.count { buckets.append(contentsOf: repeatElement(0, count: index + 1 - buckets.count)) }
         buckets[index] &+= 1
         count &+= 1
-        sum &+= value
+        sum += Int128(value)
         if max.map({ value > $0 }) ?? true { max = value }
     }
 
@@ -49,7 +50,7 @@ struct LatencyHistogram: Hashable, Sendable {
         }
         for (index, bucketCount) in other.buckets.enumerated() where bucketCount != 0 { buckets[index] &+= bucketCount }
         count &+= other.count
-        sum &+= other.sum
+        sum += other.sum
         if let otherMax = other.max, max.map({ otherMax > $0 }) ?? true { max = otherMax }
     }
 
@@ -72,7 +73,7 @@ struct LatencyHistogram: Hashable, Sendable {
 
     func encode(into writer: inout PackedWriter) {
         writer.signed(count)
-        writer.signed(sum)
+        writer.signed128(sum)
         writer.optionalSigned(max)
         let used = buckets.indices.filter { buckets[$0] != 0 }
         writer.count(used.count)
@@ -85,7 +86,7 @@ struct LatencyHistogram: Hashable, Sendable {
     static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> LatencyHistogram {
         var histogram = LatencyHistogram()
         histogram.count = try reader.signed()
-        histogram.sum = try reader.signed()
+        histogram.sum = try reader.signed128()
         histogram.max = try reader.optionalSigned()
         let used = try reader.count()
         for _ in 0..<used {

@@ -39,6 +39,17 @@ struct PackedWriter {
         unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
+    /// A 128-bit value, zig-zag LEB128 like `signed`: the same bytes as `signed` for any value
+    /// that fits in 64 bits, so a field can widen without changing what it wrote before.
+    mutating func signed128(_ value: Int128) {
+        var raw = UInt128(bitPattern: (value << 1) ^ (value >> 127))
+        while raw >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: raw) | 0x80)
+            raw >>= 7
+        }
+        bytes.append(UInt8(raw))
+    }
+
     mutating func count(_ value: Int) { unsigned(UInt64(value)) }
 
     mutating func byte(_ value: UInt8) { bytes.append(value) }
@@ -98,6 +109,21 @@ struct PackedReader {
     mutating func signed() throws(FoldDecodingError) -> Int64 {
         let raw = try unsigned()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    /// What `PackedWriter.signed128` wrote (or `signed`: the bytes are the same).
+    mutating func signed128() throws(FoldDecodingError) -> Int128 {
+        var raw: UInt128 = 0
+        var shift: UInt128 = 0
+        while true {
+            guard offset < bytes.count else { throw failure("truncated varint") }
+            let byte = bytes[offset]
+            offset += 1
+            guard shift < 128, shift < 126 || byte <= 3 else { throw failure("varint too long") }
+            raw |= UInt128(byte & 0x7F) << shift
+            if byte < 0x80 { return Int128(bitPattern: (raw >> 1) ^ (0 &- (raw & 1))) }
+            shift += 7
+        }
     }
 
     /// A length or element count, bounded by the bytes left so a corrupt count cannot allocate wildly.

@@ -226,7 +226,7 @@ struct SessionState: Sendable {
         if call.status != .success { llmErrors &+= 1 }
         inputTokens.add(call.inputTokens)
         outputTokens.add(call.outputTokens)
-        if let cost { costNanos &+= cost } else { unpricedLLMCalls &+= 1 }
+        if let cost { costNanos.addSaturating(cost) } else { unpricedLLMCalls &+= 1 }
         let index = models.firstIndex { $0.model == call.model } ?? {
             models.append(ModelUsage(model: call.model))
             return models.count - 1
@@ -234,7 +234,7 @@ struct SessionState: Sendable {
         models[index].calls &+= 1
         models[index].inputTokens.add(call.inputTokens)
         models[index].outputTokens.add(call.outputTokens)
-        if let cost { models[index].costNanos &+= cost }
+        if let cost { models[index].costNanos.addSaturating(cost) }
     }
 
     @inline(__always)
@@ -293,7 +293,7 @@ struct SessionState: Sendable {
         llmErrors &+= other.llmErrors
         inputTokens.merge(other.inputTokens)
         outputTokens.merge(other.outputTokens)
-        costNanos &+= other.costNanos
+        costNanos.addSaturating(other.costNanos)
         unpricedLLMCalls &+= other.unpricedLLMCalls
         toolCalls &+= other.toolCalls
         toolErrors &+= other.toolErrors
@@ -304,7 +304,7 @@ struct SessionState: Sendable {
                 models[index].calls &+= usage.calls
                 models[index].inputTokens.merge(usage.inputTokens)
                 models[index].outputTokens.merge(usage.outputTokens)
-                models[index].costNanos &+= usage.costNanos
+                models[index].costNanos.addSaturating(usage.costNanos)
             } else {
                 models.append(usage)
             }

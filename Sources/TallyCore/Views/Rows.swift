@@ -118,6 +118,11 @@ public struct SummaryView: Sendable, Hashable, Codable {
     public var costNanos: Int64 = 0
     public var unpricedLLMCalls: Int64 = 0
     public var watermark: Int64?
+    /// The totals that passed `Int64.max - 1`, by query field name (`input_tokens`, `output_tokens`,
+    /// `total_tokens`: their sum, `cost_usd`), in that order. Such a total is held at `Int64.max`,
+    /// never wrapped, and its figures in every view are not to be shown; while this is empty, every
+    /// token and cost figure of every view is exact (see ``FoldState``).
+    public var overflowedTotals: [String] = []
     public init() {}
 }
 

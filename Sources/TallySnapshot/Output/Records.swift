@@ -11,6 +11,10 @@ enum Records {
         let invalid = view.invalid.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }
         let statuses = ["total"] + SessionStatus.allCases.map(\.rawValue)
         let sessions = statuses.map { ($0, JSONValue.int(view.sessions[$0] ?? 0)) }
+        // An overflowed total is written as null and named under `overflow` (absent while none is).
+        func total(_ name: String, _ value: JSONValue) -> JSONValue { view.overflowedTotals.contains(name) ? .null : value }
+        let overflow: [(String, JSONValue)] = view.overflowedTotals.isEmpty
+            ? [] : [("overflow", .array(view.overflowedTotals.map { .string($0) }))]
         return .object([
             ("events", .int(view.events)),
             ("duplicates", .int(view.duplicates)),
@@ -19,13 +23,25 @@ enum Records {
             ("messages", .int(view.messages)),
             ("llm_calls", .int(view.llmCalls)),
             ("tool_calls", .int(view.toolCalls)),
-            ("input_tokens", .int(view.inputTokens)),
-            ("output_tokens", .int(view.outputTokens)),
-            ("cost_usd", .money(view.costNanos)),
+            ("input_tokens", total("input_tokens", .int(view.inputTokens))),
+            ("output_tokens", total("output_tokens", .int(view.outputTokens))),
+            ("cost_usd", total("cost_usd", .money(view.costNanos))),
             ("unpriced_llm_calls", .int(view.unpricedLLMCalls)),
             ("watermark", .time(view.watermark)),
             ("snapshot_at", .time(snapshotAt)),
-        ])
+        ] + overflow)
+    }
+
+    /// The overflowed totals among those `query` shows, named in a summary that ``summary(_:snapshotAt:)`` wrote.
+    static func overflowedTotals(in summary: JSONValue, shownBy query: SnapshotQuery) -> [String] {
+        guard case .array(let names)? = summary["overflow"] else { return [] }
+        let shown: Set<String> = switch query.subject {
+        case .summary, .session, .models, .rollups, .timeline: ["input_tokens", "output_tokens", "cost_usd"]
+        case .sessions: query.order == .tokens
+            ? ["input_tokens", "output_tokens", "cost_usd", "total_tokens"] : ["input_tokens", "output_tokens", "cost_usd"]
+        case .tools, .alerts, .invalid: []
+        }
+        return names.compactMap(\.stringValue).filter(shown.contains)
     }
 
     static let sessionFields = [

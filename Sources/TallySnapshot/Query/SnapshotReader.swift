@@ -73,6 +73,15 @@ public final class SnapshotReader {
     /// validate is a `.badQuery` error; an unknown session id a `.sessionNotFound` one.
     public func run(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
         try query.validate()
+        let overflowed = Records.overflowedTotals(in: manifest.summary, shownBy: query)
+        guard overflowed.isEmpty else {
+            throw SnapshotError(
+                code: .totalOverflow,
+                message: "snapshot \(manifestPath): the \(overflowed.count == 1 ? "total" : "totals") "
+                    + "\(overflowed.joined(separator: ", ")) passed 9,223,372,036,854,775,806 and cannot be shown "
+                    + "exactly (flagged, never wrapped)",
+                path: manifestPath)
+        }
         switch query.subject {
         case .summary:
             writeSingle(summaryWithHealth, format: format, sink: sink)

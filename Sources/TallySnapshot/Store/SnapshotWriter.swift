@@ -511,7 +511,9 @@ public final class SnapshotWriter {
         try insert.bind(17, row.llmErrors)
         try insert.bind(18, row.inputTokens)
         try insert.bind(19, row.outputTokens)
-        try insert.bind(20, (row.inputTokens ?? 0) + (row.outputTokens ?? 0))
+        var totalTokens = row.inputTokens ?? 0
+        totalTokens.addSaturating(row.outputTokens ?? 0)  // saturated only when `total_tokens` is flagged
+        try insert.bind(20, totalTokens)
         try insert.bind(21, row.costNanos)
         try insert.bind(22, row.unpricedLLMCalls)
         try insert.bind(23, row.toolCalls)
