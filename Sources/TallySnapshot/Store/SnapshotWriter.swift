@@ -25,23 +25,23 @@ public final class SnapshotWriter {
     let directory: String
     let keep: Int
     let database: Database
-    private let lockDescriptor: Int32
+    let lockDescriptor: Int32
     /// The newest complete snapshot in the directory (0: none).
     private(set) var committedGeneration: Int64
-    private var pruneFloor: Int64
-    private var pending: [String: PendingSession] = [:]
-    private var written = WrittenViews()
+    var pruneFloor: Int64
+    var pending: [String: PendingSession] = [:]
+    var written = WrittenViews()
     /// The rollup rows written last are those of the fold passed to the last successful
     /// `write(_:metadata:)`: the next one needs to diff only the rollup keys the fold reports changed.
-    private var rollupsFollowFold = false
+    var rollupsFollowFold = false
     /// Rollup keys the fold reported changed since the last successful write.
-    private var pendingRollupKeys: [RollupKey: Set<String>] = [:]
+    var pendingRollupKeys: [RollupKey: Set<String>] = [:]
     /// Rows of a generation newer than ``committedGeneration`` may be in the database.
-    private var needsRollback = false
+    var needsRollback = false
     /// A write without a journal failed: the database file may be damaged and is replaced before the next write.
-    private var needsFreshDatabase = false
+    var needsFreshDatabase = false
     /// A committed generation whose `generations` row is not yet inserted.
-    private var unrecordedGeneration: (generation: Int64, committedAt: Int64, watermark: Int64?, timeoutMs: Int64)?
+    var unrecordedGeneration: (generation: Int64, committedAt: Int64, watermark: Int64?, timeoutMs: Int64)?
 
     private init(directory: String, keep: Int, database: Database, lockDescriptor: Int32, committed: Int64, pruneFloor: Int64) {
         self.directory = directory
@@ -129,7 +129,7 @@ public final class SnapshotWriter {
         }
     }
 
-    private static func createSchema(in database: Database) throws {
+    static func createSchema(in database: Database) throws {
         try database.execute(Schema.writerPragmas)
         // One transaction: one WAL commit and fsync for the whole schema, not one per statement.
         try database.transaction {
@@ -207,14 +207,14 @@ public final class SnapshotWriter {
     }
 
     /// Adds `changes` to the pending session writes and rollup keys.
-    private func stage(_ changes: FoldChanges, droppedUnlessLiveIn fold: FoldState?) {
+    func stage(_ changes: FoldChanges, droppedUnlessLiveIn fold: FoldState?) {
         Self.add(changes, droppedUnlessLiveIn: fold, to: &pending)
         for (key, values) in changes.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
     }
 
     /// Adds the session changes of `changes` to `sessions`. A dropped session is dropped unless
     /// `fold` (when given) holds it again.
-    private static func add(
+    static func add(
         _ changes: FoldChanges, droppedUnlessLiveIn fold: FoldState?, to sessions: inout [String: PendingSession]
     ) {
         sessions.reserveCapacity(sessions.count + changes.sessions.count)
@@ -228,7 +228,7 @@ public final class SnapshotWriter {
 
     /// The rollup rows to write for `fold`: those of the pending keys when the rows written last
     /// follow the fold, otherwise all of them.
-    private func pendingRollups(of fold: FoldState) -> (rows: [String: [RollupView]], changedKeys: [String: Set<String>]?) {
+    func pendingRollups(of fold: FoldState) -> (rows: [String: [RollupView]], changedKeys: [String: Set<String>]?) {
         var rows: [String: [RollupView]] = [:]
         guard rollupsFollowFold else {
             for key in RollupKey.allCases { rows[key.rawValue] = fold.rollups(by: key) }
@@ -243,7 +243,7 @@ public final class SnapshotWriter {
         return (rows, changedKeys)
     }
 
-    private static func content(
+    static func content(
         of fold: FoldState, rollups: (rows: [String: [RollupView]], changedKeys: [String: Set<String>]?)
     ) -> SnapshotContent {
         SnapshotContent(
@@ -283,7 +283,7 @@ public final class SnapshotWriter {
     /// fold's own): they are written once the pending ones are in, replacing their rows where both
     /// name a session, and stay pending with them when the write fails. `sessionsAt` (watermark,
     /// inactivity timeout) decides which sessions have settled.
-    private func commit(
+    func commit(
         sessionsAt: (watermark: Int64?, inactivityTimeoutMs: Int64), metadata: SnapshotMetadata,
         parts: [FoldChanges] = [],
         content makeContent: () -> (content: SnapshotContent, later: [String: PendingSession])
@@ -393,399 +393,5 @@ public final class SnapshotWriter {
         return SnapshotInfo(
             generation: generation, manifestPath: manifestPath, sessionRowsWritten: sessionRows.written,
             sessionRowsClosed: sessionRows.closed, viewRowsChanged: viewRowsChanged, cleanupError: cleanupError)
-    }
-
-    // MARK: - Rows
-
-    private static func insertSessionSQL(table: String) -> String {
-        """
-        INSERT INTO \(table)(session_id, gen_from, gen_to, end_status, end_ts, started_at, last_activity_at,
-            duration_ms, conversation_id, user_id, org_id, project_id, persona_id, messages, user_messages,
-            assistant_messages, llm_calls, llm_errors, input_tokens, output_tokens, total_tokens, cost_nanos,
-            unpriced_llm_calls, tool_calls, tool_errors, tool_timeouts, response_count, response_total_ms,
-            max_response_ms, last_model, error_message, models_json, tools_json, state)
-        VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
-        """
-    }
-
-    /// A first write with at least this many sessions builds the session indexes after inserting.
-    static let bulkInsertThreshold = 20_000
-
-    /// Writes `batch` as versions of `generation`. Sessions of `earlier` (a batch already written as
-    /// this generation) get their version of this generation replaced: it is deleted, not closed.
-    private func writeSessions(
-        _ batch: SessionBatch, replacing earlier: SessionBatch = SessionBatch(),
-        generation: Int64, watermark: Int64?, inactivityTimeoutMs: Int64
-    ) throws -> (written: Int, closed: Int) {
-        guard !batch.isEmpty else { return (0, 0) }
-        // Before the first committed snapshot the session tables are empty (`open` and `rollBack`
-        // remove the rows of uncommitted generations): there is no version to close, settled versions
-        // go straight to `sessions_cold`, and a large write builds the indexes once, after its inserts.
-        let hasVersions = committedGeneration > 0
-        let bulk = !hasVersions && earlier.isEmpty && batch.count >= Self.bulkInsertThreshold
-        if bulk {
-            for index in Schema.sessionIndexNames { try database.execute("DROP INDEX IF EXISTS \(index)") }
-        }
-        let closes = try Schema.sessionTableNames.map { table in
-            try database.prepare("UPDATE \(table) SET gen_to = ?1 WHERE session_id = ?2 AND gen_to IS NULL")
-        }
-        let earlierIDs = earlier.isEmpty ? [] : earlier.sessionIDs()
-        let deletes = earlierIDs.isEmpty ? [] : try Schema.sessionTableNames.map { table in
-            try database.prepare("DELETE FROM \(table) WHERE session_id = ?2 AND gen_from = ?1")
-        }
-        let insertHot = try database.prepare(Self.insertSessionSQL(table: "sessions_hot"))
-        let insertCold = hasVersions ? nil : try database.prepare(Self.insertSessionSQL(table: "sessions_cold"))
-        let timedOutBefore = watermark.map { $0 - inactivityTimeoutMs }
-        var written = 0
-        var closed = 0
-        var json = JSONBytes()
-        try batch.forEach { sessionID, row, state in
-            // The earlier batch closed the session's older versions; its own version goes.
-            let replaces = earlierIDs.contains(sessionID)
-            for statement in replaces ? deletes : hasVersions ? closes : [] {
-                try statement.bind(1, generation)
-                try statement.bind(2, sessionID)
-                try statement.run()
-                if replaces { written -= database.changes } else { closed += database.changes }
-            }
-            guard let row else { return }
-            let settled = row.endStatus != nil || timedOutBefore.map { row.lastActivityAt < $0 } ?? false
-            let insert = settled ? insertCold ?? insertHot : insertHot
-            try bindSession(row, state: state, generation: generation, to: insert, json: &json)
-            try insert.run()
-            written += 1
-        }
-        if bulk { try database.execute(Schema.tables) }
-        return (written, closed)
-    }
-
-    /// A version waits this many generations in `sessions_hot` before it may settle, so late
-    /// events after a `session_end` usually find it still hot.
-    static let settleAfterGenerations: Int64 = 2
-    /// A version unchanged this long settles even while its session is active.
-    static let settleIdleGenerations: Int64 = 360
-
-    /// At most this many versions move from `sessions_hot` to `sessions_cold` in one write, so a
-    /// burst of settled sessions moves over several writes instead of stalling one.
-    static let settleBatch = 4_096
-
-    /// Moves up to ``settleBatch`` open versions that settled (ended, timed out, or idle) from
-    /// `sessions_hot` to `sessions_cold`, unchanged. Visibility does not change; each session moves about once.
-    private func settleSessions(generation: Int64, watermark: Int64?, inactivityTimeoutMs: Int64) throws {
-        var condition = "gen_to IS NULL AND gen_from <= \(generation - Self.settleAfterGenerations) AND "
-            + "(end_status IS NOT NULL OR gen_from <= \(generation - Self.settleIdleGenerations)"
-        if let watermark {
-            condition += " OR last_activity_at < \(watermark - inactivityTimeoutMs)"
-        }
-        condition += ")"
-        try database.execute("""
-            CREATE TEMP TABLE IF NOT EXISTS settling(row INTEGER PRIMARY KEY);
-            DELETE FROM settling;
-            INSERT INTO settling SELECT rowid FROM sessions_hot WHERE \(condition) LIMIT \(Self.settleBatch);
-            INSERT INTO sessions_cold SELECT * FROM sessions_hot WHERE rowid IN settling;
-            DELETE FROM sessions_hot WHERE rowid IN settling;
-            """)
-    }
-
-    /// Binds a session version to `insert`; `json` is a scratch buffer for its JSON texts.
-    private func bindSession(
-        _ row: SessionRow, state: [UInt8], generation: Int64, to insert: Statement, json: inout JSONBytes
-    ) throws(SQLiteError) {
-        try insert.bind(1, row.sessionID)
-        try insert.bind(2, generation)
-        try insert.bind(3, row.endStatus?.sessionStatus.rawValue)
-        try insert.bind(4, row.endTimestamp)
-        try insert.bind(5, row.startedAt)
-        try insert.bind(6, row.lastActivityAt)
-        try insert.bind(7, (row.endTimestamp ?? row.lastActivityAt) - row.startedAt)
-        try insert.bind(8, row.conversationID)
-        try insert.bind(9, row.userID)
-        try insert.bind(10, row.orgID)
-        try insert.bind(11, row.projectID)
-        try insert.bind(12, row.personaID)
-        try insert.bind(13, row.messages)
-        try insert.bind(14, row.userMessages)
-        try insert.bind(15, row.assistantMessages)
-        try insert.bind(16, row.llmCalls)
-        try insert.bind(17, row.llmErrors)
-        try insert.bind(18, row.inputTokens)
-        try insert.bind(19, row.outputTokens)
-        var totalTokens = row.inputTokens ?? 0
-        totalTokens.addSaturating(row.outputTokens ?? 0)  // saturated only when `total_tokens` is flagged
-        try insert.bind(20, totalTokens)
-        try insert.bind(21, row.costNanos)
-        try insert.bind(22, row.unpricedLLMCalls)
-        try insert.bind(23, row.toolCalls)
-        try insert.bind(24, row.toolErrors)
-        try insert.bind(25, row.toolTimeouts)
-        try insert.bind(26, row.responseCount)
-        try insert.bind(27, row.responseTotalMs)
-        try insert.bind(28, row.maxResponseMs)
-        try insert.bind(29, row.lastModel)
-        try insert.bind(30, row.errorMessage)
-        json.removeAll()
-        Records.writeSessionModels(row.models, to: &json)
-        try insert.bind(31, text: json.bytes)
-        json.removeAll()
-        Records.writeSessionTools(row.tools, to: &json)
-        try insert.bind(32, text: json.bytes)
-        try insert.bind(33, blob: state)
-    }
-
-    /// Writes the rollup, timeline and alert rows that differ from what the last snapshot wrote.
-    private func writeViews(_ content: SnapshotContent, generation: Int64, into staged: inout WrittenViews) throws -> Int {
-        var changed = 0
-        let closeRollup = try database.prepare("UPDATE rollups SET gen_to = ?1 WHERE rowid = ?2")
-        let insertRollup = try database.prepare("""
-            INSERT INTO rollups(kind, key, gen_from, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            """)
-        func update(_ id: WrittenViews.RollupID, to view: RollupView?) throws {
-            let previous = staged.rollups[id]
-            if previous?.view == view { return }
-            if let previous {
-                try close(closeRollup, rowID: previous.rowID, generation: generation)
-                staged.rollups[id] = nil
-                changed += 1
-            }
-            guard let view else { return }
-            try insertRollup.bind(1, id.kind)
-            try insertRollup.bind(2, view.key)
-            try insertRollup.bind(3, generation)
-            try insertRollup.bind(4, view.sessions)
-            try insertRollup.bind(5, view.llmCalls)
-            try insertRollup.bind(6, view.inputTokens)
-            try insertRollup.bind(7, view.outputTokens)
-            try insertRollup.bind(8, view.costNanos)
-            try insertRollup.bind(9, view.toolErrors)
-            try insertRollup.run()
-            staged.rollups[id] = (view, database.lastInsertRowID)
-            changed += 1
-        }
-        if let changedKeys = content.changedRollupKeys {
-            for (kind, keys) in changedKeys.sorted(by: { $0.key < $1.key }) {
-                var current: [String: RollupView] = [:]
-                for view in content.rollups[kind] ?? [] { current[view.key] = view }
-                for key in keys.sorted() { try update(WrittenViews.RollupID(kind: kind, key: key), to: current[key]) }
-            }
-        } else {
-            var seenRollups = Set<WrittenViews.RollupID>()
-            for (kind, views) in content.rollups.sorted(by: { $0.key < $1.key }) {
-                for view in views {
-                    let id = WrittenViews.RollupID(kind: kind, key: view.key)
-                    seenRollups.insert(id)
-                    try update(id, to: view)
-                }
-            }
-            for id in staged.rollups.keys where !seenRollups.contains(id) { try update(id, to: nil) }
-        }
-
-        let closeBucket = try database.prepare("UPDATE timeline SET gen_to = ?1 WHERE rowid = ?2")
-        let insertBucket = try database.prepare("""
-            INSERT INTO timeline(bucket_start, gen_from, sessions_started, sessions_ended, messages, llm_calls,
-                input_tokens, output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-            """)
-        func insert(_ bucket: TimelineBucket) throws(SQLiteError) {
-            try insertBucket.bind(1, bucket.bucketStart)
-            try insertBucket.bind(2, generation)
-            try insertBucket.bind(3, bucket.sessionsStarted)
-            try insertBucket.bind(4, bucket.sessionsEnded)
-            try insertBucket.bind(5, bucket.messages)
-            try insertBucket.bind(6, bucket.llmCalls)
-            try insertBucket.bind(7, bucket.inputTokens)
-            try insertBucket.bind(8, bucket.outputTokens)
-            try insertBucket.bind(9, bucket.costNanos)
-            try insertBucket.bind(10, bucket.toolCalls)
-            try insertBucket.bind(11, bucket.toolErrors)
-            try insertBucket.bind(12, bucket.llmErrors)
-            try insertBucket.run()
-        }
-        let closeAlert = try database.prepare("UPDATE alerts SET gen_to = ?1 WHERE rowid = ?2")
-        let insertAlert = try database.prepare("""
-            INSERT INTO alerts(kind, session_id, user_id, ts, value, threshold, detail, gen_from)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """)
-        func insert(_ alert: AlertView) throws(SQLiteError) {
-            try insertAlert.bind(1, alert.kind.rawValue)
-            try insertAlert.bind(2, alert.sessionID)
-            try insertAlert.bind(3, alert.userID)
-            try insertAlert.bind(4, alert.timestamp)
-            try insertAlert.bind(5, alert.value)
-            try insertAlert.bind(6, alert.threshold)
-            try insertAlert.bind(7, alert.detail)
-            try insertAlert.bind(8, generation)
-            try insertAlert.run()
-        }
-        // Into empty tables (a first snapshot, a replay): every row is new, nothing to diff or close.
-        if staged.hasNoTimelineOrAlerts {
-            staged.unindexedTimeline.reserveCapacity(content.timeline.count)
-            for bucket in content.timeline {
-                try insert(bucket)
-                staged.unindexedTimeline.append((bucket, database.lastInsertRowID))
-            }
-            staged.unindexedAlerts.reserveCapacity(content.alerts.count)
-            for alert in content.alerts where staged.unindexedAlerts.last?.view != alert {
-                // Sorted: copies of one alert are adjacent, and each distinct alert is one row.
-                try insert(alert)
-                staged.unindexedAlerts.append((alert, database.lastInsertRowID))
-            }
-            return changed + content.timeline.count + staged.unindexedAlerts.count
-        }
-        staged.index()
-        var seenBuckets = Set<Int64>()
-        for bucket in content.timeline {
-            seenBuckets.insert(bucket.bucketStart)
-            let previous = staged.timeline[bucket.bucketStart]
-            if previous?.view == bucket { continue }
-            if let previous {
-                try close(closeBucket, rowID: previous.rowID, generation: generation)
-                changed += 1
-            }
-            try insert(bucket)
-            staged.timeline[bucket.bucketStart] = (bucket, database.lastInsertRowID)
-            changed += 1
-        }
-        for (start, stored) in staged.timeline where !seenBuckets.contains(start) {
-            try close(closeBucket, rowID: stored.rowID, generation: generation)
-            staged.timeline[start] = nil
-            changed += 1
-        }
-
-        let closesAlerts = !staged.alerts.isEmpty
-        let currentAlerts = closesAlerts ? Set(content.alerts) : []
-        for alert in content.alerts where staged.alerts[alert] == nil {
-            try insert(alert)
-            staged.alerts[alert] = database.lastInsertRowID
-            changed += 1
-        }
-        if closesAlerts {
-            for (alert, rowID) in staged.alerts where !currentAlerts.contains(alert) {
-                try close(closeAlert, rowID: rowID, generation: generation)
-                staged.alerts[alert] = nil
-                changed += 1
-            }
-        }
-        return changed
-    }
-
-    private func close(_ statement: Statement, rowID: Int64, generation: Int64) throws(SQLiteError) {
-        try statement.bind(1, generation)
-        try statement.bind(2, rowID)
-        try statement.run()
-    }
-
-    /// Reads back the rollup, timeline and alert rows of the committed generation.
-    private func loadWrittenViews() throws {
-        var views = WrittenViews()
-        let rollups = try database.prepare("""
-            SELECT rowid, kind, key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors
-            FROM rollups WHERE gen_to IS NULL
-            """)
-        while try rollups.step() {
-            var view = RollupView(key: rollups.string(2))
-            view.sessions = rollups.int64(3)
-            view.llmCalls = rollups.int64(4)
-            view.inputTokens = rollups.optionalInt64(5)
-            view.outputTokens = rollups.optionalInt64(6)
-            view.costNanos = rollups.int64(7)
-            view.toolErrors = rollups.int64(8)
-            views.rollups[WrittenViews.RollupID(kind: rollups.string(1), key: view.key)] = (view, rollups.int64(0))
-        }
-        let timeline = try database.prepare("""
-            SELECT rowid, bucket_start, sessions_started, sessions_ended, messages, llm_calls, input_tokens,
-                output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors
-            FROM timeline WHERE gen_to IS NULL
-            """)
-        while try timeline.step() {
-            var bucket = TimelineBucket(bucketStart: timeline.int64(1))
-            bucket.sessionsStarted = timeline.int64(2)
-            bucket.sessionsEnded = timeline.int64(3)
-            bucket.messages = timeline.int64(4)
-            bucket.llmCalls = timeline.int64(5)
-            bucket.inputTokens = timeline.optionalInt64(6)
-            bucket.outputTokens = timeline.optionalInt64(7)
-            bucket.costNanos = timeline.int64(8)
-            bucket.toolCalls = timeline.int64(9)
-            bucket.toolErrors = timeline.int64(10)
-            bucket.llmErrors = timeline.int64(11)
-            views.timeline[bucket.bucketStart] = (bucket, timeline.int64(0))
-        }
-        let alerts = try database.prepare("""
-            SELECT rowid, kind, session_id, user_id, ts, value, threshold, detail FROM alerts WHERE gen_to IS NULL
-            """)
-        while try alerts.step() {
-            guard let kind = AlertView.Kind(rawValue: alerts.string(1)) else { continue }
-            let alert = AlertView(
-                kind: kind, sessionID: alerts.optionalString(2), userID: alerts.optionalString(3),
-                timestamp: alerts.int64(4), value: alerts.double(5), threshold: alerts.double(6),
-                detail: alerts.string(7))
-            views.alerts[alert] = alerts.int64(0)
-        }
-        written = views
-    }
-
-    // MARK: - Generations
-
-    private func setMeta(_ key: String, _ value: Int64) throws(SQLiteError) {
-        let statement = try database.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)")
-        try statement.bind(1, key)
-        try statement.bind(2, value)
-        try statement.run()
-    }
-
-    /// Inserts the `generations` row of the last committed snapshot (what the `current_*` views follow).
-    private func recordGeneration() throws(SQLiteError) {
-        guard let row = unrecordedGeneration else { return }
-        let statement = try database.prepare("""
-            INSERT OR REPLACE INTO generations(generation, committed_at, watermark, inactivity_timeout_ms)
-            VALUES (?1, ?2, ?3, ?4)
-            """)
-        try statement.bind(1, row.generation)
-        try statement.bind(2, Timestamp.rfc3339(ms: row.committedAt))
-        try statement.bind(3, row.watermark)
-        try statement.bind(4, row.timeoutMs)
-        try statement.run()
-        unrecordedGeneration = nil
-    }
-
-    /// Removes every row of generations after the committed one and reopens what they closed.
-    private func rollBack() throws {
-        let generation = committedGeneration
-        try database.transaction {
-            for table in Schema.versionedTables {
-                try database.execute("DELETE FROM \(table) WHERE gen_from > \(generation)")
-                try database.execute("UPDATE \(table) SET gen_to = NULL WHERE gen_to > \(generation)")
-            }
-            try database.execute("DELETE FROM generations WHERE generation > \(generation)")
-            try setMeta(Schema.Meta.sqlGeneration, generation)
-        }
-    }
-
-    /// Keeps the newest `keep` manifests; removes older manifests, their state files, and
-    /// the rows no kept generation can see.
-    private func prune() throws {
-        let manifests = try Manifest.list(in: directory)
-        guard manifests.count > keep else { return }
-        let oldestKept = manifests[manifests.count - keep].generation
-        for entry in manifests.prefix(manifests.count - keep) {
-            try? Posix.remove(FileOperations.join(directory, entry.name))
-        }
-        for name in try io { try Posix.listDirectory(directory) } {
-            if let generation = Manifest.generation(fromStateName: name), generation < oldestKept {
-                try? Posix.remove(FileOperations.join(directory, name))
-            }
-        }
-        try io { try FileOperations.syncDirectory(directory) }
-        guard oldestKept > pruneFloor else { return }
-        try database.transaction {
-            for table in Schema.versionedTables {
-                try database.execute("DELETE FROM \(table) WHERE gen_to <= \(oldestKept)")
-            }
-            try database.execute("DELETE FROM generations WHERE generation < \(oldestKept)")
-            try setMeta(Schema.Meta.pruneFloor, oldestKept)
-        }
-        pruneFloor = oldestKept
     }
 }
