@@ -133,51 +133,15 @@ public final class SnapshotReader {
         return statement
     }
 
-    private static let sessionColumnsSQL = """
-        session_id, end_status, end_ts, started_at, last_activity_at, conversation_id, user_id, org_id, project_id,
-        persona_id, messages, user_messages, assistant_messages, llm_calls, llm_errors, input_tokens, output_tokens,
-        cost_nanos, unpriced_llm_calls, tool_calls, tool_errors, tool_timeouts, response_count, response_total_ms,
-        max_response_ms, last_model, error_message, models_json, tools_json, total_tokens, duration_ms
-        """
-
-    private static func sessionRow(_ s: Statement) -> SessionRow {
-        var row = SessionRow(sessionID: s.string(0), startedAt: s.int64(3), lastActivityAt: s.int64(4))
-        row.endStatus = s.optionalString(1).flatMap { SessionStatus(rawValue: $0)?.endStatus }
-        row.endTimestamp = s.optionalInt64(2)
-        row.conversationID = s.optionalString(5)
-        row.userID = s.optionalString(6)
-        row.orgID = s.optionalString(7)
-        row.projectID = s.optionalString(8)
-        row.personaID = s.optionalString(9)
-        row.messages = s.int64(10)
-        row.userMessages = s.int64(11)
-        row.assistantMessages = s.int64(12)
-        row.llmCalls = s.int64(13)
-        row.llmErrors = s.int64(14)
-        row.inputTokens = s.optionalInt64(15)
-        row.outputTokens = s.optionalInt64(16)
-        row.costNanos = s.int64(17)
-        row.unpricedLLMCalls = s.int64(18)
-        row.toolCalls = s.int64(19)
-        row.toolErrors = s.int64(20)
-        row.toolTimeouts = s.int64(21)
-        row.responseCount = s.int64(22)
-        row.responseTotalMs = s.int64(23)
-        row.maxResponseMs = s.optionalInt64(24)
-        row.lastModel = s.optionalString(25)
-        row.errorMessage = s.optionalString(26)
-        return row
-    }
-
     private func session(_ id: String, format: OutputFormat, sink: (String) -> Void) throws {
-        let statement = try prepare("SELECT \(Self.sessionColumnsSQL) FROM sessions WHERE session_id = ?2 AND \(visible)", [.text(id)])
+        let statement = try prepare("SELECT \(SessionColumns.selectSQL) FROM sessions WHERE session_id = ?2 AND \(visible)", [.text(id)])
         guard try statement.step() else {
             throw SnapshotError(code: .sessionNotFound, message: "no session \(id) in snapshot \(directory)", path: directory)
         }
-        let row = Self.sessionRow(statement)
+        let row = SessionColumns.row(statement)
         let values = Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs)
         let fields = zip(Records.sessionFields, values).map { ($0, $1) }
-            + [("models", JSONValue.raw(statement.string(27))), ("tools", JSONValue.raw(statement.string(28)))]
+            + [("models", JSONValue.raw(statement.string(SessionColumns.selectedIndex("models_json")))), ("tools", JSONValue.raw(statement.string(SessionColumns.selectedIndex("tools_json"))))]
         writeSingle(.object(fields), format: format, sink: sink)
     }
 
@@ -214,7 +178,7 @@ public final class SnapshotReader {
         }
         // One ordered index scan per table, merged by SQLite; LIMIT stops both early.
         let arms = Schema.sessionTableNames.map { table in
-            "SELECT \(Self.sessionColumnsSQL) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
+            "SELECT \(SessionColumns.selectSQL) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
         }
         let sql = """
             \(arms.joined(separator: " UNION ALL "))
@@ -223,7 +187,7 @@ public final class SnapshotReader {
         let statement = try prepare(sql, bindings)
         var output = ListOutput(format: format, fields: Records.sessionFields, columns: Self.sessionColumns, sink: sink)
         while try statement.step() {
-            let row = Self.sessionRow(statement)
+            let row = SessionColumns.row(statement)
             output.add(Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs))
         }
         output.finish()

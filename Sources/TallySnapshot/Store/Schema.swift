@@ -39,40 +39,7 @@ enum Schema {
     private static func sessionTable(_ name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name)(
-            session_id TEXT NOT NULL,
-            gen_from INTEGER NOT NULL,
-            gen_to INTEGER,
-            end_status TEXT,
-            end_ts INTEGER,
-            started_at INTEGER NOT NULL,
-            last_activity_at INTEGER NOT NULL,
-            duration_ms INTEGER NOT NULL,
-            conversation_id TEXT,
-            user_id TEXT,
-            org_id TEXT,
-            project_id TEXT,
-            persona_id TEXT,
-            messages INTEGER NOT NULL,
-            user_messages INTEGER NOT NULL,
-            assistant_messages INTEGER NOT NULL,
-            llm_calls INTEGER NOT NULL,
-            llm_errors INTEGER NOT NULL,
-            input_tokens INTEGER,
-            output_tokens INTEGER,
-            total_tokens INTEGER NOT NULL,
-            cost_nanos INTEGER NOT NULL,
-            unpriced_llm_calls INTEGER NOT NULL,
-            tool_calls INTEGER NOT NULL,
-            tool_errors INTEGER NOT NULL,
-            tool_timeouts INTEGER NOT NULL,
-            response_count INTEGER NOT NULL,
-            response_total_ms INTEGER NOT NULL,
-            max_response_ms INTEGER,
-            last_model TEXT,
-            error_message TEXT,
-            models_json TEXT NOT NULL,
-            tools_json TEXT NOT NULL,
-            state BLOB NOT NULL);
+        \(SessionColumns.definitionsSQL));
         CREATE INDEX IF NOT EXISTS \(name)_by_id ON \(name)(session_id);
         CREATE INDEX IF NOT EXISTS \(name)_closed ON \(name)(gen_to) WHERE gen_to IS NOT NULL;
         CREATE INDEX IF NOT EXISTS \(name)_by_cost ON \(name)(cost_nanos DESC, session_id);
