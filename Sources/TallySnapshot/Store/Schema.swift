@@ -1,3 +1,5 @@
+import TallyCore
+
 /// The schema of `sessions.db`. Every data table is versioned: a row is visible in
 /// generation G when `gen_from <= G AND (gen_to IS NULL OR gen_to > G)`. The `current_*`
 /// views show the newest committed generation (the largest row of `generations`),
@@ -111,6 +113,9 @@ enum Schema {
         "CASE WHEN \(column) IS NOT NULL THEN strftime('%Y-%m-%dT%H:%M:%S', \(column) / 1000, 'unixepoch') || printf('.%03dZ', \(column) % 1000) END"
     }
 
+    /// A status as an SQL string literal (the names are plain capitals, nothing to escape).
+    private static func sql(_ status: SessionStatus) -> String { "'\(status.rawValue)'" }
+
     private static func visible(_ alias: String) -> String {
         "\(alias).gen_from <= g.generation AND (\(alias).gen_to IS NULL OR \(alias).gen_to > g.generation)"
     }
@@ -122,8 +127,8 @@ enum Schema {
         CREATE VIEW IF NOT EXISTS current_sessions AS
             SELECT s.session_id,
                 CASE WHEN s.end_status IS NOT NULL THEN s.end_status
-                     WHEN g.watermark - s.last_activity_at > g.inactivity_timeout_ms THEN 'TIMEOUT'
-                     ELSE 'ACTIVE' END AS status,
+                     WHEN g.watermark - s.last_activity_at > g.inactivity_timeout_ms THEN \(sql(.timeout))
+                     ELSE \(sql(.active)) END AS status,
                 \(time("s.started_at")) AS started_at,
                 \(time("COALESCE(s.end_ts, CASE WHEN g.watermark - s.last_activity_at > g.inactivity_timeout_ms THEN s.last_activity_at END)")) AS ended_at,
                 \(time("s.last_activity_at")) AS last_activity_at,
