@@ -73,3 +73,29 @@ private func newDatabase(_ directory: String) throws -> Database {
     #expect(select.isNull(extra + 1))
     #expect(select.blob(extra + 2) == [7, 8])
 }
+
+@Test func sqliteErrorsCarryTheirCodeStatementAndPathInOneLine() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    let missing = FileOperations.join(directory, "missing.db")
+    #expect(throws: SQLiteError.self) { try Database(path: missing, mode: .readOnly) }
+    do {
+        _ = try Database(path: missing, mode: .readOnly)
+    } catch {
+        #expect(error.code.primary == .cannotOpen)
+        #expect(error.statement == "open")
+        #expect(error.description.hasPrefix("sqlite error 14 (unable to open database file) in \(missing) running `open`"))
+    }
+    let database = try newDatabase(directory)
+    let long = "SELECT no_such_column,\n  " + String(repeating: "x, ", count: 60) + "y FROM meta"
+    do {
+        _ = try database.prepare(long)
+        Issue.record("prepared a statement with unknown columns")
+    } catch {
+        #expect(error.code == SQLiteError.Code(1))
+        #expect(error.statement == long)
+        #expect(!error.description.contains("\n"))
+        #expect(error.description.hasSuffix("…`"))
+        #expect(error.description.contains("running `SELECT no_such_column, x, x,"))
+    }
+}

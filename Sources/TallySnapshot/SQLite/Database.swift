@@ -35,7 +35,7 @@ final class Database {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(code: rc, message: message, sql: "open", path: path)
+            throw SQLiteError(code: SQLiteError.Code(rc), message: message, statement: "open", path: path)
         }
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 5_000)
@@ -68,7 +68,7 @@ final class Database {
         if rc != SQLITE_OK {
             let message = errorText.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_free(errorText)
-            throw SQLiteError(code: rc, message: message, sql: sql, path: path)
+            throw SQLiteError(code: SQLiteError.Code(rc), message: message, statement: sql, path: path)
         }
     }
 
@@ -76,7 +76,7 @@ final class Database {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else {
-            throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+            throw error(rc, sql: sql)
         }
         return Statement(handle: statement, database: self, sql: sql)
     }
@@ -108,21 +108,8 @@ final class Database {
         return statement.optionalInt64(0)
     }
 
+    /// The error for result code `rc` of `sql`, with the connection's message.
     func error(_ rc: Int32, sql: String) -> SQLiteError {
-        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
-    }
-}
-
-/// An SQLite error: the result code, SQLite's message, the statement and the database file.
-struct SQLiteError: Error, CustomStringConvertible {
-    var code: Int32
-    var message: String
-    var sql: String
-    var path: String
-
-    var description: String {
-        let statement = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        let shown = statement.count > 100 ? statement.prefix(100) + "…" : Substring(statement)
-        return "sqlite error \(code) (\(message)) in \(path) running `\(shown)`"
+        SQLiteError(code: SQLiteError.Code(rc), message: String(cString: sqlite3_errmsg(handle)), statement: sql, path: path)
     }
 }
