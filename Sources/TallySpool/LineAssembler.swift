@@ -29,8 +29,16 @@ public final class LineAssembler {
         /// Where the line begins in the bytes fed since that frame began (for plain files: in the file).
         public let offset: Int64
 
-        /// Longer than `maxLineBytes` and cut: `bytes` holds only its start.
-        public var isCut: Bool { Int64(bytes.count) < length }
+        /// Longer than `maxLineBytes` and cut: `bytes` holds only its start (`too_long`).
+        public let isCut: Bool
+
+        public init(bytes: UnsafeRawBufferPointer, length: Int64, frameOffset: Int64, offset: Int64, isCut: Bool = false) {
+            self.bytes = bytes
+            self.length = length
+            self.frameOffset = frameOffset
+            self.offset = offset
+            self.isCut = isCut
+        }
     }
 
     public let maxLineBytes: Int
@@ -101,21 +109,19 @@ public final class LineAssembler {
 
     private func emit(_ body: (Line) throws -> Void) rethrows {
         let line = UnsafeRawBufferPointer(start: carry, count: carried)
-        let length = cutLength > 0 ? cutLength : Int64(carried)
+        let isCut = cutLength > 0
+        let length = isCut ? cutLength : Int64(carried)
         carried = 0
         cutLength = 0
         inLine = false
-        try body(Line(bytes: line, length: length, frameOffset: lineFrame, offset: lineOffset))
+        try body(Line(bytes: line, length: length, frameOffset: lineFrame, offset: lineOffset, isCut: isCut))
     }
 
     /// Adds a piece of the current line to the carried bytes, cutting the line past `maxLineBytes`.
     private func append(_ piece: UnsafeRawBufferPointer) {
-        if cutLength > 0 {
-            cutLength += Int64(piece.count)
-            return
-        }
-        if carried + piece.count > maxLineBytes {
-            cutLength = Int64(carried + piece.count)
+        if cutLength > 0 || carried + piece.count > maxLineBytes {
+            // Too long: count it, keep only its first bytes.
+            cutLength = (cutLength > 0 ? cutLength : Int64(carried)) + Int64(piece.count)
             let keep = min(piece.count, max(Self.keptBytes - carried, 0))
             if keep > 0 { (carry + carried).copyMemory(from: piece.baseAddress!, byteCount: keep) }
             carried = min(carried + keep, Self.keptBytes)

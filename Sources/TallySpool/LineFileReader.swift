@@ -29,10 +29,25 @@ public final class LineFileReader {
         case cutLine(LineAssembler.Line)
     }
 
-    public init(path: String, maxLineBytes: Int = 1 << 20) throws(SpoolError) {
+    /// `regularOnly`: open only a regular file, not through a symlink, and without waiting for a
+    /// FIFO's writer (``SpoolError/Code/notARegularFile`` otherwise); how files found in a directory
+    /// are opened. Without it a pipe is read as a stream.
+    public init(path: String, maxLineBytes: Int = 1 << 20, regularOnly: Bool = false) throws(SpoolError) {
         self.path = path
         self.maxLineBytes = max(maxLineBytes, 1)
-        fd = try io { try Posix.open(path, O_RDONLY) }
+        let descriptor = try io { try Posix.open(path, regularOnly ? O_RDONLY | O_NONBLOCK | O_NOFOLLOW : O_RDONLY) }
+        if regularOnly {
+            do throws(SpoolError) {
+                let st = try io { try Posix.fstat(descriptor, path: path) }
+                guard st.isRegular else {
+                    throw SpoolError(code: .notARegularFile, operation: "cannot read", message: "a \(st.kind), not a regular file", path: path)
+                }
+            } catch {
+                Posix.close(descriptor)
+                throw error
+            }
+        }
+        fd = descriptor
     }
 
     deinit { Posix.close(fd) }
@@ -49,7 +64,7 @@ public final class LineFileReader {
         var kept = 0                // its first bytes, at the start of buffer
         func emitCut() throws {
             try body(.cutLine(LineAssembler.Line(
-                bytes: UnsafeRawBufferPointer(start: buffer, count: kept), length: cutLength, frameOffset: 0, offset: cutStart)))
+                bytes: UnsafeRawBufferPointer(start: buffer, count: kept), length: cutLength, frameOffset: 0, offset: cutStart, isCut: true)))
             cutLength = 0
         }
         while true {

@@ -111,7 +111,7 @@ final class ConsumerEngine: @unchecked Sendable {
     func run(stop: StopSignal) throws {
         let every = Duration.milliseconds(max(1, settings.snapshot.everyMs))
         let wakeUp = stop.watcher.usesInotify ? "woken by inotify" : "polling every \(options.pollInterval)"
-        logger.info("started: spool \(settings.spool), snapshots \(settings.snapshots), every \(settings.snapshot.everyMs) ms, \(wakeUp)")
+        logger.info("started: spool \(settings.spool), snapshots \(settings.snapshots), every \(settings.snapshot.everyMs) ms, \(wakeUp), libzstd \(ZstdLibrary.version)")
         reportNonSegmentFiles()
         var nextTick = clock.now + every
         while !stop.isRequested {

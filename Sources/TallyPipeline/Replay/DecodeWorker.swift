@@ -108,7 +108,7 @@ struct DecodeWorker {
             reader = cached.reader
         } else {
             self.reader = nil
-            reader = try SegmentReader(path: input.path, maxLineBytes: maxLineBytes)
+            reader = try SegmentReader(path: input.path, followSymlinks: input.named, maxLineBytes: maxLineBytes)
             self.reader = (index, reader)
         }
         let limit = unit.end ?? .max
@@ -165,7 +165,7 @@ struct DecodeWorker {
 
     /// Decodes a plain input, which is one unit.
     private mutating func decodeFile(_ unit: ReplayUnit, of input: ReplayInput, into batch: inout DecodedBatch) throws {
-        let reader = try LineFileReader(path: input.path, maxLineBytes: maxLineBytes)
+        let reader = try LineFileReader(path: input.path, maxLineBytes: maxLineBytes, regularOnly: !input.named)
         var readTo: Int64 = 0   // where reading stopped: the file may have grown since it was listed
         try reader.read { piece in
             switch piece {
