@@ -70,7 +70,7 @@ extension SegmentReader {
 }
 
 /// Reads small header fields of a file through a window, for ``SegmentReader/countFrames(from:)`` and ``SegmentReader/frameStarts(from:)``.
-private struct HeaderWindow {
+struct HeaderWindow {
     let fd: Int32
     let path: String
     let size: Int64

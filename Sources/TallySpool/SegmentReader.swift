@@ -1,3 +1,6 @@
+internal import Glibc
+internal import TallyPosix
+
 /// Reads the frames of one segment file (or any `.zst` file) from a byte offset.
 ///
 /// ```swift
@@ -6,7 +9,7 @@
 /// let end = try reader.read(from: position) { event in
 ///     switch event {
 ///     case .frame(let frame):
-///         frame.forEachLine { line in /* line: UnsafeRawBufferPointer, no newline */ }
+///         try frame.forEachLine { line in /* line.bytes: no newline */ }
 ///         position = frame.endOffset             // checkpoint here
 ///     case .damaged(let damage):
 ///         print("damaged frame at byte \(damage.offset): \(damage.reason)")
@@ -18,8 +21,8 @@
 /// }
 /// ```
 ///
-/// A reader holds one open file, a read buffer and a decompression buffer, both
-/// reused: memory grows to the largest compressed and decompressed frame seen.
+/// A reader holds one open file, a read buffer and a decompression buffer, both of a
+/// fixed size: no frame, however large it is or claims to be, makes them grow.
 /// Not thread-safe; use one reader per thread.
 public final class SegmentReader {
     /// The path the file was opened by (it may have been renamed to its sealed name since).
@@ -27,11 +30,13 @@ public final class SegmentReader {
     let fd: Int32
     private let sealedPath: String?
     private let inode: (UInt64, UInt64)
-    private let input = ByteBuffer(capacity: 4 << 20)
-    private var inputStart: Int64 = 0   // file offset of input.base
-    private var inputCount = 0          // valid bytes in input
-    private var reachedEOF = false      // the last read hit the end of the file
-    private let decompressor = ZstdDecompressor()
+    /// Compressed bytes read ahead; its size is fixed (a larger frame is streamed through it).
+    let input = ByteBuffer(capacity: 4 << 20)
+    var inputStart: Int64 = 0   // file offset of input.base
+    var inputCount = 0          // valid bytes in input
+    let decompressor: ZstdDecompressor
+    /// Cuts the lines of frames too large to be held whole.
+    let lines: LineAssembler
 
     /// Opens `path` for reading. A name ending in `.zst.open` is treated as an
     /// active segment (its writer may still append); any other name as a finished file.
@@ -40,8 +45,16 @@ public final class SegmentReader {
     /// ``SpoolError/Code/notARegularFile`` at once, without waiting for a FIFO's writer
     /// (the file is opened `O_NONBLOCK`). With `followSymlinks: false` (how a spool's files are
     /// opened) a symlink is not followed but refused the same way (`O_NOFOLLOW`).
-    public init(path: String, followSymlinks: Bool = true) throws(SpoolError) {
+    ///
+    /// Memory is bounded whatever the file holds: a read buffer of 4 MiB and a frame buffer of
+    /// max(1 MiB, `maxLineBytes`); a frame whose content is larger is decoded in pieces
+    /// (``Frame/forEachPiece(_:)``) and a line longer than `maxLineBytes` is cut
+    /// (``LineAssembler``). zstd's window for such a frame is at most 8 MiB (or the frame buffer's
+    /// size, when larger); a frame that asks for more is damage.
+    public init(path: String, followSymlinks: Bool = true, maxLineBytes: Int = 1 << 20) throws(SpoolError) {
         self.path = path
+        decompressor = ZstdDecompressor(outputBytes: max(1 << 20, maxLineBytes))
+        lines = LineAssembler(maxLineBytes: maxLineBytes)
         let flags = O_RDONLY | O_NONBLOCK | (followSymlinks ? 0 : O_NOFOLLOW)
         let descriptor: Int32
         do throws(SpoolError) {
@@ -73,41 +86,6 @@ public final class SegmentReader {
         case frame(Frame)
         /// Bytes that are not a valid frame; reading went on at the next intact frame.
         case damaged(Damage)
-    }
-
-    /// One decoded frame. `bytes` (and the lines) are valid only inside the callback.
-    public struct Frame {
-        /// Where the frame starts in the file.
-        public let offset: Int64
-        /// Where the next frame starts: the position to checkpoint after consuming this frame.
-        public let endOffset: Int64
-        /// The decompressed bytes: whole lines, each ending in `\n`.
-        public let bytes: UnsafeRawBufferPointer
-
-        /// Calls `body` with each line, without its newline, as a slice of the frame's
-        /// buffer (no copy). Bytes after the last newline, if any, are the last line.
-        public func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-            guard let base = bytes.baseAddress else { return }
-            var start = 0
-            let count = bytes.count
-            while start < count {
-                let end: Int
-                if let hit = memchr(base + start, 0x0A, count - start) {
-                    end = UnsafeRawPointer(hit) - base
-                } else {
-                    end = count
-                }
-                try body(UnsafeRawBufferPointer(start: base + start, count: end - start))
-                start = end + 1
-            }
-        }
-
-        /// The number of lines in the frame.
-        public var lineCount: Int {
-            var n = 0
-            forEachLine { _ in n += 1 }
-            return n
-        }
     }
 
     /// A damaged region: a frame that failed its checksum or did not decode.
@@ -150,6 +128,10 @@ public final class SegmentReader {
     ///
     /// Stops early, returning `.beingWritten`-like resume information, after `maxFrames` frames
     /// (the returned `offset` is then the next frame's start and `state` the segment's state).
+    ///
+    /// An incomplete last frame of a finished file is its torn tail; a last frame that is whole
+    /// but does not decode (a wrong checksum, a missing dictionary, bytes that are no frame at
+    /// all) is damage with zstd's reason, like a damaged frame anywhere else.
     public func read(
         from offset: Int64 = 0, maxFrames: Int = .max, _ body: (Event) throws -> Void
     ) throws -> End {
@@ -160,56 +142,50 @@ public final class SegmentReader {
             if frames >= maxFrames {
                 return End(state: try probe(), offset: p, tornTail: nil)
             }
-            var available = try fill(at: p, atLeast: 4)
+            let available = try fill(at: p, atLeast: 4)
             if available == 0 {
                 if let state = settled { return End(state: state, offset: p, tornTail: nil) }
                 settled = try probe()
                 if settled == .beingWritten { return End(state: .beingWritten, offset: p, tornTail: nil) }
                 continue   // data may have been added just before the writer let go: look again
             }
-            var outcome = decompressor.decode(input.base + Int(p - inputStart), available: available)
-            while case .incomplete = outcome, !reachedEOF {
-                available = try fill(at: p, atLeast: available * 2)
-                outcome = decompressor.decode(input.base + Int(p - inputStart), available: available)
+            var outcome = try decodeFrame(at: p)
+            if case .incomplete = outcome {
+                // A frame cut short may have been completed by its writer meanwhile: read it again.
+                dropBuffer()
+                outcome = try decodeFrame(at: p)
             }
-            switch outcome {
-            case .frame(let size, let count):
-                try body(.frame(Frame(offset: p, endOffset: p + Int64(size), bytes: UnsafeRawBufferPointer(start: decompressor.output.base, count: count))))
-                p += Int64(size)
+            if case .frame(let size, let count, let inMemory) = outcome {
+                try body(.frame(frame(at: p, size: size, count: count, inMemory: inMemory)))
+                p += size
                 frames += 1
-            case .incomplete, .bad:
-                let reason: String
-                if case .bad(let r) = outcome { reason = r } else { reason = "frame ends early" }
-                // Read all of the rest of the file. A frame cut short may have been completed by its
-                // writer meanwhile: decode it again where it starts before looking any further.
-                available = try fill(at: p, atLeast: .max)
-                if case .incomplete = outcome,
-                    case .frame(let size, let count) = decompressor.decode(input.base + Int(p - inputStart), available: available)
-                {
-                    try body(.frame(Frame(offset: p, endOffset: p + Int64(size), bytes: UnsafeRawBufferPointer(start: decompressor.output.base, count: count))))
-                    p += Int64(size)
-                    frames += 1
-                    continue
-                }
-                // Look for the next intact frame after p.
-                if let (q, size, count) = nextIntactFrame(after: p, available: available) {
-                    try body(.damaged(Damage(offset: p, length: q - p, reason: reason)))
-                    try body(.frame(Frame(offset: q, endOffset: q + Int64(size), bytes: UnsafeRawBufferPointer(start: decompressor.output.base, count: count))))
-                    p = q + Int64(size)
-                    frames += 1
-                    continue
-                }
-                // No intact frame follows: this is the tail.
-                if settled == nil {
-                    settled = try probe()
-                    if settled == .beingWritten { return End(state: .beingWritten, offset: p, tornTail: nil) }
-                    // Re-read once from the file, not the buffer: the writer may have finished the
-                    // frame (and sealed the segment) after the bytes above were read.
-                    dropBuffer()
-                    continue
-                }
-                return End(state: settled!, offset: p + Int64(available), tornTail: TornTail(offset: p, length: Int64(available)))
+                continue
             }
+            var reason = "frame ends early"
+            if case .bad(let r) = outcome { reason = r }
+            // Look for the next intact frame after p.
+            if let (q, size, count, inMemory) = try nextIntactFrame(after: p) {
+                try body(.damaged(Damage(offset: p, length: q - p, reason: reason)))
+                try body(.frame(frame(at: q, size: size, count: count, inMemory: inMemory)))
+                p = q + size
+                frames += 1
+                continue
+            }
+            // No intact frame follows: this is the tail.
+            if settled == nil {
+                settled = try probe()
+                if settled == .beingWritten { return End(state: .beingWritten, offset: p, tornTail: nil) }
+                // Re-read once from the file, not the buffer: the writer may have finished the
+                // frame (and sealed the segment) after the bytes above were read.
+                dropBuffer()
+                continue
+            }
+            let fileEnd = max(try fileSize(), p)
+            if case .incomplete = outcome {
+                return End(state: settled!, offset: fileEnd, tornTail: TornTail(offset: p, length: fileEnd - p))
+            }
+            try body(.damaged(Damage(offset: p, length: fileEnd - p, reason: reason)))
+            return End(state: settled!, offset: fileEnd, tornTail: nil)
         }
     }
 
@@ -231,70 +207,4 @@ public final class SegmentReader {
         // Sealed since the first look, or abandoned.
         return try isSealed() ? .sealed : .abandoned
     }
-
-    /// Scans forward from `p + 1` for the zstd frame magic and returns the first
-    /// position where a whole frame decodes, with its size and content size.
-    private func nextIntactFrame(after p: Int64, available: Int) -> (Int64, Int, Int)? {
-        let base = input.base + Int(p - inputStart)
-        var i = 1
-        while i + 4 <= available {
-            guard let hit = memchr(base + i, 0x28, available - i - 3) else { return nil }
-            let j = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-            if Zstd.magic(at: base + j) == Zstd.frameMagic,
-                case .frame(let size, let count) = decompressor.decode(base + j, available: available - j)
-            {
-                return (p + Int64(j), size, count)
-            }
-            i = j + 1
-        }
-        return nil
-    }
-
-    /// Forgets the buffered bytes, so the next ``fill(at:atLeast:)`` reads the file again.
-    private func dropBuffer() {
-        inputCount = 0
-        reachedEOF = false
-    }
-
-    /// Makes the input buffer hold file bytes from `p`, at least `atLeast` of them when the
-    /// file has them (`.max`: all of the rest). Returns how many bytes from `p` are buffered.
-    private func fill(at p: Int64, atLeast wanted: Int) throws(SpoolError) -> Int {
-        let end = inputStart + Int64(inputCount)
-        if p < inputStart || p > end {
-            inputStart = p
-            inputCount = 0
-        } else if p > inputStart {
-            let keep = Int(end - p)
-            if keep > 0 && keep >= wanted { return keep }
-            if keep > 0 { input.base.copyMemory(from: input.base + Int(p - inputStart), byteCount: keep) }
-            inputStart = p
-            inputCount = keep
-        } else if inputCount >= wanted {
-            return inputCount
-        }
-        reachedEOF = false
-        if wanted == .max {
-            let size = try io { try Posix.fstat(fd, path: path) }.size
-            input.reserve(max(Int(size - inputStart), inputCount) + 1, keeping: inputCount)
-        } else if wanted > input.capacity {
-            input.reserve(wanted, keeping: inputCount)
-        }
-        while inputCount < input.capacity {
-            let n = try io { try Posix.pread(fd, input.base + inputCount, input.capacity - inputCount, inputStart + Int64(inputCount), path: path) }
-            if n == 0 {
-                reachedEOF = true
-                break
-            }
-            inputCount += n
-            if inputCount >= wanted && wanted != .max { break }
-        }
-        if wanted == .max && !reachedEOF {
-            // The file grew while reading: take the rest too.
-            return try fill(at: p, atLeast: .max)
-        }
-        return inputCount
-    }
 }
-
-internal import Glibc
-internal import TallyPosix

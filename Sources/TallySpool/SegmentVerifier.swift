@@ -55,8 +55,8 @@ public enum SegmentVerifier {
                 switch event {
                 case .frame(let frame):
                     report.frames += 1
-                    report.lines += frame.lineCount
-                    report.bytes += Int64(frame.bytes.count)
+                    report.lines += try frame.lineCount()
+                    report.bytes += frame.contentBytes
                 case .damaged(let damage):
                     report.damaged.append(damage)
                 }

@@ -103,14 +103,14 @@ public struct Spool: Sendable {
     /// opened, and a symlink is never followed: a name taken by anything else counts as absent,
     /// and when neither name holds a regular file the error is ``SpoolError/Code/notARegularFile``
     /// (or `ENOENT` when both are absent).
-    public func reader(for id: SegmentID) throws(SpoolError) -> SegmentReader {
+    public func reader(for id: SegmentID, maxLineBytes: Int = 1 << 20) throws(SpoolError) -> SegmentReader {
         let sealed = directory + "/" + id.fileName
         let active = directory + "/" + id.activeFileName
         var refused: SpoolError?
         // Sealed first, then active, then sealed again (sealed in between).
         for path in [sealed, active, sealed] {
             do throws(SpoolError) {
-                return try SegmentReader(path: path, followSymlinks: false)
+                return try SegmentReader(path: path, followSymlinks: false, maxLineBytes: maxLineBytes)
             } catch where error.errno == ENOENT {
                 continue
             } catch where error.code == .notARegularFile {

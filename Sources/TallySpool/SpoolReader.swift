@@ -7,7 +7,7 @@
 /// while running {
 ///     try reader.readNew(from: &cursor) { event in
 ///         if case .frame(_, let frame) = event {
-///             frame.forEachLine { line in fold(line) }
+///             try frame.forEachLine { line in fold(line) }
 ///         }
 ///     }
 ///     checkpoint(cursor)
@@ -32,8 +32,12 @@ public final class SpoolReader {
         case tornTail(SegmentID, SegmentReader.TornTail)
     }
 
-    public init(directory: String) {
+    /// Lines longer than this are cut when a frame is too large to be held whole (see ``SegmentReader``).
+    public let maxLineBytes: Int
+
+    public init(directory: String, maxLineBytes: Int = 1 << 20) {
         spool = Spool(directory: directory)
+        self.maxLineBytes = maxLineBytes
     }
 
     /// Reads every frame not yet covered by `cursor`, advancing it after each event.
@@ -83,7 +87,7 @@ public final class SpoolReader {
 
     private func openReader(_ id: SegmentID) throws(SpoolError) -> SegmentReader? {
         do throws(SpoolError) {
-            return try spool.reader(for: id)
+            return try spool.reader(for: id, maxLineBytes: maxLineBytes)
         } catch where error.errno == 2 || error.code == .notARegularFile {
             return nil   // gone, or a planted symlink or FIFO (which the listing reports): skipped
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TallyPipeline
+import TallySpool
 
 /// `tally replay --pipeline FILE --out DIR PATH...`: batch reprocessing into one snapshot.
 struct ReplayCommand: ParsableCommand {
@@ -31,6 +32,7 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let settings = try options.load()
         let bar = StandardError.isTerminal ? ProgressBar() : nil
+        StandardError.line("tally: replay: libzstd \(ZstdLibrary.version)")
         let report: Replay.Report
         do {
             report = try Replay.run(

@@ -10,7 +10,7 @@ import TallySpool
         for segment in try Spool(directory: spool).segments() {
             _ = try SegmentReader(path: segment.path).read { event in
                 if case .frame(let frame) = event {
-                    frame.forEachLine { lines.append(String(decoding: $0, as: UTF8.self)) }
+                    try frame.forEachLine { lines.append(String(decoding: $0.bytes, as: UTF8.self)) }
                 }
             }
         }
@@ -48,7 +48,7 @@ import TallySpool
         var stored: [UInt8] = []
         for segment in try Spool(directory: scratch.spool).segments() {
             _ = try SegmentReader(path: segment.path).read { event in
-                if case .frame(let frame) = event { stored.append(contentsOf: frame.bytes) }
+                if case .frame(let frame) = event { try frame.forEachPiece { stored.append(contentsOf: $0) } }
             }
         }
         #expect(stored == input + [0x0A])

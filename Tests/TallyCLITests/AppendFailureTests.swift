@@ -58,7 +58,7 @@ enum Tmpfs {
         var stored: [String] = []
         for segment in try Spool(directory: spool).segments() {
             _ = try SegmentReader(path: segment.path).read { event in
-                if case .frame(let frame) = event { frame.forEachLine { stored.append(String(decoding: $0, as: UTF8.self)) } }
+                if case .frame(let frame) = event { try frame.forEachLine { stored.append(String(decoding: $0.bytes, as: UTF8.self)) } }
             }
         }
         #expect(stored.count == kept)

@@ -30,7 +30,7 @@ import TallySpool
             for segment in segments where segment.id.producer == producer {
                 #expect(segment.isSealed, "\(segment.path) is not sealed")
                 let end = try SegmentReader(path: segment.path).read { event in
-                    if case .frame(let frame) = event { stored.append(contentsOf: frame.bytes) }
+                    if case .frame(let frame) = event { try frame.forEachPiece { stored.append(contentsOf: $0) } }
                 }
                 #expect(end.tornTail == nil)
             }

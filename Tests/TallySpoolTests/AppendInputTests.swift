@@ -24,7 +24,7 @@ private func rawLines(_ dir: String) throws -> [[UInt8]] {
     let reader = SpoolReader(directory: dir)
     var cursor = SpoolCursor()
     try reader.readNew(from: &cursor) { event in
-        if case .frame(_, let f) = event { f.forEachLine { lines.append(Array($0)) } }
+        if case .frame(_, let f) = event { try f.forEachLine { lines.append(Array($0.bytes)) } }
     }
     return lines
 }
@@ -53,15 +53,28 @@ private func rawLines(_ dir: String) throws -> [[UInt8]] {
         input += [0x0A]
         input += bytes("{\"after\":1}\n")
         _ = try appendInput(input, to: dir.path, maxLineBytes: 1 << 20)
-        let lines = try rawLines(dir.path)
+        // Read back with the same limit, the long line is streamed: its length and first 4 KiB, `too_long`.
+        var lines: [(bytes: [UInt8], length: Int64, isCut: Bool)] = []
+        var cursor = SpoolCursor()
+        try SpoolReader(directory: dir.path, maxLineBytes: 1 << 20).readNew(from: &cursor) { event in
+            if case .frame(_, let f) = event { try f.forEachLine { lines.append((Array($0.bytes), $0.length, $0.isCut)) } }
+        }
         #expect(lines.count == 3)
-        #expect(lines[0] == bytes("{\"before\":1}"))
-        #expect(lines[1] == big)
-        #expect(lines[2] == bytes("{\"after\":1}"))
+        #expect(lines.first?.bytes == bytes("{\"before\":1}"))
+        #expect(lines.count == 3 && lines[1].isCut && lines[1].length == Int64(big.count))
+        #expect(lines.count == 3 && lines[1].bytes == Array(big.prefix(LineAssembler.keptBytes)))
+        #expect(lines.last?.bytes == bytes("{\"after\":1}"))
+        // With a limit above its size it is read whole.
+        var whole: [UInt8] = []
+        cursor = SpoolCursor()
+        try SpoolReader(directory: dir.path, maxLineBytes: 8 << 20).readNew(from: &cursor) { event in
+            if case .frame(_, let f) = event { try f.forEachLine { if $0.length > 100 { whole = Array($0.bytes) } } }
+        }
+        #expect(whole.count == big.count && whole.elementsEqual(big))
         let segment = try Spool(directory: dir.path).segments()[0]
         #expect(try zstdTestPasses(segment.path))
         var frameLines: [Int] = []
-        _ = try SegmentReader(path: segment.path).read { if case .frame(let f) = $0 { frameLines.append(f.lineCount) } }
+        _ = try SegmentReader(path: segment.path).read { if case .frame(let f) = $0 { frameLines.append(try f.lineCount()) } }
         #expect(frameLines.contains(1) && frameLines.reduce(0, +) == 3)
     }
 

@@ -178,8 +178,8 @@ import Testing
             try reader.readNew(from: &cursor) { event in
                 switch event {
                 case .frame(_, let frame):
-                    frame.forEachLine { line in
-                        let obj = try! JSONSerialization.jsonObject(with: Data(line)) as! [String: Int]
+                    try frame.forEachLine { line in
+                        let obj = try! JSONSerialization.jsonObject(with: Data(line.bytes)) as! [String: Int]
                         #expect(obj["n"]! == next[obj["w"]!], "writer \(obj["w"]!) out of order")
                         next[obj["w"]!] = obj["n"]! + 1
                     }

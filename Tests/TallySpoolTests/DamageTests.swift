@@ -38,7 +38,7 @@ private func readAll(_ path: String, from offset: Int64 = 0) throws -> ReadResul
         switch event {
         case .frame(let f):
             r.frameOffsets.append(f.offset)
-            f.forEachLine { r.lines.append(String(decoding: $0, as: UTF8.self)) }
+            try f.forEachLine { r.lines.append(String(decoding: $0.bytes, as: UTF8.self)) }
         case .damaged(let d):
             r.damage.append(d)
         }
@@ -96,7 +96,7 @@ private func readAll(_ path: String, from offset: Int64 = 0) throws -> ReadResul
         close(fd)
         let reader = try SegmentReader(path: active.replacingOccurrences(of: ".open", with: ""))
         var rest: [String] = []
-        let end = try reader.read(from: last) { if case .frame(let f) = $0 { f.forEachLine { rest.append(String(decoding: $0, as: UTF8.self)) } } }
+        let end = try reader.read(from: last) { if case .frame(let f) = $0 { try f.forEachLine { rest.append(String(decoding: $0.bytes, as: UTF8.self)) } } }
         #expect(rest == perFrame[3])
         #expect(end.state == .sealed && end.tornTail == nil)
     }
@@ -113,7 +113,7 @@ private func readAll(_ path: String, from offset: Int64 = 0) throws -> ReadResul
         try writer.append(bytes("two\n"))
         try writer.close()
         var lines: [String] = []
-        end = try reader.read(from: end.offset) { if case .frame(let f) = $0 { f.forEachLine { lines.append(String(decoding: $0, as: UTF8.self)) } } }
+        end = try reader.read(from: end.offset) { if case .frame(let f) = $0 { try f.forEachLine { lines.append(String(decoding: $0.bytes, as: UTF8.self)) } } }
         #expect(lines == ["two"])
         #expect(end.state == .sealed)
     }

@@ -87,7 +87,7 @@ import Testing
         _ = try SegmentReader(path: try Spool(directory: dir.path).segments()[0].path).read { event in
             guard case .frame(let frame) = event else { return }
             frames += 1
-            frame.forEachLine { lines.append(String(decoding: $0, as: UTF8.self)) }
+            try frame.forEachLine { lines.append(String(decoding: $0.bytes, as: UTF8.self)) }
         }
         #expect(frames == 1)
         #expect(lines == (0..<3).map { #"{"session_id":"s\#($0)","status":"success","tool_name":"t","ts":1761229800000,"type":"tool_call"}"# })

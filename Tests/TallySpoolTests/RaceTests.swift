@@ -42,9 +42,9 @@ import Glibc
         let reader = try SegmentReader(path: active)
         var seen: [String] = []
         var damage: [SegmentReader.Damage] = []
-        func collect(_ event: SegmentReader.Event) {
+        func collect(_ event: SegmentReader.Event) throws {
             switch event {
-            case .frame(let frame): frame.forEachLine { seen.append(String(decoding: $0, as: UTF8.self)) }
+            case .frame(let frame): try frame.forEachLine { seen.append(String(decoding: $0.bytes, as: UTF8.self)) }
             case .damaged(let d): damage.append(d)
             }
         }
@@ -85,7 +85,7 @@ import Glibc
             segments.filter { $0.id.sequence != 2 }[...], key: segments[0].id.producer + "." + segments[0].id.writer,
             maxFrames: .max, cursor: &cursor
         ) { event in
-            if case .frame(_, let frame) = event { frame.forEachLine { lines.append(String(decoding: $0, as: UTF8.self)) } }
+            if case .frame(_, let frame) = event { try frame.forEachLine { lines.append(String(decoding: $0.bytes, as: UTF8.self)) } }
         }
         #expect(lines == [#"{"n":0}"#, #"{"n":1}"#, #"{"n":2}"#])
     }

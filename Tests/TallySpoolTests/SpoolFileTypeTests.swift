@@ -30,7 +30,7 @@ import Synchronization
             var lines: [String] = []
             try? SpoolReader(directory: spool).readNew(from: &cursor) { event in
                 if case .frame(_, let frame) = event {
-                    frame.forEachLine { lines.append(String(decoding: $0, as: UTF8.self)) }
+                    try frame.forEachLine { lines.append(String(decoding: $0.bytes, as: UTF8.self)) }
                 }
             }
             result.withLock { $0 = lines }

@@ -22,7 +22,7 @@ func readSpool(_ dir: String) throws -> [(Spool.Segment, [String], SegmentReader
         var lines: [String] = []
         let end = try reader.read { event in
             if case .frame(let frame) = event {
-                frame.forEachLine { lines.append(String(decoding: $0, as: UTF8.self)) }
+                try frame.forEachLine { lines.append(String(decoding: $0.bytes, as: UTF8.self)) }
             }
         }
         return (segment, lines, end)

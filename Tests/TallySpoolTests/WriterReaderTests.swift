@@ -38,9 +38,9 @@ import Testing
         _ = try reader.read { event in
             guard case .frame(let f) = event else { Issue.record("damage"); return }
             frames += 1
-            #expect(f.bytes.count <= 1000)
-            #expect(f.bytes.last == 0x0A)
-            f.forEachLine { read.append(String(decoding: $0, as: UTF8.self)) }
+            #expect(f.bytes!.count <= 1000)
+            #expect(f.bytes!.last == 0x0A)
+            try f.forEachLine { read.append(String(decoding: $0.bytes, as: UTF8.self)) }
         }
         #expect(frames > 10)
         #expect(read == lines)

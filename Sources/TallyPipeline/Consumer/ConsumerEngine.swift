@@ -68,7 +68,7 @@ final class ConsumerEngine: @unchecked Sendable {
                 path: settings.snapshots)
         }
         writer = opened.writer
-        reader = SpoolReader(directory: settings.spool)
+        reader = SpoolReader(directory: settings.spool, maxLineBytes: settings.fold.maxLineBytes)
         decoder = EventDecoder(maxLineBytes: settings.fold.maxLineBytes, keepsUnfoldedText: false)
         lastSnapshotAt = clock.now
         if let restored = opened.restored {
@@ -111,7 +111,7 @@ final class ConsumerEngine: @unchecked Sendable {
     func run(stop: StopSignal) throws {
         let every = Duration.milliseconds(max(1, settings.snapshot.everyMs))
         let wakeUp = stop.watcher.usesInotify ? "woken by inotify" : "polling every \(options.pollInterval)"
-        logger.info("started: spool \(settings.spool), snapshots \(settings.snapshots), every \(settings.snapshot.everyMs) ms, \(wakeUp)")
+        logger.info("started: spool \(settings.spool), snapshots \(settings.snapshots), every \(settings.snapshot.everyMs) ms, \(wakeUp), libzstd \(ZstdLibrary.version)")
         reportNonSegmentFiles()
         var nextTick = clock.now + every
         while !stop.isRequested {
@@ -156,7 +156,7 @@ final class ConsumerEngine: @unchecked Sendable {
                     }
                     streamFrames += 1
                     if streamFrames >= budget { more = true }
-                    foldFrame(frame, source: settings.spool + "/" + id.fileName)
+                    try foldFrame(frame, source: settings.spool + "/" + id.fileName)
                 case .damaged(let id, let damage):
                     health.damagedFrames += 1
                     logger.warning("damaged frame skipped: \(settings.spool)/\(id.fileName) at byte \(damage.offset) (\(damage.length) bytes): \(damage.reason)")
@@ -188,18 +188,18 @@ final class ConsumerEngine: @unchecked Sendable {
         return more
     }
 
-    private func foldFrame(_ frame: SegmentReader.Frame, source: String) {
-        guard let base = frame.bytes.baseAddress else { return }
-        frame.forEachLine { line in
-            switch decoder.decode(line) {
+    /// Folds a frame's lines; a line cut for being longer than `max_line_bytes` is `too_long`.
+    private func foldFrame(_ frame: SegmentReader.Frame, source: String) throws {
+        try frame.forEachLine { line in
+            switch line.isCut ? .invalid(.tooLong) : decoder.decode(line.bytes) {
             case .event(let event):
                 fold.fold(event)
                 eventsSinceSnapshot += 1
             case .invalid(let reason):
                 fold.recordInvalid(reason)
                 DeadLetterRecord.append(
-                    source: source, offset: frame.offset, lineOffset: Int64(line.baseAddress.map { $0 - base } ?? 0),
-                    reason: reason, line: line, to: &deadLetters)
+                    source: source, offset: line.frameOffset, lineOffset: line.offset,
+                    reason: reason, line: line.bytes, isCut: line.isCut, to: &deadLetters)
             case .blank:
                 break
             }

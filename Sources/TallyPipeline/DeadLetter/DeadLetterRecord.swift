@@ -18,13 +18,14 @@ struct DeadLetterRecord {
     var lineOffset: Int64?
     var reason: InvalidReason
 
-    /// Appends the record as one NDJSON line to `output`.
+    /// Appends the record as one NDJSON line to `output`. `isCut`: `line` is only the start of
+    /// a longer line (one streamed past `max_line_bytes`, see `LineAssembler`).
     static func append(
         source: String, offset: Int64, lineOffset: Int64?, reason: InvalidReason,
-        line: UnsafeRawBufferPointer, to output: inout [UInt8]
+        line: UnsafeRawBufferPointer, isCut: Bool = false, to output: inout [UInt8]
     ) {
         var cut = min(line.count, maximumLineBytes)
-        let truncated = cut < line.count
+        let truncated = isCut || cut < line.count
         let validUTF8 = reason != .invalidUTF8
         if validUTF8 {
             // Back up to the start of a UTF-8 sequence so the cut keeps the text valid.

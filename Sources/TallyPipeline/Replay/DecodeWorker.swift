@@ -23,10 +23,10 @@ struct DecodeWorker {
     private var reader: (input: Int, reader: SegmentReader)?
     /// The last unit's batch, emptied: its event buffers are reused by the next unit.
     private var spare = DecodedBatch()
-    /// The start of a line that a frame of a non-segment .zst file left unfinished, and the offset
-    /// of the frame it began in.
-    private var carried: [UInt8] = []
-    private var carriedFrom: Int64 = 0
+    /// Cuts the lines of a non-segment .zst file, whose frames may cut a line: a line's start
+    /// waits for the next frame, up to `max_line_bytes` (a longer line is streamed, `too_long`).
+    private let spanning: LineAssembler
+    private let maxLineBytes: Int
     /// The place in file order of the unit being decoded, and the place of its next batch in it.
     private var unitRank = 0
     private var sequence = 0
@@ -50,6 +50,8 @@ struct DecodeWorker {
         backlog = FoldBacklog(shards: shards, firstTry: thread)
         // The events only feed the fold: texts it never reads are validated but not built.
         decoder = EventDecoder(maxLineBytes: maxLineBytes, keepsUnfoldedText: false)
+        self.maxLineBytes = maxLineBytes
+        spanning = LineAssembler(maxLineBytes: maxLineBytes)
         shardCount = shards.count
     }
 
@@ -84,7 +86,7 @@ struct DecodeWorker {
     private mutating func decode(_ unit: ReplayUnit, of input: ReplayInput) {
         var batch = DecodedBatch()
         swap(&batch, &spare)
-        carried.removeAll(keepingCapacity: true)
+        spanning.reset()
         do {
             switch input.kind {
             case .zstd: try decodeFrames(unit, of: input, into: &batch)
@@ -106,7 +108,7 @@ struct DecodeWorker {
             reader = cached.reader
         } else {
             self.reader = nil
-            reader = try SegmentReader(path: input.path)
+            reader = try SegmentReader(path: input.path, followSymlinks: input.named, maxLineBytes: maxLineBytes)
             self.reader = (index, reader)
         }
         let limit = unit.end ?? .max
@@ -117,10 +119,15 @@ struct DecodeWorker {
                 case .frame(let frame):
                     guard frame.offset < limit else { throw UnitEnd() }
                     if input.segment == nil {
-                        decodeSpanningLines(frame, source: input.path, into: &batch)
-                    } else {
+                        spanning.beginFrame(at: frame.offset)
+                        try frame.forEachPiece { piece in
+                            spanning.feed(piece) { line in decodeLine(line, source: input.path, inFrame: true, into: &batch) }
+                        }
+                    } else if let bytes = frame.bytes {
                         // A segment's frames hold whole lines.
-                        decodeLines(frame.bytes, source: input.path, offset: frame.offset, inFrame: true, into: &batch)
+                        decodeLines(bytes, source: input.path, offset: frame.offset, inFrame: true, into: &batch)
+                    } else {
+                        try frame.forEachLine { line in decodeLine(line, source: input.path, inFrame: true, into: &batch) }
                     }
                     batch.bytes += frame.endOffset - frame.offset
                 case .damaged(let damage):
@@ -136,11 +143,8 @@ struct DecodeWorker {
                 }
             }
         } catch is UnitEnd {}
-        if !carried.isEmpty {
-            // The last line of a .zst file without a final newline.
-            carried.withUnsafeBytes { decodeLines($0, source: input.path, offset: carriedFrom, inFrame: true, into: &batch) }
-            carried.removeAll(keepingCapacity: true)
-        }
+        // The last line of a .zst file without a final newline.
+        spanning.finish { line in decodeLine(line, source: input.path, inFrame: true, into: &batch) }
         if let end {
             if let torn = end.tornTail, torn.offset < limit {
                 batch.damage.append(DamageNote(
@@ -161,12 +165,19 @@ struct DecodeWorker {
 
     /// Decodes a plain input, which is one unit.
     private mutating func decodeFile(_ unit: ReplayUnit, of input: ReplayInput, into batch: inout DecodedBatch) throws {
-        let reader = try LineFileReader(path: input.path)
+        let reader = try LineFileReader(path: input.path, maxLineBytes: maxLineBytes, regularOnly: !input.named)
         var readTo: Int64 = 0   // where reading stopped: the file may have grown since it was listed
-        try reader.read { offset, chunk in
-            decodeLines(chunk, source: input.path, offset: offset, inFrame: false, into: &batch)
-            batch.bytes += Int64(chunk.count)
-            readTo = offset + Int64(chunk.count)
+        try reader.read { piece in
+            switch piece {
+            case .lines(let offset, let chunk):
+                decodeLines(chunk, source: input.path, offset: offset, inFrame: false, into: &batch)
+                batch.bytes += Int64(chunk.count)
+                readTo = offset + Int64(chunk.count)
+            case .cutLine(let line):
+                decodeLine(line, source: input.path, inFrame: false, into: &batch)
+                batch.bytes += line.length
+                readTo = line.offset + line.length
+            }
             if batch.events.count >= Self.batchEvents {
                 handOver(batch)
                 batch.startNext()
@@ -175,31 +186,28 @@ struct DecodeWorker {
         batch.end = (unit.input, readTo)
     }
 
-    /// Decodes a frame of a .zst file not written by Tally, whose frames may cut a line: the piece
-    /// after the frame's last newline waits for the next frame. Dead letters of a line that began in
-    /// an earlier frame carry that frame's offset.
-    private mutating func decodeSpanningLines(_ frame: SegmentReader.Frame, source: String, into batch: inout DecodedBatch) {
-        let bytes = frame.bytes
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        var start = 0
-        if !carried.isEmpty {
-            let end = nextNewline(in: base, from: 0, count: bytes.count)
-            carried.append(contentsOf: UnsafeRawBufferPointer(start: base, count: end))
-            guard end < bytes.count else { return }   // the line goes on in the next frame
-            carried.withUnsafeBytes { decodeLines($0, source: source, offset: carriedFrom, inFrame: true, into: &batch) }
-            carried.removeAll(keepingCapacity: true)
-            start = end + 1
-        }
-        var lastNewline = bytes.count - 1
-        while lastNewline >= start && bytes[lastNewline] != 0x0A { lastNewline -= 1 }
-        if lastNewline >= start {
-            decodeLines(
-                UnsafeRawBufferPointer(start: base + start, count: lastNewline - start), source: source,
-                offset: frame.offset, inFrame: true, into: &batch, firstLineOffset: start)
-        }
-        if lastNewline + 1 < bytes.count {
-            carried.append(contentsOf: UnsafeRawBufferPointer(start: base + lastNewline + 1, count: bytes.count - lastNewline - 1))
-            carriedFrom = frame.offset
+    /// Decodes one line cut out by a `LineAssembler` or `LineFileReader`: a cut line is `too_long`.
+    /// For zstd input its dead letter carries the offset of the frame the line began in and the
+    /// line's offset from there; for plain input the line's file offset.
+    private mutating func decodeLine(
+        _ line: LineAssembler.Line, source: String, inFrame: Bool, into batch: inout DecodedBatch
+    ) {
+        batch.lines += 1
+        switch line.isCut ? .invalid(.tooLong) : decoder.decode(line.bytes, appendingTo: &batch.events) {
+        case .appended:
+            if shardCount > 1 {
+                let shard = batch.events.withUnsafeBufferPointer { events in
+                    FoldShards.shard(of: events.baseAddress! + (events.count - 1), count: shardCount)
+                }
+                batch.shards.append(shard)
+            }
+        case .invalid(let reason):
+            batch.invalid.append(reason)
+            DeadLetterRecord.append(
+                source: source, offset: inFrame ? line.frameOffset : line.offset, lineOffset: inFrame ? line.offset : nil,
+                reason: reason, line: line.bytes, isCut: line.isCut, to: &batch.deadLetters)
+        case .blank:
+            batch.lines -= 1
         }
     }
 

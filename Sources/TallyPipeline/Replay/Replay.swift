@@ -76,6 +76,7 @@ public enum Replay {
         let start = clock.now
         let plan = try ReplayPlan(paths: paths, unitBytes: unitBytes)
         for path in plan.skipped { warning("skipping \(path): not a segment, .zst or .ndjson file") }
+        for text in plan.notRegular { warning("skipping \(text)") }
         let (writer, existing) = try SnapshotWriter.open(directory: output, keep: settings.snapshot.keep)
         if existing != nil { throw ReplayError.outputHoldsSnapshots(output) }
 

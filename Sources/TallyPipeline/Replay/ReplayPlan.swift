@@ -11,6 +11,8 @@ struct ReplayPlan: Sendable {
     let inputs: [ReplayInput]
     /// Files inside the given directories that are neither segments, `.zst` nor `.ndjson`.
     let skipped: [String]
+    /// Files inside the given directories that are not regular files ("PATH: a FIFO, not a regular file").
+    let notRegular: [String]
     /// The units in the order decode threads take them: whole files largest first, then pieces
     /// (`ReplayUnit.plan`).
     let units: [ReplayUnit]
@@ -26,6 +28,7 @@ struct ReplayPlan: Sendable {
         let found = try ReplayInput.expand(paths)
         inputs = found.inputs
         skipped = found.skipped
+        notRegular = found.notRegular
         units = ReplayUnit.plan(inputs, targetBytes: unitBytes)
         unitOrder = Self.fileOrder(of: units)
         bytesTotal = inputs.reduce(0) { $0 + $1.size }

@@ -139,7 +139,7 @@ import TallySpool
         let sealed = try Spool(directory: other).segments()[0].path
         var frames: [(end: Int64, lines: Int)] = []
         _ = try SegmentReader(path: sealed).read { event in
-            if case .frame(let frame) = event { frames.append((frame.endOffset, frame.lineCount)) }
+            if case .frame(let frame) = event { frames.append((frame.endOffset, try frame.lineCount())) }
         }
         #expect(frames.count == 3)
         // As a killed producer leaves it: active name, nobody holds the lock, the last frame half written.

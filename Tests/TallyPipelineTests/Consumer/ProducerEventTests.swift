@@ -45,8 +45,8 @@ import TallySpool
         var events: [Event] = []
         try SpoolReader(directory: scratch.spool).readNew(from: &cursor) { event in
             guard case .frame(_, let frame) = event else { return }
-            frame.forEachLine { line in
-                if case .event(let decoded) = decoder.decode(line) { events.append(decoded) }
+            try frame.forEachLine { line in
+                if case .event(let decoded) = decoder.decode(line.bytes) { events.append(decoded) }
             }
         }
         #expect(events.map(\.kind) == [.sessionStart, .message])

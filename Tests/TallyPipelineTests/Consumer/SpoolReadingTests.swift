@@ -48,7 +48,7 @@ import TallySpool
         var failures: [String] = []
         var lines = 0
         try reader.readNew(from: &cursor, maxFramesPerStream: .max, streamFailed: { failures.append($0.path) }) { event in
-            if case .frame(_, let frame) = event { lines += frame.lineCount }
+            if case .frame(_, let frame) = event { lines += try frame.lineCount() }
         }
         #expect(failures == [broken])
         #expect(lines == 3)

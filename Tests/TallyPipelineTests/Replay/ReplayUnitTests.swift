@@ -71,7 +71,7 @@ import TallySpool
         let scratch = try ConsumerScratch()
         defer { scratch.cleanup() }
         try appendSealed(corpusParts(seed: 3, events: 2_000, parts: 1)[0], spool: scratch.spool, producer: "api")
-        let (inputs, _) = try ReplayInput.expand([scratch.spool])
+        let (inputs, _, _) = try ReplayInput.expand([scratch.spool])
         let starts = try SegmentReader(path: inputs[0].path).frameStarts(from: 0).starts
         #expect(starts.count > 3)
         let units = ReplayUnit.plan(inputs, targetBytes: 1)
