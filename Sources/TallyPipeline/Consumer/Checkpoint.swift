@@ -1,4 +1,3 @@
-internal import TallyPosix
 import TallySnapshot
 import TallySpool
 
@@ -31,15 +30,9 @@ enum Checkpoint {
     }
 
     /// The cursors of the complete snapshots kept in `directory` up to `generation`, oldest
-    /// first, read from their manifests (`nil` for a manifest whose positions are not a cursor).
+    /// first (`nil` for a manifest whose positions are not a cursor); the names are
+    /// ``SnapshotDirectory``'s.
     static func keptCursors(in directory: String, upTo generation: Int64) -> [(generation: Int64, cursor: SpoolCursor?)] {
-        var found: [(generation: Int64, cursor: SpoolCursor?)] = []
-        for name in (try? FileOperations.listIfPresent(directory)) ?? [] {
-            guard name.hasPrefix("snapshot-"), name.hasSuffix(".json"),
-                let number = Int64(name.dropFirst("snapshot-".count).dropLast(".json".count)), number <= generation
-            else { continue }
-            found.append((number, cursor(from: SnapshotPositions(manifestAt: directory + "/" + name))))
-        }
-        return found.sorted { $0.generation < $1.generation }
+        SnapshotDirectory(directory).keptPositions(upTo: generation).map { ($0.generation, cursor(from: $0.positions)) }
     }
 }
