@@ -24,6 +24,9 @@ import Glibc
         #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(200, invalid: true)).status == 0)
         let consumer = try RunningConsumer(pipeline: scratch.pipeline, log: scratch.path + "/run.log", umask: "000")
         #expect(consumer.waitForLog("snapshot 1 written"), "\(consumer.log)")
+        // The first generation is written without a journal; the second through the WAL.
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(20, from: 200)).status == 0)
+        #expect(consumer.waitForLog("snapshot 2 written"), "\(consumer.log)")
         let snapshots = scratch.path + "/state/snapshots"
         let deadLetter = scratch.path + "/state/dead-letter"
         // While it runs, sessions.db has its WAL and shared-memory files.
