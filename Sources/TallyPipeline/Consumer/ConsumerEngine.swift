@@ -29,7 +29,7 @@ final class ConsumerEngine: @unchecked Sendable {
     let settings: PipelineSettings
     let options: Consumer.Options
     let logger: Logger
-    private let writer: SnapshotWriter
+    let writer: SnapshotWriter
     private let reader: SpoolReader
     private let clock = ContinuousClock()
 
@@ -43,24 +43,24 @@ final class ConsumerEngine: @unchecked Sendable {
         set { pending.buffer = newValue }
     }
     /// The identity of the spool, once it exists (`nil` before); a snapshot records it.
-    private var spoolIdentity: String?
+    var spoolIdentity: String?
     /// The spool identity the snapshot resumed from recorded (`nil`: none, a fresh start or an older build).
-    private let recordedSpoolIdentity: String?
+    let recordedSpoolIdentity: String?
     /// While snapshots fail (a full disk, say): no new frames are read, and the next attempt waits
     /// for `retryAt`, twice as long after each failure (1 s … 60 s).
     private var snapshotFailures = 0
     private var retryAt: ContinuousClock.Instant?
     /// Registering in the spool failed with this message (reported once).
-    private var registrationFailure: String?
+    var registrationFailure: String?
     private var health = ConsumerHealth()
     private var lastWritten: (cursor: SpoolCursor, health: ConsumerHealth)?
     /// The cursors of the snapshots still kept, oldest first (`nil`: not a cursor): retention's floor.
-    private var keptCursors: [(generation: Int64, cursor: SpoolCursor?)]
+    var keptCursors: [(generation: Int64, cursor: SpoolCursor?)]
     private var eventsSinceSnapshot: Int64 = 0
     private var lastSnapshotAt: ContinuousClock.Instant
 
     // Reported-once bookkeeping.
-    private var reportedNonSegments: Set<String> = []
+    var reportedNonSegments: Set<String> = []
     private var unreadable: [String: String] = [:]
     private var spoolMissing = false
     private var listingFailure: String?
@@ -318,40 +318,9 @@ final class ConsumerEngine: @unchecked Sendable {
         logger.info("snapshot \(info.generation) written with \(events) events (\(fold.summary().events) in all), \(invalidLines) dead-lettered; lag \(health.lagBytes) bytes, \(health.lagFrames) frames")
     }
 
-    /// Deletes the segments retention allows (see ``SegmentRetention``) and forgets the cursor
-    /// entries of writers whose every segment is finished and gone.
-    private func applyRetention(_ listing: [Spool.Segment]) {
-        var remaining = listing
-        if let oldest = keptCursors.first, let floor = oldest.cursor {
-            let registrations = (try? ConsumerRegistration.all(in: settings.spool)) ?? []
-            let others = SegmentRetention.others(
-                registrations, except: writer.identity, retentionMs: settings.retentionSegmentsMs, nowMs: Self.nowMs())
-            for name in others.unreadable where !reportedNonSegments.contains(name) {
-                reportedNonSegments.insert(name)
-                logger.warning("retention holds every segment back: a recent consumer registration in \(settings.spool) cannot be read: \(name)")
-            }
-            let doomed = SegmentRetention.deletable(
-                listing, oldestKept: floor, others: others, retentionMs: settings.retentionSegmentsMs, nowMs: Self.nowMs())
-            var deleted = Set<String>()
-            for segment in doomed {
-                do {
-                    try Posix.remove(segment.path)
-                    deleted.insert(segment.path)
-                } catch {
-                    logger.warning("cannot delete folded segment: \(error)")
-                }
-            }
-            if !deleted.isEmpty {
-                logger.info("retention: deleted \(deleted.count) folded segments (folded into snapshot \(oldest.generation) and older than \(settings.retentionSegmentsMs) ms)")
-                remaining.removeAll { deleted.contains($0.path) }
-            }
-        }
-        forgetGoneStreams(remaining)
-    }
-
     /// Drops the cursor entries of writers with no segment left in the spool (see
     /// ``Spool/forgetGoneStreams(in:listing:)``); on an error nothing is forgotten.
-    private func forgetGoneStreams(_ listing: [Spool.Segment]) {
+    func forgetGoneStreams(_ listing: [Spool.Segment]) {
         var trimmed = cursor
         guard (try? reader.spool.forgetGoneStreams(in: &trimmed, listing: listing)) != nil else { return }
         cursor = trimmed
@@ -394,43 +363,7 @@ final class ConsumerEngine: @unchecked Sendable {
         }
     }
 
-    /// Refuses a spool of another identity than the one the snapshot folded (exit 2, both
-    /// directories named); learns the identity once the spool exists (creating it if none).
-    private func checkSpoolIdentity() throws {
-        guard spoolIdentity == nil, (try? Posix.stat(settings.spool))?.isDirectory == true else { return }
-        let found: String
-        do {
-            found = try SpoolIdentity.establish(in: settings.spool)
-        } catch {
-            if recordedSpoolIdentity != nil { throw ConsumerError(code: .io, message: "cannot read the identity of the spool \(settings.spool): \(error)", path: settings.spool) }
-            return   // an older spool the consumer may not write to: nothing recorded, nothing to compare
-        }
-        if let recorded = recordedSpoolIdentity, recorded != found {
-            throw ConsumerError(
-                code: .incompatible,
-                message: "the snapshots in \(settings.snapshots) folded a spool of identity \(recorded), but the spool \(settings.spool) "
-                    + "has identity \(found): it is another spool; give this pipeline a snapshot directory of its own",
-                path: settings.snapshots)
-        }
-        spoolIdentity = found
-    }
-
-    /// Registers in the spool what this consumer still needs (the cursor of its oldest kept
-    /// snapshot), so that other consumers' retention keeps it (see ``SegmentRetention``).
-    private func register() {
-        guard spoolIdentity != nil, let floor = keptCursors.first?.cursor else { return }
-        let registration = ConsumerRegistration(consumer: writer.identity, updatedAtMs: Self.nowMs(), cursor: floor)
-        do {
-            try registration.write(in: settings.spool)
-            if registrationFailure != nil { logger.info("registered in the spool \(settings.spool) again") }
-            registrationFailure = nil
-        } catch {
-            if registrationFailure == nil { logger.warning("cannot register in the spool (other consumers' retention may delete what this one has not folded): \(error)") }
-            registrationFailure = error.description
-        }
-    }
-
-    private static func nowMs() -> Int64 {
+    static func nowMs() -> Int64 {
         WallClock.milliseconds()
     }
 }

@@ -1,8 +1,33 @@
 internal import CSQLite
+internal import TallyPosix
 
 /// What a writer checks of `sessions.db` when it opens a directory with snapshots, and the
 /// one line it says when the file is lost or damaged while manifests remain.
 enum SessionsDatabase {
+    /// Opens `sessions.db` (0600, a symlink never followed) with its schema. Without any manifest
+    /// the file holds only rows of unfinished generations (perhaps a first generation cut short
+    /// while written without a journal) and is started afresh; beside a manifest it must exist.
+    static func open(in directory: SnapshotDirectory, current: Manifest?) throws -> Database {
+        let path = directory.databasePath
+        guard let current else {
+            if try directory.manifests().isEmpty { Database.remove(path: path) }
+            let database = try Database(path: path, mode: .readWrite)
+            try SnapshotWriter.createSchema(in: database)
+            return database
+        }
+        let manifestPath = directory.file(SnapshotDirectory.manifestName(generation: current.generation))
+        guard try io({ try Posix.lstat(path) }) != nil else {
+            throw lost(path, what: "is missing", manifest: manifestPath)
+        }
+        do {
+            let database = try Database(path: path, mode: .readWriteExisting)
+            try SnapshotWriter.createSchema(in: database)
+            return database
+        } catch let error as SQLiteError where isDamage(error) {
+            throw lost(path, what: "is damaged (\(error.message))", manifest: manifestPath)
+        }
+    }
+
     /// The newest generation whose rows the database holds and the oldest it still holds
     /// (`sql_generation`, `prune_floor`); `.corrupt` with what to do when they do not cover the
     /// current snapshot, or the schema is not this build's.

@@ -85,7 +85,7 @@ public final class SnapshotWriter {
             var notes: [String] = []
             let current = try directory.chooseCurrent(notes: &notes)
             let identity = try directory.identity()
-            let database = try openDatabase(in: directory, current: current?.manifest)
+            let database = try SessionsDatabase.open(in: directory, current: current?.manifest)
             let committed = current?.manifest.generation ?? 0
             let (sqlGeneration, pruneFloor) = try SessionsDatabase.generations(of: database, directory: directory, current: current?.manifest)
             let writer = SnapshotWriter(
@@ -106,30 +106,6 @@ public final class SnapshotWriter {
         } catch {
             Posix.close(lock)
             throw error
-        }
-    }
-
-    /// Opens `sessions.db` (0600, a symlink never followed) with its schema. Without any manifest
-    /// the file holds only rows of unfinished generations (perhaps a first generation cut short
-    /// while written without a journal) and is started afresh; beside a manifest it must exist.
-    private static func openDatabase(in directory: SnapshotDirectory, current: Manifest?) throws -> Database {
-        let path = directory.databasePath
-        guard let current else {
-            if try directory.manifests().isEmpty { Database.remove(path: path) }
-            let database = try Database(path: path, mode: .readWrite)
-            try createSchema(in: database)
-            return database
-        }
-        let manifestPath = directory.file(SnapshotDirectory.manifestName(generation: current.generation))
-        guard try io({ try Posix.lstat(path) }) != nil else {
-            throw SessionsDatabase.lost(path, what: "is missing", manifest: manifestPath)
-        }
-        do {
-            let database = try Database(path: path, mode: .readWriteExisting)
-            try createSchema(in: database)
-            return database
-        } catch let error as SQLiteError where SessionsDatabase.isDamage(error) {
-            throw SessionsDatabase.lost(path, what: "is damaged (\(error.message))", manifest: manifestPath)
         }
     }
 
