@@ -21,7 +21,7 @@ public final class SnapshotReader {
         var attempts = 0
         while true {
             let (manifest, manifestPath, directory) = try Self.resolve(path)
-            let databasePath = FileOperations.join(directory, Manifest.databaseName)
+            let databasePath = SnapshotDirectory(directory).databasePath
             guard FileOperations.exists(databasePath) else {
                 throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path): \(databasePath) is missing", path: path)
             }
@@ -50,9 +50,14 @@ public final class SnapshotReader {
     /// The manifest to read: the newest one that parses in a directory, or the file given.
     private static func resolve(_ path: String) throws -> (Manifest, String, String) {
         if FileOperations.isDirectory(path) {
-            for entry in try Manifest.list(in: path).reversed() {
-                let manifestPath = FileOperations.join(path, entry.name)
-                if let manifest = try? Manifest.read(path: manifestPath) { return (manifest, manifestPath, path) }
+            let directory = SnapshotDirectory(path)
+            for entry in try directory.manifests().reversed() {
+                let manifestPath = directory.file(entry.name)
+                switch Result(catching: { () throws(SnapshotError) in try Manifest.read(path: manifestPath) }) {
+                case .success(let manifest): return (manifest, manifestPath, path)
+                case .failure(let error) where error.code == .corrupt: continue   // damaged: the next older
+                case .failure(let error): throw error
+                }
             }
             throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path)", path: path)
         }
@@ -299,22 +304,21 @@ public final class SnapshotReader {
         return path.hasPrefix("/") ? path : FileOperations.join(directory, path)
     }
 
-    /// Every line of the `*.ndjson` files of the dead-letter directory, files in name order, less
-    /// the `dead-letter-<generation>.ndjson` files of generations after this snapshot (written
-    /// just before a snapshot that has not committed yet). Lines that are not JSON objects are skipped.
+    /// Every line of this snapshot's dead-letter files, files in name order: those named after
+    /// its directory's identity (`dead_letter_id`) up to its generation, and legacy-named ones
+    /// up to `dead_letter_legacy_through` (a manifest of an older build: up to its generation).
+    /// No other file is read, whatever `dead_letter` names, and a symlink is never followed.
+    /// Lines that are not JSON objects are skipped.
     private func invalid(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
         var output = ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
         defer { output.finish() }
         guard let deadLetter = deadLetterDirectory, FileOperations.isDirectory(deadLetter) else { return }
         var skip = query.skipped
         var remaining = query.sqlLimit < 0 ? Int.max : Int(query.sqlLimit)
-        let names = try io { try Posix.listDirectory(deadLetter) }.filter { name in
-            guard name.hasSuffix(".ndjson") else { return false }
-            guard name.hasPrefix("dead-letter-"), let generation = Int64(name.dropFirst(12).dropLast(7)) else { return true }
-            return generation <= manifest.generation
-        }
-        for name in names.sorted() {
-            let bytes = try io { try FileOperations.readFile(FileOperations.join(deadLetter, name)) }
+        let files = SnapshotDirectory.DeadLetters(directory: deadLetter, identity: manifest.deadLetterID ?? "")
+        let legacyThrough = manifest.deadLetterID == nil ? manifest.generation : manifest.deadLetterLegacyThrough
+        for name in try files.names(through: manifest.generation, legacyThrough: legacyThrough) {
+            let bytes = try io { try FileOperations.readFile(FileOperations.join(deadLetter, name), followSymlinks: false) }
             for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
                 guard remaining > 0 else { return }
                 guard let value = try? JSONParser.parse(Array(line)), case .object = value else { continue }

@@ -1,5 +1,6 @@
 internal import CSQLite
 internal import Glibc
+internal import TallyPosix
 
 /// One SQLite connection. Not thread-safe: owned by one writer or one reader.
 ///
@@ -10,7 +11,8 @@ internal import Glibc
 /// try insert.bind(1, Int64(7)); _ = try insert.step(); insert.reset()
 /// ```
 final class Database {
-    enum Mode { case readOnly, readWrite }
+    /// `readWrite` creates the file when missing (0600); `readWriteExisting` never does.
+    enum Mode { case readOnly, readWrite, readWriteExisting }
 
     private(set) var handle: OpaquePointer
     let path: String
@@ -29,8 +31,24 @@ final class Database {
     private static func open(path: String, mode: Mode) throws(SQLiteError) -> OpaquePointer {
         Self.configured
         var db: OpaquePointer?
-        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            | SQLITE_OPEN_NOMUTEX
+        let access: Int32
+        switch mode {
+        case .readOnly: access = SQLITE_OPEN_READONLY
+        case .readWriteExisting: access = SQLITE_OPEN_READWRITE
+        case .readWrite:
+            // Created owner-only here, not by SQLite through the umask: its WAL and shared-memory
+            // files take the database file's permissions.
+            do throws(SystemError) {
+                let fd = try Posix.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
+                Posix.close(fd)
+            } catch where error.errno == EEXIST {
+            } catch {
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: error.description, sql: "open", path: path)
+            }
+            access = SQLITE_OPEN_READWRITE
+        }
+        // A symlink at the database's path (or its journal's) is never followed.
+        let flags = access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -58,7 +76,7 @@ final class Database {
 
     /// Deletes a database file with its journal, WAL and shared-memory files.
     static func remove(path: String) {
-        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
+        for suffix in ["", "-journal", "-wal", "-shm"] { try? Posix.remove(path + suffix) }
     }
 
     /// Runs one or more statements that return no rows (`sqlite3_exec`).
