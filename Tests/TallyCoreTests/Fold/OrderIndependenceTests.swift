@@ -10,8 +10,8 @@ import Testing
         settings.maxSessionDurationMs = 90 * minute
         settings.accessBurst = 3
         settings.pricing = [
-            "model-a": ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000, cachedInputPicosPerToken: 300_000),
-            "model-b": ModelPrice(inputPicosPerToken: 1_500, outputPicosPerToken: 2_500),
+            "model-a": [ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000, cachedInputPicosPerToken: 300_000)],
+            "model-b": [ModelPrice(inputPicosPerToken: 1_500, outputPicosPerToken: 2_500)],
         ]
         return settings
     }

@@ -71,7 +71,7 @@ import TallySpool
 
     @Test func canonicalSettingsAreOneSortedObjectAndItsText() throws {
         var settings = PipelineSettings.defaults(relativeTo: "/srv/t\u{08}")
-        settings.fold.pricing["Zed"] = ModelPrice(inputPicosPerToken: 1_000_000, outputPicosPerToken: 2_000_000)
+        settings.fold.pricing["Zed"] = [ModelPrice(inputPicosPerToken: 1_000_000, outputPicosPerToken: 2_000_000)]
         let value = settings.canonicalValue()
         #expect(value.serialized() == settings.canonicalJSON())
         #expect(settings.canonicalJSON().contains(#""spool":"/srv/t\b/spool""#))
