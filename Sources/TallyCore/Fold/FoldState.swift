@@ -104,6 +104,12 @@ public struct FoldState: Sendable {
         if let field { invalidFieldCounts[field, default: 0] &+= count }
     }
 
+    /// Counts `count` dead-lettered lines under the field their reason was about (their reasons
+    /// counted apart, with `recordInvalid(_:field:count:)` and no field).
+    public mutating func recordInvalidField(_ field: String, count: Int64) {
+        invalidFieldCounts[field, default: 0] &+= count
+    }
+
     /// Counts one dead-lettered line as the decoder described it.
     public mutating func recordInvalid(_ line: InvalidLine) {
         recordInvalid(line.reason, field: line.field)

@@ -77,7 +77,7 @@ struct RollupTotals: Sendable, Hashable {
         view.failed = statuses[Self.statusIndex(.failed)]
         view.cancelled = statuses[Self.statusIndex(.cancelled)]
         view.timeout = statuses[Self.statusIndex(.timeout)]
-        view.successRate = threeDecimals(Int128(view.completed), over: Int128(sessions))
+        view.successRate = RollupView.successRate(completed: view.completed, sessions: sessions)
         view.responseCount = responseCount
         view.responseTotalMs = responseTotalMs
         view.feedback = feedback.feedback

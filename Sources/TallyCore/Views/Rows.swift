@@ -225,6 +225,11 @@ public struct RollupView: Sendable, Hashable, Codable {
     public var averageResponseMs: Double? {
         responseCount == 0 ? nil : Double(responseTotalMs) / Double(responseCount)
     }
+
+    /// COMPLETED / sessions rounded half-even to 3 decimals; `nil` without sessions.
+    public static func successRate(completed: Int64, sessions: Int64) -> Double? {
+        threeDecimals(Int128(completed), over: Int128(sessions))
+    }
     public init(key: String) { self.key = key }
 }
 

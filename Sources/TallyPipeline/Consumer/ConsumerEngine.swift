@@ -195,11 +195,12 @@ final class ConsumerEngine: @unchecked Sendable {
             case .event(let event):
                 fold.fold(event)
                 eventsSinceSnapshot += 1
-            case .invalid(let reason):
-                fold.recordInvalid(reason)
+            case .invalid:
+                let invalid = decoder.lastInvalid
+                fold.recordInvalid(invalid)
                 DeadLetterRecord.append(
                     source: source, offset: frame.offset, lineOffset: Int64(line.baseAddress.map { $0 - base } ?? 0),
-                    reason: reason, line: line, to: &deadLetters)
+                    invalid: invalid, line: line, to: &deadLetters)
             case .blank:
                 break
             }

@@ -224,11 +224,13 @@ struct DecodeWorker {
                     }
                     batch.shards.append(shard)
                 }
-            case .invalid(let reason):
-                batch.invalid.append(reason)
+            case .invalid:
+                let invalid = decoder.lastInvalid
+                batch.invalid.append(invalid)
                 DeadLetterRecord.append(
                     source: source, offset: inFrame ? offset : offset + Int64(start),
-                    lineOffset: inFrame ? Int64(firstLineOffset + start) : nil, reason: reason, line: line, to: &batch.deadLetters)
+                    lineOffset: inFrame ? Int64(firstLineOffset + start) : nil, invalid: invalid, line: line,
+                    to: &batch.deadLetters)
             case .blank:
                 batch.lines -= 1
             }

@@ -108,6 +108,14 @@ final class Database {
         return statement.optionalInt64(0)
     }
 
+    /// The names of the columns of `table` (none when there is no such table).
+    func columns(of table: String) throws(SQLiteError) -> Set<String> {
+        let statement = try prepare("SELECT name FROM pragma_table_info('\(table)')")
+        var names = Set<String>()
+        while try statement.step() { names.insert(statement.string(0)) }
+        return names
+    }
+
     func error(_ rc: Int32, sql: String) -> SQLiteError {
         SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
     }

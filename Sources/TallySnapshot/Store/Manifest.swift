@@ -22,6 +22,8 @@ struct Manifest {
     /// `query tools` and `query models` output (arrays of objects).
     var tools: JSONValue
     var models: JSONValue
+    /// 1.1: `query errors` output (an array of objects, largest first); `nil` in manifests before 1.1.
+    var errors: JSONValue?
     var stateFile: String
     var stateBytes: Int64
     var stateCRC32: Int64
@@ -73,6 +75,7 @@ struct Manifest {
             ("summary", summary),
             ("tools", tools),
             ("models", models),
+            ("errors", errors ?? .array([])),
             ("sessions_db", .string(Manifest.databaseName)),
             ("state", .string(stateFile)),
             ("state_bytes", .int(stateBytes)),
@@ -118,10 +121,15 @@ struct Manifest {
               let stateBytes = value["state_bytes"]?.int64Value, let crc = value["state_crc32"]?.int64Value
         else { throw corrupt("a field is missing or has the wrong type") }
         let deadLetter = value["dead_letter"]?.stringValue
+        var errors: JSONValue?
+        if let value = value["errors"] {
+            guard case .array = value else { throw corrupt("errors is not an array") }
+            errors = value
+        }
         return Manifest(
             generation: generation, snapshotAt: snapshotAt, watermark: watermarkValue.int64Value,
             inactivityTimeoutMs: timeout, settings: settings, positions: positions, health: health,
-            deadLetter: deadLetter, summary: summary, tools: tools, models: models, stateFile: stateFile,
+            deadLetter: deadLetter, summary: summary, tools: tools, models: models, errors: errors, stateFile: stateFile,
             stateBytes: stateBytes, stateCRC32: crc)
     }
 
