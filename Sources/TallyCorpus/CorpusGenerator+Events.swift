@@ -159,6 +159,8 @@ extension CorpusGenerator {
             case .success:
                 let cached: Int64 = model.caches && s.previousInput > 0 && random.chance(0.7)
                     ? min(s.previousInput, input) & ~63 : 0
+                // A session's first call writes half its prompt to the prompt cache, where the model caches.
+                let writes: Int64 = model.cacheWritePicos != nil && s.previousInput == 0 ? (input / 2) & ~63 : 0
                 buffer.write(#","input_tokens":"#)
                 buffer.writeDecimal(input)
                 buffer.write(#","output_tokens":"#)
@@ -171,9 +173,17 @@ extension CorpusGenerator {
                     buffer.write(#","reasoning_tokens":"#)
                     buffer.writeDecimal(s.callReasoning)
                 }
+                if writes > 0 {
+                    buffer.write(#","cache_write_input_tokens":"#)
+                    buffer.writeDecimal(writes)
+                }
                 if model.reportsCost {
-                    let picos = (input - cached) * model.inputPicos + cached * model.cachedInputPicos
-                        + s.callOutput * model.outputPicos
+                    var prices = (input: model.inputPicos, output: model.outputPicos, cachedInput: model.cachedInputPicos)
+                    if let change = model.priceChange, now >= change.from {
+                        prices = (change.input, change.output, change.cachedInput)
+                    }
+                    let picos = (input - cached - writes) * prices.input + cached * prices.cachedInput
+                        + writes * (model.cacheWritePicos ?? prices.input) + s.callOutput * prices.output
                     buffer.write(#","cost_usd":"#)
                     buffer.writeFixedPoint(picos / 1_000, scale: 9)
                 }

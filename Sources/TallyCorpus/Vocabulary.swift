@@ -14,6 +14,11 @@ struct ModelProfile {
     let reportsCost: Bool
     let caches: Bool
     let reasoning: Reasoning
+    /// Prompt-cache writes, charged at this price (pico-dollars per token); `nil`: the model writes none.
+    var cacheWritePicos: Int64? = nil
+    /// A price change (1.1): from this epoch millisecond on, the producer's `cost_usd` uses these
+    /// input, output and cached-input prices (pipeline.md's dated price list shows the same change).
+    var priceChange: (from: Int64, input: Int64, output: Int64, cachedInput: Int64)? = nil
     /// Milliseconds per output token, a range.
     let msPerToken: ClosedRange<Int>
     let toolCallPrefix: [UInt8]
@@ -26,15 +31,16 @@ enum Vocabulary {
         ModelProfile(
             name: bytes("claude-3-5-haiku-20241022"), provider: bytes("anthropic"), contextWindow: 200_000,
             inputPicos: 800_000, outputPicos: 4_000_000, cachedInputPicos: 80_000, reportsCost: false,
-            caches: true, reasoning: .never, msPerToken: 6...12, toolCallPrefix: bytes("toolu_"), weight: 30),
+            caches: true, reasoning: .never, cacheWritePicos: 1_000_000, msPerToken: 6...12, toolCallPrefix: bytes("toolu_"), weight: 30),
         ModelProfile(
             name: bytes("claude-sonnet-4-5"), provider: bytes("anthropic"), contextWindow: 200_000,
             inputPicos: 3_000_000, outputPicos: 15_000_000, cachedInputPicos: 300_000, reportsCost: true,
-            caches: true, reasoning: .sometimes, msPerToken: 12...25, toolCallPrefix: bytes("toolu_"), weight: 20),
+            caches: true, reasoning: .sometimes, cacheWritePicos: 3_750_000, msPerToken: 12...25, toolCallPrefix: bytes("toolu_"), weight: 20),
         ModelProfile(
             name: bytes("gpt-4o-mini"), provider: bytes("openai"), contextWindow: 128_000,
             inputPicos: 150_000, outputPicos: 600_000, cachedInputPicos: 75_000, reportsCost: true,
-            caches: true, reasoning: .never, msPerToken: 5...11, toolCallPrefix: bytes("call_"), weight: 18),
+            caches: true, reasoning: .never,
+            priceChange: (from: 1_761_955_200_000, input: 120_000, output: 500_000, cachedInput: 60_000), msPerToken: 5...11, toolCallPrefix: bytes("call_"), weight: 18),
         ModelProfile(
             name: bytes("gpt-4.1"), provider: bytes("openai"), contextWindow: 1_047_576,
             inputPicos: 2_000_000, outputPicos: 8_000_000, cachedInputPicos: 500_000, reportsCost: false,

@@ -31,6 +31,7 @@ extension QueryCommand {
         case .timeline: subject = .timeline
         case .alerts: subject = .alerts
         case .invalid: subject = .invalid
+        case .errors: subject = .errors
         }
         if name != .session, let id { throw ValidationError("unexpected argument '\(id)' after '\(what)'") }
 
@@ -39,7 +40,9 @@ extension QueryCommand {
             ("status", status != nil, .status), ("user", user != nil, .userID), ("org", org != nil, .orgID),
             ("project", project != nil, .projectID), ("since", since != nil, .since), ("until", until != nil, .until),
             ("sort", sort != nil, .sort), ("limit", limit != nil, .limit), ("offset", offset != nil, .offset),
-            ("by", by != nil, nil), ("bucket", bucket != nil, .bucket), ("kind", kind != nil, .alertKind),
+            ("by", by != nil, nil), ("bucket", bucket != nil, .bucket),
+            ("kind", kind != nil, name == .errors ? .errorKind : .alertKind),
+            ("reason", reason != nil, .invalidReason), ("field", field != nil, .invalidField),
         ]
         for filter in filters where filter.isGiven {
             let applies = filter.field.map { $0.applies(to: subject) } ?? (name == .users)
@@ -69,12 +72,24 @@ extension QueryCommand {
             }
             query.bucket = value
         }
-        if let kind {
+        if let kind, name == .errors {
+            guard let value = ErrorGroupView.Kind(argument: kind) else {
+                throw ValidationError("--kind must be \(Self.alternatives(ErrorGroupView.Kind.allValueStrings)), not '\(kind)'")
+            }
+            query.errorKind = value
+        } else if let kind {
             guard let value = AlertView.Kind(argument: kind) else {
                 throw ValidationError("--kind must be one of \(AlertView.Kind.allValueStrings.joined(separator: ", ")), not '\(kind)'")
             }
             query.alertKind = value
         }
+        if let reason {
+            guard let value = InvalidReason(argument: reason) else {
+                throw ValidationError("--reason must be one of \(InvalidReason.allValueStrings.joined(separator: ", ")), not '\(reason)'")
+            }
+            query.invalidReason = value
+        }
+        query.invalidField = field
         // The checks above are the query's own, in the flags' words; this one holds them to it.
         do {
             try query.validate()

@@ -7,7 +7,7 @@ import TallySnapshot
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Read a snapshot: summary, sessions, session ID, tools, models, users, timeline, alerts, invalid.",
+        abstract: "Read a snapshot: summary, sessions, session ID, tools, models, users, timeline, alerts, invalid, errors.",
         discussion: """
             DIR is a snapshot directory (its newest complete snapshot is read) or one snapshot-<generation>.json.
             Times are RFC 3339 UTC with milliseconds, durations milliseconds, money USD. The table format fits
@@ -18,7 +18,7 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Snapshot directory or manifest file.", valueName: "DIR"))
     var snapshot: String
 
-    @Argument(help: "summary | sessions | session | tools | models | users | timeline | alerts | invalid")
+    @Argument(help: "summary | sessions | session | tools | models | users | timeline | alerts | invalid | errors")
     var what: String
 
     @Argument(help: "The session id, for 'session'.")
@@ -45,20 +45,26 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "sessions: cost | tokens | duration | started | last_activity (descending; default started).")
     var sort: String?
 
-    @Option(help: "Rows to print; 0 is no limit (sessions default 50, others all).")
+    @Option(help: "Rows to print; 0 is no limit (sessions and errors default 50, others all).")
     var limit: Int?
 
     @Option(help: "Rows to skip.")
     var offset: Int?
 
-    @Option(help: "users: user | org | project.")
+    @Option(help: "users: user | org | project | persona.")
     var by: String?
 
     @Option(help: "timeline: 1m | 5m | 1h | 1d (default 1h).")
     var bucket: String?
 
-    @Option(help: "alerts: slow_response | slow_tool | context_window | long_session | access_burst.")
+    @Option(help: "alerts: slow_response | slow_tool | context_window | long_session | access_burst; errors: llm | tool | session.")
     var kind: String?
+
+    @Option(help: "invalid: only this reason (wrong_type, out_of_range, …).")
+    var reason: String?
+
+    @Option(help: "invalid: only dead letters about this field (input_tokens, ts, …).")
+    var field: String?
 
     @Option(help: "table | json | ndjson | csv (default: table on a terminal, json otherwise).")
     var format: String?

@@ -16,4 +16,6 @@ extension SessionSort: ExpressibleByArgument {}
 extension RollupKey: ExpressibleByArgument {}
 extension BucketWidth: ExpressibleByArgument {}
 extension AlertView.Kind: ExpressibleByArgument {}
+extension ErrorGroupView.Kind: ExpressibleByArgument {}
+extension InvalidReason: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}

@@ -208,7 +208,14 @@ enum Fixture {
         ]
         return SnapshotContent(
             watermark: watermark, inactivityTimeoutMs: timeoutMs, summary: summary, tools: [search, fetch],
-            models: [modelB, modelA], rollups: ["user": users, "org": orgs, "project": projects],
+            models: [modelB, modelA],
+            errors: [
+                ErrorGroupView(kind: .llm, name: "model-a", status: "error", message: "rate limit #", count: 3,
+                               firstTimestamp: t0 + minute, lastTimestamp: t0 + 9 * minute, sessionID: "s1"),
+                ErrorGroupView(kind: .tool, name: "search", status: "timeout", message: nil, count: 1,
+                               firstTimestamp: t0 + 2 * minute, lastTimestamp: t0 + 2 * minute, sessionID: "s2"),
+            ],
+            rollups: ["user": users, "org": orgs, "project": projects],
             timeline: [first, second, third], alerts: alerts, globals: [1, 2, 3])
     }
 

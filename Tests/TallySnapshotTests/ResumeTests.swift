@@ -36,7 +36,7 @@ func sampleEvents(sessions count: Int) -> [Event] {
 func settingsForTests() -> FoldSettings {
     var settings = FoldSettings()
     settings.inactivityTimeoutMs = 30 * minute
-    settings.pricing = ["m-b": ModelPrice(inputPicosPerToken: 1_000_000, outputPicosPerToken: 2_000_000)]
+    settings.pricing = ["m-b": [ModelPrice(inputPicosPerToken: 1_000_000, outputPicosPerToken: 2_000_000)]]
     return settings
 }
 

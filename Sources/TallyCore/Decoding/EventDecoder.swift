@@ -80,6 +80,8 @@ public struct EventDecoder: Sendable {
     private var spanTable = SpanTable()
     /// Nesting levels past 64, reused from line to line.
     private var nestingSpill: [UInt64] = []
+    /// The field and detail of the last line decoded as invalid (its reason is the one returned).
+    public private(set) var lastInvalid = InvalidLine(reason: .notJSON, detail: "")
 
     public init(maxLineBytes: Int = 1 << 20, keepsUnfoldedText: Bool = true) {
         self.maxLineBytes = maxLineBytes
@@ -93,9 +95,9 @@ public struct EventDecoder: Sendable {
             do throws(FieldFault) {
                 return .event(try reader.event())
             } catch {
-                return .invalid(error.reason)
+                return .invalid(noteInvalid(error))
             }
-        case .invalid(let reason): return .invalid(reason)
+        case .invalid(let reason): return .invalid(noteInvalid(reason, count: line.count))
         case .blank: return .blank
         }
     }
@@ -109,11 +111,35 @@ public struct EventDecoder: Sendable {
                 events.append(try reader.event())
                 return .appended
             } catch {
-                return .invalid(error.reason)
+                return .invalid(noteInvalid(error))
             }
-        case .invalid(let reason): return .invalid(reason)
+        case .invalid(let reason): return .invalid(noteInvalid(reason, count: line.count))
         case .blank: return .blank
         }
+    }
+
+    /// Notes a line that was cut while streamed because it is longer than `max_line_bytes`
+    /// (`length`: its whole length in bytes); it is `too_long` and is never decoded.
+    public mutating func noteCutLine(length: Int64) -> InvalidReason {
+        noteInvalid(.tooLong, count: Int(clamping: length))
+    }
+
+    private mutating func noteInvalid(_ fault: FieldFault) -> InvalidReason {
+        lastInvalid = InvalidLine(reason: fault.reason, field: fault.field.map { "\($0.name)" }, detail: fault.detail)
+        return fault.reason
+    }
+
+    /// A line invalid as a whole (no field at fault); `count` is its length in bytes.
+    private mutating func noteInvalid(_ reason: InvalidReason, count: Int) -> InvalidReason {
+        let detail = switch reason {
+        case .tooLong: "the line is \(count) bytes, longer than max_line_bytes \(maxLineBytes)"
+        case .invalidUTF8: "the line is not valid UTF-8"
+        case .notJSON: "the line is not valid JSON"
+        case .notObject: "expected a JSON object"
+        default: reason.rawValue
+        }
+        lastInvalid = InvalidLine(reason: reason, field: nil, detail: detail)
+        return reason
     }
 
     private enum Scan {

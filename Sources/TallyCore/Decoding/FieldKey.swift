@@ -6,7 +6,7 @@ enum FieldKey: Int, CaseIterable {
     case conversationID, userID, orgID, projectID, personaID
     case metadata, status, errorMessage
     case role, turn, messageID, content
-    case model, provider, inputTokens, outputTokens, cachedInputTokens, reasoningTokens
+    case model, provider, inputTokens, outputTokens, cachedInputTokens, reasoningTokens, cacheWriteInputTokens
     case costUSD, latencyMs, ttftMs, contextWindow
     case toolName, executionTimeMs, toolCallID, result
     case level, message, processID
@@ -41,6 +41,7 @@ enum FieldKey: Int, CaseIterable {
         case .outputTokens: "output_tokens"
         case .cachedInputTokens: "cached_input_tokens"
         case .reasoningTokens: "reasoning_tokens"
+        case .cacheWriteInputTokens: "cache_write_input_tokens"
         case .costUSD: "cost_usd"
         case .latencyMs: "latency_ms"
         case .ttftMs: "ttft_ms"
@@ -115,6 +116,7 @@ enum FieldKey: Int, CaseIterable {
         case 16: candidate = .reasoningTokens
         case 17: candidate = .executionTimeMs
         case 19: candidate = .cachedInputTokens
+        case 24: candidate = .cacheWriteInputTokens
         default: return nil
         }
         return bytesEqual(bytes, candidate.name.utf8Start, count: count) ? candidate : nil

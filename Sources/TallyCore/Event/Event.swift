@@ -137,6 +137,8 @@ extension Event {
         public var outputTokens: Int64?
         public var cachedInputTokens: Int64?
         public var reasoningTokens: Int64?
+        /// Prompt tokens written to the provider's prompt cache (part of `inputTokens`, 1.1).
+        public var cacheWriteInputTokens: Int64?
         /// `cost_usd` converted exactly to nano-dollars (rounded half-even past 9 decimals).
         public var costNanos: Int64?
         public var latencyMs: Int64?
@@ -147,7 +149,8 @@ extension Event {
         public var turn: Int64?
         public init(
             model: String, provider: String? = nil, inputTokens: Int64? = nil, outputTokens: Int64? = nil,
-            cachedInputTokens: Int64? = nil, reasoningTokens: Int64? = nil, costNanos: Int64? = nil,
+            cachedInputTokens: Int64? = nil, reasoningTokens: Int64? = nil, cacheWriteInputTokens: Int64? = nil,
+            costNanos: Int64? = nil,
             latencyMs: Int64? = nil, ttftMs: Int64? = nil, status: CallStatus = .success,
             errorMessage: String? = nil, contextWindow: Int64? = nil, turn: Int64? = nil
         ) {
@@ -157,6 +160,7 @@ extension Event {
             self.outputTokens = outputTokens
             self.cachedInputTokens = cachedInputTokens
             self.reasoningTokens = reasoningTokens
+            self.cacheWriteInputTokens = cacheWriteInputTokens
             self.costNanos = costNanos
             self.latencyMs = latencyMs
             self.ttftMs = ttftMs
@@ -195,6 +199,7 @@ extension Event {
     public struct Log: Sendable, Hashable {
         public var level: LogLevel
         public var message: String
+        /// A string, or an integer kept as its decimal text (1.1).
         public var processID: String?
         public init(level: LogLevel, message: String, processID: String? = nil) {
             self.level = level
@@ -242,4 +247,19 @@ public enum InvalidReason: String, Sendable, Hashable, CaseIterable, Codable {
     case wrongType = "wrong_type"
     case outOfRange = "out_of_range"
     case badEnum = "bad_enum"
+}
+
+/// Where and why a line is invalid, as its dead letter records it (events.md, 1.1).
+public struct InvalidLine: Sendable, Hashable {
+    public var reason: InvalidReason
+    /// The JSON key at fault when the reason is about one field, else `nil`.
+    public var field: String?
+    /// One line: `expected an integer, got a string`.
+    public var detail: String
+
+    public init(reason: InvalidReason, field: String? = nil, detail: String) {
+        self.reason = reason
+        self.field = field
+        self.detail = detail
+    }
 }

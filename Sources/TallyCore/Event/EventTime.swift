@@ -16,4 +16,16 @@ public enum EventTime {
             return Timestamp.epochMilliseconds(rfc3339: base, count: bytes.count)
         }
     }
+
+    /// A date `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time with an offset, as a dated price's
+    /// `from` is written (pipeline.md); `nil` for anything else.
+    public static func epochMilliseconds(dateOrRFC3339 text: String) -> Int64? {
+        let bytes = Array(text.utf8)
+        let isDate = bytes.count == 10 && bytes[4] == UInt8(ascii: "-") && bytes[7] == UInt8(ascii: "-")
+        var full = isDate ? text + "T00:00:00Z" : text
+        return full.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return nil }
+            return Timestamp.epochMilliseconds(rfc3339: base, count: bytes.count)
+        }
+    }
 }

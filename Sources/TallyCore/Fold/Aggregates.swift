@@ -12,6 +12,7 @@ struct TimelineTotals: Sendable, Hashable {
     var toolCalls: Int64 = 0
     var toolErrors: Int64 = 0
     var llmErrors: Int64 = 0
+    var feedback = FeedbackTotals()
 
     var isEmpty: Bool { self == TimelineTotals() }
 
@@ -28,6 +29,8 @@ struct TimelineTotals: Sendable, Hashable {
         bucket.toolCalls = toolCalls
         bucket.toolErrors = toolErrors
         bucket.llmErrors = llmErrors
+        bucket.feedback = feedback.feedback
+        bucket.negativeFeedback = feedback.negative
         return bucket
     }
 
@@ -42,17 +45,20 @@ struct TimelineTotals: Sendable, Hashable {
         toolCalls &+= other.toolCalls
         toolErrors &+= other.toolErrors
         llmErrors &+= other.llmErrors
+        feedback.merge(other.feedback)
     }
 
-    func encode(into writer: inout PackedWriter) {
+    /// Format 3 of the globals adds `feedback`.
+    func encode(into writer: inout PackedWriter, format: UInt8) {
         for value in [sessionsStarted, sessionsEnded, messages, llmCalls, costNanos, toolCalls, toolErrors, llmErrors] {
             writer.signed(value)
         }
         inputTokens.encode(into: &writer)
         outputTokens.encode(into: &writer)
+        if format >= 3 { feedback.encode(into: &writer) }
     }
 
-    static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> TimelineTotals {
+    static func decode(from reader: inout PackedReader, format: UInt8) throws(FoldDecodingError) -> TimelineTotals {
         var totals = TimelineTotals()
         totals.sessionsStarted = try reader.signed()
         totals.sessionsEnded = try reader.signed()
@@ -64,6 +70,7 @@ struct TimelineTotals: Sendable, Hashable {
         totals.llmErrors = try reader.signed()
         totals.inputTokens = try TokenSum.decode(from: &reader)
         totals.outputTokens = try TokenSum.decode(from: &reader)
+        if format >= 3 { totals.feedback = try FeedbackTotals.decode(from: &reader) }
         return totals
     }
 }
@@ -139,6 +146,9 @@ struct ModelTotals: Sendable, Hashable {
     /// In 128 bits: fewer than 2^63 values below 2^63 each never reach 2^127.
     var ttftTotalMs: Int128 = 0
     var ttftCount: Int64 = 0
+    var cachedInputTokens = TokenSum()
+    var cacheWriteInputTokens = TokenSum()
+    var reasoningTokens = TokenSum()
 
     @inline(__always)
     mutating func add(_ call: Event.LLMCall, costNanos cost: Int64?) {
@@ -146,6 +156,9 @@ struct ModelTotals: Sendable, Hashable {
         if call.status != .success { errors &+= 1 }
         inputTokens.add(call.inputTokens)
         outputTokens.add(call.outputTokens)
+        cachedInputTokens.add(call.cachedInputTokens)
+        cacheWriteInputTokens.add(call.cacheWriteInputTokens)
+        reasoningTokens.add(call.reasoningTokens)
         if let cost { costNanos.addSaturating(cost) } else { unpricedCalls &+= 1 }
         if let ms = call.latencyMs { latency.record(ms) }
         if let ms = call.ttftMs {
@@ -164,6 +177,9 @@ struct ModelTotals: Sendable, Hashable {
         latency.merge(other.latency)
         ttftTotalMs += other.ttftTotalMs
         ttftCount &+= other.ttftCount
+        cachedInputTokens.merge(other.cachedInputTokens)
+        cacheWriteInputTokens.merge(other.cacheWriteInputTokens)
+        reasoningTokens.merge(other.reasoningTokens)
     }
 
     func view(model: String) -> ModelView {
@@ -174,6 +190,9 @@ struct ModelTotals: Sendable, Hashable {
         view.outputTokens = outputTokens.value
         view.costNanos = costNanos
         view.unpricedCalls = unpricedCalls
+        view.cachedInputTokens = cachedInputTokens.value
+        view.cacheWriteInputTokens = cacheWriteInputTokens.value
+        view.reasoningTokens = reasoningTokens.value
         view.avgLatencyMs = latency.average
         view.p50LatencyMs = latency.percentile(50)
         view.p95LatencyMs = latency.percentile(95)
@@ -182,16 +201,20 @@ struct ModelTotals: Sendable, Hashable {
         return view
     }
 
-    func encode(into writer: inout PackedWriter) {
+    func encode(into writer: inout PackedWriter, format: UInt8) {
         for value in [calls, errors, costNanos, unpricedCalls] { writer.signed(value) }
         writer.signed128(ttftTotalMs)
         writer.signed(ttftCount)
         inputTokens.encode(into: &writer)
         outputTokens.encode(into: &writer)
         latency.encode(into: &writer)
+        guard format >= 3 else { return }
+        cachedInputTokens.encode(into: &writer)
+        cacheWriteInputTokens.encode(into: &writer)
+        reasoningTokens.encode(into: &writer)
     }
 
-    static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> ModelTotals {
+    static func decode(from reader: inout PackedReader, format: UInt8) throws(FoldDecodingError) -> ModelTotals {
         var totals = ModelTotals()
         totals.calls = try reader.signed()
         totals.errors = try reader.signed()
@@ -202,72 +225,11 @@ struct ModelTotals: Sendable, Hashable {
         totals.inputTokens = try TokenSum.decode(from: &reader)
         totals.outputTokens = try TokenSum.decode(from: &reader)
         totals.latency = try LatencyHistogram.decode(from: &reader)
-        return totals
-    }
-}
-
-/// One row of a user / org / project rollup before it is shown.
-struct RollupTotals: Sendable, Hashable {
-    var sessions: Int64 = 0
-    var llmCalls: Int64 = 0
-    var inputTokens = TokenSum()
-    var outputTokens = TokenSum()
-    var costNanos: Int64 = 0
-    var toolErrors: Int64 = 0
-
-    mutating func add(_ session: SessionState) {
-        sessions &+= 1
-        llmCalls &+= session.llmCalls
-        inputTokens.merge(session.inputTokens)
-        outputTokens.merge(session.outputTokens)
-        costNanos.addSaturating(session.costNanos)
-        toolErrors &+= session.toolErrors
-    }
-
-    mutating func merge(_ other: RollupTotals) {
-        sessions &+= other.sessions
-        llmCalls &+= other.llmCalls
-        inputTokens.merge(other.inputTokens)
-        outputTokens.merge(other.outputTokens)
-        costNanos.addSaturating(other.costNanos)
-        toolErrors &+= other.toolErrors
-    }
-
-    /// Takes back what `merge(other)` added: exact while no token or cost sum is saturated.
-    mutating func subtract(_ other: RollupTotals) {
-        sessions &-= other.sessions
-        llmCalls &-= other.llmCalls
-        inputTokens.subtract(other.inputTokens)
-        outputTokens.subtract(other.outputTokens)
-        costNanos &-= other.costNanos
-        toolErrors &-= other.toolErrors
-    }
-
-    func view(key: String) -> RollupView {
-        var view = RollupView(key: key)
-        view.sessions = sessions
-        view.llmCalls = llmCalls
-        view.inputTokens = inputTokens.value
-        view.outputTokens = outputTokens.value
-        view.costNanos = costNanos
-        view.toolErrors = toolErrors
-        return view
-    }
-
-    func encode(into writer: inout PackedWriter) {
-        for value in [sessions, llmCalls, costNanos, toolErrors] { writer.signed(value) }
-        inputTokens.encode(into: &writer)
-        outputTokens.encode(into: &writer)
-    }
-
-    static func decode(from reader: inout PackedReader) throws(FoldDecodingError) -> RollupTotals {
-        var totals = RollupTotals()
-        totals.sessions = try reader.signed()
-        totals.llmCalls = try reader.signed()
-        totals.costNanos = try reader.signed()
-        totals.toolErrors = try reader.signed()
-        totals.inputTokens = try TokenSum.decode(from: &reader)
-        totals.outputTokens = try TokenSum.decode(from: &reader)
+        if format >= 3 {
+            totals.cachedInputTokens = try TokenSum.decode(from: &reader)
+            totals.cacheWriteInputTokens = try TokenSum.decode(from: &reader)
+            totals.reasoningTokens = try TokenSum.decode(from: &reader)
+        }
         return totals
     }
 }
@@ -285,6 +247,7 @@ struct RetiredTotals: Sendable {
     /// Indexed by `RollupKey.index`.
     var rollups: [[String: RollupTotals]] = Array(repeating: [:], count: RollupKey.allCases.count)
     var alerts: [AlertView] = []
+    // Retired sessions' error groups go into `FoldState.errorGroups`, which never changes them again.
 
     mutating func merge(_ other: RetiredTotals) {
         for index in statusCounts.indices { statusCounts[index] &+= other.statusCounts[index] }

@@ -32,6 +32,12 @@ extension FoldState {
         outputTokens.merge(other.outputTokens)
         costNanos.addSaturating(other.costNanos)
         unpricedLLMCalls &+= other.unpricedLLMCalls
+        cachedInputTokens.merge(other.cachedInputTokens)
+        cacheWriteInputTokens.merge(other.cacheWriteInputTokens)
+        reasoningTokens.merge(other.reasoningTokens)
+        feedback.merge(other.feedback)
+        for (field, count) in other.invalidFieldCounts { invalidFieldCounts[field, default: 0] &+= count }
+        errorGroups.merge(other.errorGroups)
         for (minute, totals) in other.timelineTotals { timelineTotals[minute, default: TimelineTotals()].merge(totals) }
         for (name, totals) in other.toolTotals { toolTotals[name, default: ToolTotals()].merge(totals) }
         for (name, totals) in other.modelTotals { modelTotals[name, default: ModelTotals()].merge(totals) }

@@ -27,8 +27,10 @@ public struct FoldChanges: Sendable {
 
 extension FoldState {
     /// 2: the watermark summary replaces the largest `ts` of format 1 (still read).
-    static let globalsFormat: UInt8 = 2
-    static let sessionFormat: UInt8 = 1
+    /// 3 (1.1): the token breakdown, feedback, dead letters by field and error groups follow (2 is still read).
+    static let globalsFormat: UInt8 = 3
+    /// 2 (1.1): the token breakdown, feedback, log errors and the fullest context follow (1 is still read).
+    static let sessionFormat: UInt8 = 2
 
     /// Forgets `event_id`s whose copies all lie more than 2 × `dedup_window` behind `watermark`,
     /// as ``takeChanges()`` does at a snapshot boundary. For shards of one fold that are about to
@@ -77,8 +79,9 @@ extension FoldState {
         }
         let timedOut = live.activeSessions.filter { isMore(than: settings.inactivityTimeoutMs, from: $0.value, to: watermark) }
         for (sessionID, lastTimestamp) in timedOut {
-            live.timeOut(sessionID: sessionID, lastTimestamp: lastTimestamp)
-            if let index = sessions.position(of: sessionID) { sessions.states[index].contribution?.timedOut = true }
+            let index = sessions.position(of: sessionID)
+            live.timeOut(sessionID: sessionID, lastTimestamp: lastTimestamp, contribution: index.flatMap { sessions.states[$0].contribution })
+            if let index { sessions.states[index].contribution?.timeOut() }
         }
         dirtySessionIDs.removeAll(keepingCapacity: true)
         changes.droppedSessionIDs = droppedSessionIDs.filter { sessions[$0] == nil }.sorted()
@@ -90,8 +93,14 @@ extension FoldState {
     /// retired totals and alerts, and the dedup window (id fingerprint and `ts` of each remembered copy).
     /// Settings are not included.
     public func encodeGlobals() -> [UInt8] {
+        encodeGlobals(format: Self.globalsFormat)
+    }
+
+    /// `encodeGlobals()` in `format` (2 or 3): format 2 is what builds before 1.1 wrote, without the
+    /// 1.1 figures, so that tests can check such snapshots are still read and continued.
+    func encodeGlobals(format: UInt8) -> [UInt8] {
         var writer = PackedWriter()
-        writer.byte(Self.globalsFormat)
+        writer.byte(format)
         watermarkSummary.encode(into: &writer)
         for value in [events, duplicates, messages, llmCalls, toolCalls, costNanos, unpricedLLMCalls] {
             writer.signed(value)
@@ -104,7 +113,7 @@ extension FoldState {
         writer.count(timelineTotals.count)
         for minute in timelineTotals.keys.sorted() {
             writer.signed(minute)
-            timelineTotals[minute]!.encode(into: &writer)
+            timelineTotals[minute]!.encode(into: &writer, format: format)
         }
         writer.count(toolTotals.count)
         for (name, totals) in toolTotals.sorted(by: { $0.key < $1.key }) {
@@ -114,7 +123,7 @@ extension FoldState {
         writer.count(modelTotals.count)
         for (name, totals) in modelTotals.sorted(by: { $0.key < $1.key }) {
             writer.string(name)
-            totals.encode(into: &writer)
+            totals.encode(into: &writer, format: format)
         }
         writer.count(accessCounts.count)
         for (userHour, count) in accessCounts {
@@ -125,12 +134,13 @@ extension FoldState {
 
         writer.count(retired.statusCounts.count)
         for count in retired.statusCounts { writer.signed(count) }
-        writer.count(retired.rollups.count)
-        for rollup in retired.rollups {
+        let rollups = format >= 3 ? retired.rollups : Array(retired.rollups.prefix(3))
+        writer.count(rollups.count)
+        for rollup in rollups {
             writer.count(rollup.count)
             for (key, totals) in rollup.sorted(by: { $0.key < $1.key }) {
                 writer.string(key)
-                totals.encode(into: &writer)
+                totals.encode(into: &writer, format: format)
             }
         }
         writer.count(retired.alerts.count)
@@ -143,6 +153,18 @@ extension FoldState {
             writer.count(timestamps.count)
             for timestamp in timestamps { writer.signed(timestamp) }
         }
+        guard format >= 3 else { return writer.bytes }
+
+        cachedInputTokens.encode(into: &writer)
+        cacheWriteInputTokens.encode(into: &writer)
+        reasoningTokens.encode(into: &writer)
+        feedback.encode(into: &writer)
+        writer.count(invalidFieldCounts.count)
+        for (field, count) in invalidFieldCounts.sorted(by: { $0.key < $1.key }) {
+            writer.string(field)
+            writer.signed(count)
+        }
+        errorGroups.encode(into: &writer)
         return writer.bytes
     }
 
@@ -161,7 +183,7 @@ extension FoldState {
         switch format {
         case 1:
             formerLatest = try reader.optionalSigned()
-        case Self.globalsFormat:
+        case 2, Self.globalsFormat:
             watermarkSummary = try WatermarkSummary.decode(
                 from: &reader, quorum: settings.watermarkQuorum, window: settings.dedupWindowMs)
         default:
@@ -181,7 +203,7 @@ extension FoldState {
 
         for _ in 0..<(try reader.count()) {
             let minute = try reader.signed()
-            timelineTotals[minute] = try TimelineTotals.decode(from: &reader)
+            timelineTotals[minute] = try TimelineTotals.decode(from: &reader, format: format)
         }
         for _ in 0..<(try reader.count()) {
             let name = try reader.string()
@@ -189,7 +211,7 @@ extension FoldState {
         }
         for _ in 0..<(try reader.count()) {
             let name = try reader.string()
-            modelTotals[name] = try ModelTotals.decode(from: &reader)
+            modelTotals[name] = try ModelTotals.decode(from: &reader, format: format)
         }
         for _ in 0..<(try reader.count()) {
             let userHour = UserHour(userID: try reader.string(), hour: try reader.signed())
@@ -198,11 +220,13 @@ extension FoldState {
 
         guard try reader.count() == retired.statusCounts.count else { throw reader.failure("wrong number of statuses") }
         for index in retired.statusCounts.indices { retired.statusCounts[index] = try reader.signed() }
-        guard try reader.count() == retired.rollups.count else { throw reader.failure("wrong number of rollups") }
-        for index in retired.rollups.indices {
+        // Formats 1 and 2 have no persona rollup.
+        let rollupCount = try reader.count()
+        guard rollupCount == (format >= 3 ? retired.rollups.count : 3) else { throw reader.failure("wrong number of rollups") }
+        for index in 0..<rollupCount {
             for _ in 0..<(try reader.count()) {
                 let key = try reader.string()
-                retired.rollups[index][key] = try RollupTotals.decode(from: &reader)
+                retired.rollups[index][key] = try RollupTotals.decode(from: &reader, format: format)
             }
         }
         for _ in 0..<(try reader.count()) { retired.alerts.append(try AlertView.decode(from: &reader)) }
@@ -214,6 +238,17 @@ extension FoldState {
             var copies: [Int64] = []
             for _ in 0..<copyCount { copies.append(try reader.signed()) }
             dedup.insert(eventID, copies: copies)
+        }
+        if format >= 3 {
+            cachedInputTokens = try TokenSum.decode(from: &reader)
+            cacheWriteInputTokens = try TokenSum.decode(from: &reader)
+            reasoningTokens = try TokenSum.decode(from: &reader)
+            feedback = try FeedbackTotals.decode(from: &reader)
+            for _ in 0..<(try reader.count()) {
+                let field = try reader.string()
+                invalidFieldCounts[field] = try reader.signed()
+            }
+            errorGroups = try ErrorGroups.decode(from: &reader, limit: settings.errorGroupLimit)
         }
         guard reader.isAtEnd else { throw reader.failure("unexpected bytes after the end") }
         inputTokens.markWrappedAsOverflowed()
@@ -242,10 +277,13 @@ extension FoldState {
 }
 
 extension SessionState {
-    func encoded() -> [UInt8] {
+    func encoded() -> [UInt8] { encoded(format: FoldState.sessionFormat) }
+
+    /// `encoded()` in `format` (1 or 2); format 1, as builds before 1.1 wrote it, lacks the 1.1 figures.
+    func encoded(format: UInt8) -> [UInt8] {
         // Room for a typical session (a few hundred bytes) without growing the buffer step by step.
         var writer = PackedWriter(capacity: 512)
-        writer.byte(FoldState.sessionFormat)
+        writer.byte(format)
         writer.string(id)
         writer.signed(firstTimestamp)
         writer.signed(lastTimestamp)
@@ -306,13 +344,29 @@ extension SessionState {
             writer.signed(hourCount.hour)
             writer.signed(hourCount.count)
         }
+        guard format >= 2 else { return writer.bytes }
+        cachedInputTokens.encode(into: &writer)
+        cacheWriteInputTokens.encode(into: &writer)
+        reasoningTokens.encode(into: &writer)
+        feedback.encode(into: &writer)
+        writer.signed(logErrors)
+        writer.bool(maxContext != nil)
+        if let maxContext {
+            writer.signed(maxContext.inputTokens)
+            writer.signed(maxContext.contextWindow)
+        }
+        for usage in models {
+            usage.cachedInputTokens.encode(into: &writer)
+            usage.cacheWriteInputTokens.encode(into: &writer)
+            usage.reasoningTokens.encode(into: &writer)
+        }
         return writer.bytes
     }
 
     static func decode(_ bytes: [UInt8]) throws(FoldDecodingError) -> SessionState {
         var reader = PackedReader(bytes, part: "session state")
         let format = try reader.byte()
-        guard format == FoldState.sessionFormat else { throw reader.failure("unknown format \(format)") }
+        guard format == 1 || format == FoldState.sessionFormat else { throw reader.failure("unknown format \(format)") }
         var session = SessionState(id: try reader.string(), timestamp: 0)
         session.firstTimestamp = try reader.signed()
         session.lastTimestamp = try reader.signed()
@@ -369,6 +423,21 @@ extension SessionState {
         }
         for _ in 0..<(try reader.count()) {
             session.accessWithoutUser.append(HourCount(hour: try reader.signed(), count: try reader.signed()))
+        }
+        if format >= 2 {
+            session.cachedInputTokens = try TokenSum.decode(from: &reader)
+            session.cacheWriteInputTokens = try TokenSum.decode(from: &reader)
+            session.reasoningTokens = try TokenSum.decode(from: &reader)
+            session.feedback = try FeedbackTotals.decode(from: &reader)
+            session.logErrors = try reader.signed()
+            if try reader.bool() {
+                session.maxContext = ContextRatio(inputTokens: try reader.signed(), contextWindow: try reader.signed())
+            }
+            for index in session.models.indices {
+                session.models[index].cachedInputTokens = try TokenSum.decode(from: &reader)
+                session.models[index].cacheWriteInputTokens = try TokenSum.decode(from: &reader)
+                session.models[index].reasoningTokens = try TokenSum.decode(from: &reader)
+            }
         }
         guard reader.isAtEnd else { throw reader.failure("unexpected bytes after the end") }
         return session

@@ -69,8 +69,14 @@ extension FoldState {
         if let endedAt = row.endedAt(watermark: watermark, inactivityTimeoutMs: settings.inactivityTimeoutMs) {
             timelineTotals[floorDivide(endedAt, millisecondsPerMinute), default: TimelineTotals()].sessionsEnded &+= 1
         }
+        let responses = session.responses(slowerThan: settings.slowResponseMs)
         for rollup in RollupKey.allCases {
-            if let key = rollup.key(of: session) { retired.rollups[rollup.index][key, default: RollupTotals()].add(session) }
+            if let key = rollup.key(of: session) {
+                retired.rollups[rollup.index][key, default: RollupTotals()].add(session, status: status, responses: responses)
+            }
+        }
+        if let failure = session.failure {
+            errorGroups.add(failure.key, ErrorGroupTotals(timestamp: failure.timestamp, sessionID: sessionID))
         }
         retired.alerts.append(contentsOf: alerts)
         if let userID = session.userID?.value {

@@ -17,8 +17,10 @@ extension FoldState {
         }
         for (sessionID, lastTimestamp) in live.activeSessions
         where isMore(than: settings.inactivityTimeoutMs, from: lastTimestamp, to: watermark) {
-            if let index = sessions.position(of: sessionID), sessions.states[index].isDirty { continue }
-            adjustment.timeOut(sessionID: sessionID, lastTimestamp: lastTimestamp)
+            let index = sessions.position(of: sessionID)
+            if let index, sessions.states[index].isDirty { continue }
+            adjustment.timeOut(
+                sessionID: sessionID, lastTimestamp: lastTimestamp, contribution: index.flatMap { sessions.states[$0].contribution })
         }
         return adjustment
     }
@@ -50,6 +52,14 @@ extension FoldState {
         view.outputTokens = outputTokens.value
         view.costNanos = costNanos
         view.unpricedLLMCalls = unpricedLLMCalls
+        view.cachedInputTokens = cachedInputTokens.value
+        view.cacheWriteInputTokens = cacheWriteInputTokens.value
+        view.reasoningTokens = reasoningTokens.value
+        view.feedback = feedback.feedback
+        view.ratings = feedback.ratings
+        view.averageRating = feedback.averageRating
+        view.sentiment = ["positive": feedback.positive, "neutral": feedback.neutral, "negative": feedback.negative]
+        view.invalidFields = invalidFieldCounts.filter { $0.value != 0 }
         view.watermark = watermark
         view.overflowedTotals = overflowedTotals
         return view
@@ -141,6 +151,31 @@ extension FoldState {
             if !totals.isEmpty { buckets.append(totals.bucket(minute: minute)) }
         }
         return buckets
+    }
+
+    /// Every error group, largest first (ties by kind, name, status, message): failed calls and retired
+    /// `FAILED` sessions from the bounded groups, live `FAILED` sessions as they are now, bounded together
+    /// to `settings.errorGroupLimit` groups plus one `(other)` per kind. O(groups + failed live sessions).
+    public func errorGroupViews() -> [ErrorGroupView] {
+        var groups = errorGroups
+        var failures = live.failures
+        let adjustment = pendingAdjustment(watermark: statusWatermark)
+        for sessions in adjustment.failures.values {
+            for (failure, count) in sessions {
+                var counted = failures.removeValue(forKey: failure.key) ?? [:]
+                LiveAggregates.add(count, to: &counted, failure)
+                if !counted.isEmpty { failures[failure.key] = counted }
+            }
+        }
+        for (key, sessions) in failures {
+            var totals: ErrorGroupTotals?
+            for (failure, count) in sessions where count > 0 {
+                let one = ErrorGroupTotals(timestamp: failure.timestamp, sessionID: failure.sessionID)
+                if totals == nil { totals = one } else { totals!.merge(one) }
+            }
+            if let totals { groups.add(key, totals) }
+        }
+        return groups.views()
     }
 
     /// Every alert, sorted by (ts, kind, session_id, detail).

@@ -59,6 +59,14 @@ public struct FoldState: Sendable {
     var outputTokens = TokenSum()
     var costNanos: Int64 = 0
     var unpricedLLMCalls: Int64 = 0
+    var cachedInputTokens = TokenSum()
+    var cacheWriteInputTokens = TokenSum()
+    var reasoningTokens = TokenSum()
+    var feedback = FeedbackTotals()
+    /// Dead-lettered lines by the field their reason was about.
+    var invalidFieldCounts: [String: Int64] = [:]
+    /// Failed calls, and the `FAILED` sessions that retention retired (live ones are in `live.failures`).
+    var errorGroups: ErrorGroups
     /// Keyed by minute index (`ts` floor-divided by 60,000).
     var timelineTotals: [Int64: TimelineTotals] = [:]
     var toolTotals: [String: ToolTotals] = [:]
@@ -83,15 +91,28 @@ public struct FoldState: Sendable {
     public init(settings: FoldSettings) {
         self.settings = settings
         watermarkSummary = WatermarkSummary(quorum: settings.watermarkQuorum, window: settings.dedupWindowMs)
+        errorGroups = ErrorGroups(limit: settings.errorGroupLimit)
     }
 
     /// The latest `ts` that `watermarkQuorum` folded events vouch for (see ``WatermarkSummary``);
     /// `nil` until there is one. Derived statuses, retention and dedup's memory are measured against it.
     public var watermark: Int64? { watermarkSummary.watermark }
 
-    /// Counts one dead-lettered line under its reason.
-    public mutating func recordInvalid(_ reason: InvalidReason) {
-        invalidCounts[reason.index] &+= 1
+    /// Counts `count` dead-lettered lines under their reason and (1.1) the field it was about.
+    public mutating func recordInvalid(_ reason: InvalidReason, field: String? = nil, count: Int64 = 1) {
+        invalidCounts[reason.index] &+= count
+        if let field { invalidFieldCounts[field, default: 0] &+= count }
+    }
+
+    /// Counts `count` dead-lettered lines under the field their reason was about (their reasons
+    /// counted apart, with `recordInvalid(_:field:count:)` and no field).
+    public mutating func recordInvalidField(_ field: String, count: Int64) {
+        invalidFieldCounts[field, default: 0] &+= count
+    }
+
+    /// Counts one dead-lettered line as the decoder described it.
+    public mutating func recordInvalid(_ line: InvalidLine) {
+        recordInvalid(line.reason, field: line.field)
     }
 
     /// Folds one valid event (or counts it as a duplicate).
@@ -180,11 +201,18 @@ public struct FoldState: Sendable {
                 sessions.states[session].addMessage(timestamp: timestamp, role: message.role)
             }
         case .llmCall(let call):
-            let cost = CallCost.nanos(for: call, pricing: settings.pricing)
+            let cost = CallCost.nanos(for: call, at: timestamp, settings: settings)
             let failed = call.status != .success
             llmCalls &+= 1
             inputTokens.add(call.inputTokens)
             outputTokens.add(call.outputTokens)
+            cachedInputTokens.add(call.cachedInputTokens)
+            cacheWriteInputTokens.add(call.cacheWriteInputTokens)
+            reasoningTokens.add(call.reasoningTokens)
+            if failed {
+                addErrorGroup(.llm, name: call.model, status: call.status, message: call.errorMessage,
+                              timestamp: timestamp, sessionID: event.pointee.sessionID)
+            }
             if let cost { costNanos.addSaturating(cost) } else { unpricedLLMCalls &+= 1 }
             updateTimeline(timestamp) { bucket in
                 bucket.llmCalls &+= 1
@@ -208,6 +236,10 @@ public struct FoldState: Sendable {
                 if call.status == .error { bucket.toolErrors &+= 1 }
             }
             toolTotals[call.toolName, default: ToolTotals()].add(call)
+            if call.status != .success {
+                addErrorGroup(.tool, name: call.toolName, status: call.status, message: call.errorMessage,
+                              timestamp: timestamp, sessionID: event.pointee.sessionID)
+            }
             if let session {
                 sessions.states[session].addToolCall(call)
                 if let ms = call.executionTimeMs, ms > settings.slowToolMs {
@@ -225,9 +257,22 @@ public struct FoldState: Sendable {
             } else if let session {
                 sessions.states[session].addAccessWithoutUser(hour: hour)
             }
-        case .log, .feedback:
-            break
+        case .log(let log):
+            if log.level == .error, let session { sessions.states[session].logErrors &+= 1 }
+        case .feedback(let feedback):
+            self.feedback.add(feedback)
+            updateTimeline(timestamp) { $0.feedback.add(feedback) }
+            if let session { sessions.states[session].feedback.add(feedback) }
         }
+    }
+
+    /// A failed call in its error group.
+    private mutating func addErrorGroup(
+        _ kind: ErrorGroupView.Kind, name: String, status: Event.CallStatus, message: String?, timestamp: Int64,
+        sessionID: String?
+    ) {
+        let key = ErrorGroupKey(kind: kind, name: name, status: status == .timeout ? "timeout" : "error", rawMessage: message)
+        errorGroups.add(key, ErrorGroupTotals(timestamp: timestamp, sessionID: sessionID))
     }
 
     @inline(__always)
@@ -259,13 +304,14 @@ public struct FoldState: Sendable {
 
 /// Which context id a rollup groups sessions by.
 public enum RollupKey: String, Sendable, Hashable, CaseIterable {
-    case user, org, project
+    case user, org, project, persona
 
     var index: Int {
         switch self {
         case .user: 0
         case .org: 1
         case .project: 2
+        case .persona: 3
         }
     }
 
@@ -274,6 +320,7 @@ public enum RollupKey: String, Sendable, Hashable, CaseIterable {
         case .user: session.userID?.value
         case .org: session.orgID?.value
         case .project: session.projectID?.value
+        case .persona: session.personaID?.value
         }
     }
 }

@@ -10,6 +10,7 @@ struct SessionContribution: Sendable {
     var userKey: String?
     var orgKey: String?
     var projectKey: String?
+    var personaKey: String?
     var rollup: RollupTotals
     var startedMinute: Int64
     /// `Event.EndStatus.rawValue` and minute of an explicit end.
@@ -20,31 +21,58 @@ struct SessionContribution: Sendable {
     var timedOut: Bool
     var alerts: [AlertView]
     var accessWithoutUser: [SessionState.HourCount]
+    /// The error group of a `FAILED` session, and the `ts` of its end.
+    var failure: SessionFailure?
 
     func rollupKey(_ key: RollupKey) -> String? {
         switch key {
         case .user: userKey
         case .org: orgKey
         case .project: projectKey
+        case .persona: personaKey
         }
     }
+
+    /// Counted `ACTIVE` until now: derived `TIMEOUT` from here on, in its rollups too.
+    mutating func timeOut() {
+        timedOut = true
+        rollup.timeOut()
+    }
+}
+
+/// A `FAILED` session in its error group: the session and the `ts` of the end that set its status.
+struct SessionFailure: Sendable, Hashable {
+    var key: ErrorGroupKey
+    var sessionID: String
+    var timestamp: Int64
 }
 
 extension SessionState {
     /// The session's current contribution, its derived `TIMEOUT` judged at `watermark`.
     func contribution(watermark: Int64, settings: FoldSettings) -> SessionContribution {
         var alerts: [AlertView] = []
-        appendAlerts(to: &alerts, settings: settings)
+        let responses = responses(slowerThan: settings.slowResponseMs)
+        appendAlerts(to: &alerts, responses: responses, settings: settings)
+        let timedOut = end == nil && isMore(than: settings.inactivityTimeoutMs, from: lastTimestamp, to: watermark)
         var rollup = RollupTotals()
-        rollup.add(self)
+        rollup.add(self, status: end?.status ?? (timedOut ? .timeout : nil), responses: responses)
         return SessionContribution(
-            userKey: userID?.value, orgKey: orgID?.value, projectKey: projectID?.value, rollup: rollup,
+            userKey: userID?.value, orgKey: orgID?.value, projectKey: projectID?.value,
+            personaKey: personaID?.value, rollup: rollup,
             startedMinute: floorDivide(startedAt, millisecondsPerMinute),
             endStatus: end.map { Int($0.status.rawValue) },
             endedMinute: floorDivide(end?.timestamp ?? lastTimestamp, millisecondsPerMinute),
             lastTimestamp: lastTimestamp,
-            timedOut: end == nil && isMore(than: settings.inactivityTimeoutMs, from: lastTimestamp, to: watermark),
-            alerts: alerts, accessWithoutUser: userID == nil ? [] : accessWithoutUser)
+            timedOut: timedOut, alerts: alerts, accessWithoutUser: userID == nil ? [] : accessWithoutUser,
+            failure: failure)
+    }
+
+    /// The session's error group while its status is `FAILED`.
+    var failure: SessionFailure? {
+        guard let end, end.status == .failed else { return nil }
+        return SessionFailure(
+            key: ErrorGroupKey(kind: .session, name: nil, status: SessionStatus.failed.rawValue, rawMessage: end.errorMessage),
+            sessionID: id, timestamp: end.timestamp)
     }
 }
 
@@ -72,6 +100,8 @@ struct LiveAggregates: Sendable {
     var access: [UserHour: Int64] = [:]
     /// Sessions without an explicit end counted `ACTIVE`: id → last activity.
     var activeSessions: [String: Int64] = [:]
+    /// `FAILED` sessions by error group, counted (two while both parts of a merge count one).
+    var failures: [ErrorGroupKey: [SessionFailure: Int64]] = [:]
 
     static let timeoutIndex = Int(Event.EndStatus.timeout.rawValue)
 
@@ -97,6 +127,13 @@ struct LiveAggregates: Sendable {
                 Self.add(sign &* hourCount.count, to: &access, UserHour(userID: userID, hour: hourCount.hour))
             }
         }
+        if let failure = contribution.failure { addFailure(failure, count: sign) }
+    }
+
+    mutating func addFailure(_ failure: SessionFailure, count: Int64) {
+        var sessions = failures.removeValue(forKey: failure.key) ?? [:]
+        Self.add(count, to: &sessions, failure)
+        if !sessions.isEmpty { failures[failure.key] = sessions }
     }
 
     /// Adds the sums of another set of sessions. A session counted `ACTIVE` by both stays listed once
@@ -113,15 +150,28 @@ struct LiveAggregates: Sendable {
             for list in lists { Self.add(list.alerts, count: list.count, to: &alerts, sessionID) }
         }
         for (userHour, count) in other.access { Self.add(count, to: &access, userHour) }
+        for sessions in other.failures.values {
+            for (failure, count) in sessions { addFailure(failure, count: count) }
+        }
         activeSessions.merge(other.activeSessions) { mine, _ in mine }
     }
 
-    /// Moves a session counted `ACTIVE` to derived `TIMEOUT`, ended at `lastTimestamp`.
-    mutating func timeOut(sessionID: String, lastTimestamp: Int64) {
+    /// Moves a session counted `ACTIVE` to derived `TIMEOUT`, ended at `lastTimestamp`, in its
+    /// rollup rows too (`contribution`: what it added while `ACTIVE`).
+    mutating func timeOut(sessionID: String, lastTimestamp: Int64, contribution: SessionContribution?) {
         active &-= 1
         activeSessions[sessionID] = nil
         statusCounts[Self.timeoutIndex] &+= 1
         Self.add(1, to: &sessionsEnded, floorDivide(lastTimestamp, millisecondsPerMinute))
+        guard let contribution else { return }
+        var change = RollupTotals()
+        change.timeOut()
+        for key in RollupKey.allCases {
+            guard let value = contribution.rollupKey(key) else { continue }
+            var sum = rollups[key.index][value, default: RollupTotals()]
+            sum.merge(change)
+            rollups[key.index][value] = sum == RollupTotals() ? nil : sum
+        }
     }
 
     static func add<Key: Hashable>(_ amount: Int64, to map: inout [Key: Int64], _ key: Key) {

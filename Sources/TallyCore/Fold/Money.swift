@@ -1,24 +1,33 @@
 /// Cost of one `llm_call` in nano-dollars.
 ///
-/// `cost_usd` wins when present. Otherwise the price table (pico-dollars per token) gives
-/// `(input - cached) * input + cached * (cached_input ?? input) + output * output` pico-dollars,
+/// `cost_usd` wins when present. Otherwise the price in force at the call's `ts` (pico-dollars per
+/// token) gives `(input - cached - writes) * input + cached * (cached_input ?? input)
+/// + writes * (cache_write ?? input) + output * output` pico-dollars,
 /// computed in 128 bits and rounded half-even to the nano-dollar **per call**, so sums of calls
 /// are exact integers and do not depend on order. `nil` means unpriced: no `cost_usd`, and the
-/// model has no price or the call carries neither `input_tokens` nor `output_tokens`.
+/// model has no price in force at its `ts` or the call carries neither `input_tokens` nor `output_tokens`.
 ///
 /// ```swift
-/// let nanos = CallCost.nanos(for: call, pricing: settings.pricing)  // e.g. 1_250 (0.00000125 USD)
+/// let nanos = CallCost.nanos(for: call, at: event.timestamp, settings: settings)  // e.g. 1_250 (0.00000125 USD)
 /// ```
 enum CallCost {
-    static func nanos(for call: Event.LLMCall, pricing: [String: ModelPrice]) -> Int64? {
+    static func nanos(for call: Event.LLMCall, at timestamp: Int64, settings: FoldSettings) -> Int64? {
         if let costNanos = call.costNanos { return costNanos }
-        guard call.inputTokens != nil || call.outputTokens != nil, let price = pricing[call.model] else { return nil }
+        guard call.inputTokens != nil || call.outputTokens != nil,
+              let price = settings.price(of: call.model, at: timestamp)
+        else { return nil }
+        return nanos(for: call, price: price)
+    }
+
+    static func nanos(for call: Event.LLMCall, price: ModelPrice) -> Int64 {
         let input = Int128(call.inputTokens ?? 0)
         let cached = Int128(call.cachedInputTokens ?? 0)
+        let writes = Int128(call.cacheWriteInputTokens ?? 0)
         let output = Int128(call.outputTokens ?? 0)
         let cachedPrice = Int128(price.cachedInputPicosPerToken ?? price.inputPicosPerToken)
-        let picos = (input - cached) * Int128(price.inputPicosPerToken) + cached * cachedPrice
-            + output * Int128(price.outputPicosPerToken)
+        let writePrice = Int128(price.cacheWritePicosPerToken ?? price.inputPicosPerToken)
+        let picos = (input - cached - writes) * Int128(price.inputPicosPerToken) + cached * cachedPrice
+            + writes * writePrice + output * Int128(price.outputPicosPerToken)
         return clamped(roundedHalfEven(picos, divisor: 1_000))
     }
 

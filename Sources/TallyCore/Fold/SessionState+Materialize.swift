@@ -46,10 +46,22 @@ extension SessionState {
         row.responseTotalMs = responses.totalMs
         row.maxResponseMs = responses.maxMs
         row.lastModel = lastModel?.model
+        row.cachedInputTokens = cachedInputTokens.value
+        row.cacheWriteInputTokens = cacheWriteInputTokens.value
+        row.reasoningTokens = reasoningTokens.value
+        row.feedback = feedback.feedback
+        row.ratings = feedback.ratings
+        row.averageRating = feedback.averageRating
+        row.positiveFeedback = feedback.positive
+        row.negativeFeedback = feedback.negative
+        row.logErrors = logErrors
+        row.maxContextRatio = maxContext?.value
         row.models = models.filter { $0.calls != 0 }.sorted { $0.model < $1.model }.map {
             SessionModelUsage(
                 model: $0.model, calls: $0.calls, inputTokens: $0.inputTokens.value,
-                outputTokens: $0.outputTokens.value, costNanos: $0.costNanos)
+                outputTokens: $0.outputTokens.value, costNanos: $0.costNanos,
+                cachedInputTokens: $0.cachedInputTokens.value, cacheWriteInputTokens: $0.cacheWriteInputTokens.value,
+                reasoningTokens: $0.reasoningTokens.value)
         }
         row.tools = tools.filter { $0.calls != 0 }.sorted { $0.toolName < $1.toolName }.map {
             SessionToolUsage(toolName: $0.toolName, calls: $0.calls, errors: $0.errors, timeouts: $0.timeouts)
@@ -70,7 +82,7 @@ extension SessionState {
         appendAlerts(to: &alerts, responses: responses(slowerThan: settings.slowResponseMs), settings: settings)
     }
 
-    private func appendAlerts(to alerts: inout [AlertView], responses: Responses, settings: FoldSettings) {
+    func appendAlerts(to alerts: inout [AlertView], responses: Responses, settings: FoldSettings) {
         let user = userID?.value
         for alert in eventAlerts {
             alerts.append(AlertView(

@@ -76,6 +76,9 @@ struct SessionState: Sendable {
         var inputTokens = TokenSum()
         var outputTokens = TokenSum()
         var costNanos: Int64 = 0
+        var cachedInputTokens = TokenSum()
+        var cacheWriteInputTokens = TokenSum()
+        var reasoningTokens = TokenSum()
     }
 
     struct ToolUsage: Sendable, Hashable {
@@ -129,6 +132,13 @@ struct SessionState: Sendable {
     var toolErrors: Int64 = 0
     var toolTimeouts: Int64 = 0
     var messageSequence = MessageSequence()
+    /// 1.1: the token breakdown, feedback, `log` events of level `error`, the fullest context window.
+    var cachedInputTokens = TokenSum()
+    var cacheWriteInputTokens = TokenSum()
+    var reasoningTokens = TokenSum()
+    var feedback = FeedbackTotals()
+    var logErrors: Int64 = 0
+    var maxContext: ContextRatio?
     var models: [ModelUsage] = []
     var tools: [ToolUsage] = []
     var eventAlerts: [EventAlert] = []
@@ -226,6 +236,13 @@ struct SessionState: Sendable {
         if call.status != .success { llmErrors &+= 1 }
         inputTokens.add(call.inputTokens)
         outputTokens.add(call.outputTokens)
+        cachedInputTokens.add(call.cachedInputTokens)
+        cacheWriteInputTokens.add(call.cacheWriteInputTokens)
+        reasoningTokens.add(call.reasoningTokens)
+        if let window = call.contextWindow, let input = call.inputTokens {
+            let ratio = ContextRatio(inputTokens: input, contextWindow: window)
+            if maxContext.map({ ratio.isFuller(than: $0) }) ?? true { maxContext = ratio }
+        }
         if let cost { costNanos.addSaturating(cost) } else { unpricedLLMCalls &+= 1 }
         let index = models.firstIndex { $0.model == call.model } ?? {
             models.append(ModelUsage(model: call.model))
@@ -234,6 +251,9 @@ struct SessionState: Sendable {
         models[index].calls &+= 1
         models[index].inputTokens.add(call.inputTokens)
         models[index].outputTokens.add(call.outputTokens)
+        models[index].cachedInputTokens.add(call.cachedInputTokens)
+        models[index].cacheWriteInputTokens.add(call.cacheWriteInputTokens)
+        models[index].reasoningTokens.add(call.reasoningTokens)
         if let cost { models[index].costNanos.addSaturating(cost) }
     }
 
@@ -299,12 +319,21 @@ struct SessionState: Sendable {
         toolErrors &+= other.toolErrors
         toolTimeouts &+= other.toolTimeouts
         messageSequence.merge(other.messageSequence)
+        cachedInputTokens.merge(other.cachedInputTokens)
+        cacheWriteInputTokens.merge(other.cacheWriteInputTokens)
+        reasoningTokens.merge(other.reasoningTokens)
+        feedback.merge(other.feedback)
+        logErrors &+= other.logErrors
+        if let ratio = other.maxContext, maxContext.map({ ratio.isFuller(than: $0) }) ?? true { maxContext = ratio }
         for usage in other.models {
             if let index = models.firstIndex(where: { $0.model == usage.model }) {
                 models[index].calls &+= usage.calls
                 models[index].inputTokens.merge(usage.inputTokens)
                 models[index].outputTokens.merge(usage.outputTokens)
                 models[index].costNanos.addSaturating(usage.costNanos)
+                models[index].cachedInputTokens.merge(usage.cachedInputTokens)
+                models[index].cacheWriteInputTokens.merge(usage.cacheWriteInputTokens)
+                models[index].reasoningTokens.merge(usage.reasoningTokens)
             } else {
                 models.append(usage)
             }

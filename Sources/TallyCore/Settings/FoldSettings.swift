@@ -25,10 +25,26 @@ public struct FoldSettings: Sendable, Hashable, Codable {
     public var maxLineBytes: Int = 1 << 20
     /// Ended sessions whose last activity is older than this (behind the watermark) are dropped from snapshots. Default 30 d.
     public var sessionRetentionMs: Int64 = 30 * 86_400_000
-    /// Model name → prices.
-    public var pricing: [String: ModelPrice] = [:]
+    /// Model name → its prices, sorted by `from`: one entry without `from` (in force at all times)
+    /// or (1.1) entries each in force from its `from` until the next one's.
+    public var pricing: [String: [ModelPrice]] = [:]
+    /// Error groups kept (`limits.error_groups`, events.md); the rest count in `(other)`. Default 10,000.
+    public var errorGroupLimit: Int = 10_000
 
     public init() {}
+
+    /// The price of `model` in force at `timestamp`: the last entry whose `from` is at or before it
+    /// (an entry without `from` is in force at all times); `nil` before the first entry.
+    @inline(__always)
+    public func price(of model: String, at timestamp: Int64) -> ModelPrice? {
+        guard let entries = pricing[model] else { return nil }
+        var found: ModelPrice?
+        for entry in entries {
+            if let from = entry.from, from > timestamp { break }
+            found = entry
+        }
+        return found
+    }
 }
 
 /// Prices of one model in USD per million tokens, held exactly as pico-dollars per token
@@ -39,10 +55,19 @@ public struct ModelPrice: Sendable, Hashable, Codable {
     public var outputPicosPerToken: Int64
     /// Absent: cached input tokens are charged at the input price.
     public var cachedInputPicosPerToken: Int64?
+    /// Absent: cache writes are charged at the input price (1.1).
+    public var cacheWritePicosPerToken: Int64?
+    /// Epoch milliseconds from which this entry is in force (1.1); `nil`: at all times.
+    public var from: Int64?
 
-    public init(inputPicosPerToken: Int64, outputPicosPerToken: Int64, cachedInputPicosPerToken: Int64? = nil) {
+    public init(
+        inputPicosPerToken: Int64, outputPicosPerToken: Int64, cachedInputPicosPerToken: Int64? = nil,
+        cacheWritePicosPerToken: Int64? = nil, from: Int64? = nil
+    ) {
         self.inputPicosPerToken = inputPicosPerToken
         self.outputPicosPerToken = outputPicosPerToken
         self.cachedInputPicosPerToken = cachedInputPicosPerToken
+        self.cacheWritePicosPerToken = cacheWritePicosPerToken
+        self.from = from
     }
 }

@@ -33,6 +33,20 @@ public struct SessionRow: Sendable, Hashable, Codable {
     public var toolCalls: Int64 = 0
     public var toolErrors: Int64 = 0
     public var toolTimeouts: Int64 = 0
+    /// 1.1: parts of `inputTokens` and `outputTokens`, `nil` when no call reported them.
+    public var cachedInputTokens: Int64?
+    public var cacheWriteInputTokens: Int64?
+    public var reasoningTokens: Int64?
+    /// 1.1: `feedback` events, those with a rating, their exact mean (3 decimals), and by sentiment.
+    public var feedback: Int64 = 0
+    public var ratings: Int64 = 0
+    public var averageRating: Double?
+    public var positiveFeedback: Int64 = 0
+    public var negativeFeedback: Int64 = 0
+    /// 1.1: `log` events of level `error`.
+    public var logErrors: Int64 = 0
+    /// 1.1: the highest `input_tokens / context_window` of its calls, 3 decimals.
+    public var maxContextRatio: Double?
     /// Number of user→assistant response pairs and the sum and maximum of their times.
     public var responseCount: Int64 = 0
     public var responseTotalMs: Int64 = 0
@@ -80,12 +94,21 @@ public struct SessionModelUsage: Sendable, Hashable, Codable {
     public var inputTokens: Int64?
     public var outputTokens: Int64?
     public var costNanos: Int64
-    public init(model: String, calls: Int64, inputTokens: Int64?, outputTokens: Int64?, costNanos: Int64) {
+    public var cachedInputTokens: Int64?
+    public var cacheWriteInputTokens: Int64?
+    public var reasoningTokens: Int64?
+    public init(
+        model: String, calls: Int64, inputTokens: Int64?, outputTokens: Int64?, costNanos: Int64,
+        cachedInputTokens: Int64? = nil, cacheWriteInputTokens: Int64? = nil, reasoningTokens: Int64? = nil
+    ) {
         self.model = model
         self.calls = calls
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.costNanos = costNanos
+        self.cachedInputTokens = cachedInputTokens
+        self.cacheWriteInputTokens = cacheWriteInputTokens
+        self.reasoningTokens = reasoningTokens
     }
 }
 
@@ -117,6 +140,17 @@ public struct SummaryView: Sendable, Hashable, Codable {
     public var outputTokens: Int64?
     public var costNanos: Int64 = 0
     public var unpricedLLMCalls: Int64 = 0
+    /// 1.1: the token breakdown, feedback (`avg_rating` exact, 3 decimals) and dead letters by field.
+    public var cachedInputTokens: Int64?
+    public var cacheWriteInputTokens: Int64?
+    public var reasoningTokens: Int64?
+    public var feedback: Int64 = 0
+    public var ratings: Int64 = 0
+    public var averageRating: Double?
+    /// `positive`, `neutral`, `negative` → count.
+    public var sentiment: [String: Int64] = ["positive": 0, "neutral": 0, "negative": 0]
+    /// Field → dead-lettered lines whose reason was about that field.
+    public var invalidFields: [String: Int64] = [:]
     public var watermark: Int64?
     /// The totals that passed `Int64.max - 1`, by query field name (`input_tokens`, `output_tokens`,
     /// `total_tokens`: their sum, `cost_usd`), in that order. Such a total is held at `Int64.max`,
@@ -154,6 +188,9 @@ public struct ModelView: Sendable, Hashable, Codable {
     public var outputTokens: Int64?
     public var costNanos: Int64 = 0
     public var unpricedCalls: Int64 = 0
+    public var cachedInputTokens: Int64?
+    public var cacheWriteInputTokens: Int64?
+    public var reasoningTokens: Int64?
     public var avgLatencyMs: Double?
     public var p50LatencyMs: Int64?
     public var p95LatencyMs: Int64?
@@ -162,7 +199,7 @@ public struct ModelView: Sendable, Hashable, Codable {
     public init(model: String) { self.model = model }
 }
 
-/// One row of `tally query users` (and `--by org`, `--by project`).
+/// One row of `tally query users` (and `--by org`, `--by project`, `--by persona`).
 public struct RollupView: Sendable, Hashable, Codable {
     public var key: String
     public var sessions: Int64 = 0
@@ -171,6 +208,28 @@ public struct RollupView: Sendable, Hashable, Codable {
     public var outputTokens: Int64?
     public var costNanos: Int64 = 0
     public var toolErrors: Int64 = 0
+    /// 1.1: its sessions by status.
+    public var active: Int64 = 0
+    public var completed: Int64 = 0
+    public var failed: Int64 = 0
+    public var cancelled: Int64 = 0
+    public var timeout: Int64 = 0
+    /// COMPLETED / sessions, 3 decimals.
+    public var successRate: Double?
+    /// Over all response pairs of its sessions.
+    public var responseCount: Int64 = 0
+    public var responseTotalMs: Int64 = 0
+    public var feedback: Int64 = 0
+    public var averageRating: Double?
+    public var negativeFeedback: Int64 = 0
+    public var averageResponseMs: Double? {
+        responseCount == 0 ? nil : Double(responseTotalMs) / Double(responseCount)
+    }
+
+    /// COMPLETED / sessions rounded half-even to 3 decimals; `nil` without sessions.
+    public static func successRate(completed: Int64, sessions: Int64) -> Double? {
+        threeDecimals(Int128(completed), over: Int128(sessions))
+    }
     public init(key: String) { self.key = key }
 }
 
@@ -187,6 +246,9 @@ public struct TimelineBucket: Sendable, Hashable, Codable {
     public var toolCalls: Int64 = 0
     public var toolErrors: Int64 = 0
     public var llmErrors: Int64 = 0
+    /// 1.1: `feedback` events of the bucket (by their own `ts`), and the negative ones.
+    public var feedback: Int64 = 0
+    public var negativeFeedback: Int64 = 0
     public init(bucketStart: Int64) { self.bucketStart = bucketStart }
 }
 

@@ -213,15 +213,16 @@ final class ConsumerEngine: @unchecked Sendable {
     /// Folds a frame's lines; a line cut for being longer than `max_line_bytes` is `too_long`.
     private func foldFrame(_ frame: SegmentReader.Frame, source: String) throws {
         try frame.forEachLine { line in
-            switch line.isCut ? .invalid(.tooLong) : decoder.decode(line.bytes) {
+            switch line.isCut ? .invalid(decoder.noteCutLine(length: line.length)) : decoder.decode(line.bytes) {
             case .event(let event):
                 fold.fold(event)
                 eventsSinceSnapshot += 1
-            case .invalid(let reason):
-                fold.recordInvalid(reason)
+            case .invalid:
+                let invalid = decoder.lastInvalid
+                fold.recordInvalid(invalid)
                 DeadLetterRecord.append(
                     source: source, offset: line.frameOffset, lineOffset: line.offset,
-                    reason: reason, line: line.bytes, isCut: line.isCut, to: &deadLetters)
+                    invalid: invalid, line: line.bytes, isCut: line.isCut, to: &deadLetters)
             case .blank:
                 break
             }

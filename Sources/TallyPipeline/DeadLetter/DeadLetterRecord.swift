@@ -1,8 +1,8 @@
 import TallyCore
 
 /// One dead-lettered line as it is written to the dead-letter directory: one JSON
-/// object per line with `source`, `offset`, `reason` and `line` (what
-/// `tally query invalid` prints).
+/// object per line with `source`, `offset`, `reason`, (1.1) `field` and `detail`, and `line`
+/// (what `tally query invalid` prints).
 ///
 /// `line` holds at most ``maximumLineBytes`` of the raw line (cut on a UTF-8
 /// boundary, `truncated` says so). A line that is not valid UTF-8 is shown with
@@ -21,9 +21,10 @@ struct DeadLetterRecord {
     /// Appends the record as one NDJSON line to `output`. `isCut`: `line` is only the start of
     /// a longer line (one streamed past `max_line_bytes`, see `LineAssembler`).
     static func append(
-        source: String, offset: Int64, lineOffset: Int64?, reason: InvalidReason,
+        source: String, offset: Int64, lineOffset: Int64?, invalid: InvalidLine,
         line: UnsafeRawBufferPointer, isCut: Bool = false, to output: inout [UInt8]
     ) {
+        let reason = invalid.reason
         var cut = min(line.count, maximumLineBytes)
         let truncated = isCut || cut < line.count
         let validUTF8 = reason != .invalidUTF8
@@ -43,6 +44,10 @@ struct DeadLetterRecord {
             }
             json.append(#","reason":"#)
             json.appendString(reason.rawValue)
+            json.append(#","field":"#)
+            if let field = invalid.field { json.appendString(field) } else { json.append("null") }
+            json.append(#","detail":"#)
+            json.appendString(invalid.detail)
             json.append(#","line":"#)
             json.appendString(String(decoding: kept, as: UTF8.self))
             if !validUTF8 {

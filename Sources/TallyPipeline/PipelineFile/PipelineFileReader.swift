@@ -20,10 +20,12 @@ struct PipelineFileReader {
     static let topLevelKeys = ["spool", "snapshots", "dead_letter", "segment", "snapshot", "limits", "sessions", "alerts", "pricing", "retention"]
     static let segmentKeys = ["max_bytes", "max_age", "compression_level", "fsync", "fsync_interval"]
     static let snapshotKeys = ["every", "keep"]
-    static let limitsKeys = ["max_line_bytes"]
+    static let limitsKeys = ["max_line_bytes", "error_groups"]
     static let sessionsKeys = ["inactivity_timeout", "max_session_duration", "dedup_window", "watermark_quorum"]
     static let alertsKeys = ["slow_response", "slow_tool", "access_burst"]
-    static let priceKeys = ["input", "output", "cached_input"]
+    static let priceKeys = ["input", "output", "cached_input", "cache_write"]
+    static let datedPriceKeys = ["from"] + priceKeys
+    static let errorGroupLimits: ClosedRange<Int> = 1...1_000_000
     static let retentionKeys = ["segments", "sessions"]
     static let compressionLevels: ClosedRange<Int> = 1...19
     static let watermarkQuorums: ClosedRange<Int> = 1...1024
@@ -113,6 +115,13 @@ struct PipelineFileReader {
                     switch item.name {
                     case "max_line_bytes":
                         if let value = try size(item) { settings.fold.maxLineBytes = value }
+                    case "error_groups":
+                        if let value = try integer(item) {
+                            guard Self.errorGroupLimits.contains(value) else {
+                                throw fault(item, "\(value) is out of range (1…1000000 groups)")
+                            }
+                            settings.fold.errorGroupLimit = value
+                        }
                     default:
                         throw unknown(item, expected: Self.limitsKeys)
                     }
@@ -155,7 +164,7 @@ struct PipelineFileReader {
                 }
             case "pricing":
                 for model in try section(entry) {
-                    settings.fold.pricing[model.name] = try price(model)
+                    settings.fold.pricing[model.name] = try prices(model)
                 }
             case "retention":
                 for item in try section(entry) {
@@ -203,23 +212,48 @@ struct PipelineFileReader {
         try entries(of: entry.value, keyPath: entry.keyPath, line: entry.line) ?? []
     }
 
-    func price(_ model: Entry) throws(PipelineFileError) -> ModelPrice {
+    /// A model's prices: one mapping, or (1.1) a list of mappings with `from`, strictly increasing.
+    func prices(_ model: Entry) throws(PipelineFileError) -> [ModelPrice] {
+        guard case .sequence(let sequence) = model.value else { return [try price(model, dated: false)] }
+        var prices: [ModelPrice] = []
+        for (index, node) in sequence.enumerated() {
+            let entry = Entry(name: model.name, keyPath: "\(model.keyPath)[\(index)]", line: node.mark?.line ?? model.line, value: node)
+            let price = try price(entry, dated: true)
+            if let previous = prices.last?.from, let from = price.from, from <= previous {
+                throw fault(entry, from == previous
+                    ? "two entries start at the same from"
+                    : "entries must be in order of from (this one starts before the one above)")
+            }
+            prices.append(price)
+        }
+        guard !prices.isEmpty else { throw fault(model, .missingKey, "an empty list of prices") }
+        return prices
+    }
+
+    func price(_ model: Entry, dated: Bool) throws(PipelineFileError) -> ModelPrice {
         var input: Int64?
         var output: Int64?
         var cachedInput: Int64?
+        var cacheWrite: Int64?
+        var from: Int64?
         for item in try section(model) {
             switch item.name {
             case "input": input = try pricePicos(item)
             case "output": output = try pricePicos(item)
             case "cached_input": cachedInput = try pricePicos(item)
-            default: throw unknown(item, expected: Self.priceKeys)
+            case "cache_write": cacheWrite = try pricePicos(item)
+            case "from" where dated: from = try priceStart(item)
+            default: throw unknown(item, expected: dated ? Self.datedPriceKeys : Self.priceKeys)
             }
         }
+        if dated, from == nil { throw fault(model, .missingKey, "missing from (a date or an RFC 3339 time)") }
         guard let input, let output else {
             let missing = [input == nil ? "input" : nil, output == nil ? "output" : nil].compactMap { $0 }
             throw fault(model, .missingKey, "missing \(missing.joined(separator: " and ")) (USD per million tokens)")
         }
-        return ModelPrice(inputPicosPerToken: input, outputPicosPerToken: output, cachedInputPicosPerToken: cachedInput)
+        return ModelPrice(
+            inputPicosPerToken: input, outputPicosPerToken: output, cachedInputPicosPerToken: cachedInput,
+            cacheWritePicosPerToken: cacheWrite, from: from)
     }
 
     // MARK: - Values
@@ -274,6 +308,15 @@ struct PipelineFileReader {
             throw fault(entry, .wrongType, "\(PipelineValues.quoted(scalar.string)) is a string, expected a number of USD per million tokens")
         }
         do { return try PipelineValues.pricePicos(scalar.string) } catch { throw fault(entry, error.message) }
+    }
+
+    /// `from` of a dated price: `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time, as epoch milliseconds.
+    func priceStart(_ entry: Entry) throws(PipelineFileError) -> Int64? {
+        guard let text = try scalarText(entry) else { return nil }
+        guard let value = EventTime.epochMilliseconds(dateOrRFC3339: text) else {
+            throw fault(entry, "\(PipelineValues.quoted(text)) is neither a date (YYYY-MM-DD) nor an RFC 3339 time")
+        }
+        return value
     }
 
     // MARK: - Faults

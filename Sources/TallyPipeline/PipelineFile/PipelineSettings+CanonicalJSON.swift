@@ -7,15 +7,23 @@ extension PipelineSettings {
     /// resuming consumer compares it with the one its snapshot recorded.
     package func canonicalValue() -> JSONValue {
         var prices: [(String, JSONValue)] = []
-        for (model, price) in fold.pricing {
-            var fields: [(String, JSONValue)] = [
-                ("input", .string(PipelineValues.priceText(picos: price.inputPicosPerToken))),
-                ("output", .string(PipelineValues.priceText(picos: price.outputPicosPerToken))),
-            ]
-            if let cached = price.cachedInputPicosPerToken {
-                fields.append(("cached_input", .string(PipelineValues.priceText(picos: cached))))
+        for (model, entries) in fold.pricing {
+            let values = entries.map { price in
+                var fields: [(String, JSONValue)] = [
+                    ("input", .string(PipelineValues.priceText(picos: price.inputPicosPerToken))),
+                    ("output", .string(PipelineValues.priceText(picos: price.outputPicosPerToken))),
+                ]
+                if let cached = price.cachedInputPicosPerToken {
+                    fields.append(("cached_input", .string(PipelineValues.priceText(picos: cached))))
+                }
+                if let write = price.cacheWritePicosPerToken {
+                    fields.append(("cache_write", .string(PipelineValues.priceText(picos: write))))
+                }
+                if let from = price.from { fields.append(("from_ms", .int(from))) }
+                return Self.sortedObject(fields)
             }
-            prices.append((model, Self.sortedObject(fields)))
+            // One price in force at all times is written as version 1 wrote it.
+            prices.append((model, entries.count == 1 && entries[0].from == nil ? values[0] : .array(values)))
         }
         return Self.sortedObject([
             ("file", .text(file)),
@@ -33,7 +41,9 @@ extension PipelineSettings {
                 ("every_ms", .int(snapshot.everyMs)),
                 ("keep", .int(snapshot.keep)),
             ])),
-            ("limits", Self.sortedObject([("max_line_bytes", .int(fold.maxLineBytes))])),
+            ("limits", Self.sortedObject([
+                ("max_line_bytes", .int(fold.maxLineBytes)), ("error_groups", .int(fold.errorGroupLimit)),
+            ])),
             ("sessions", Self.sortedObject([
                 ("inactivity_timeout_ms", .int(fold.inactivityTimeoutMs)),
                 ("max_session_duration_ms", .int(fold.maxSessionDurationMs)),

@@ -13,6 +13,8 @@ struct BatchCollector {
     private let inputs: [ReplayInput]
     /// Dead-lettered lines by the position of their reason in `InvalidReason.allCases`.
     private(set) var invalid = Array(repeating: Int64(0), count: InvalidReason.allCases.count)
+    /// Dead-lettered lines by the field their reason was about.
+    private(set) var invalidFields: [String: Int64] = [:]
     /// In the order they came, not in file order.
     private(set) var deadLetterChunks: [DeadLetterChunk] = []
     private(set) var damageNotes: [DamageNote] = []
@@ -41,7 +43,10 @@ struct BatchCollector {
                 if failure == nil { failure = error }
                 continue
             }
-            for reason in batch.invalid { invalid[InvalidReason.allCases.firstIndex(of: reason)!] += 1 }
+            for line in batch.invalid {
+                invalid[InvalidReason.allCases.firstIndex(of: line.reason)!] += 1
+                if let field = line.field { invalidFields[field, default: 0] += 1 }
+            }
             if !batch.deadLetters.isEmpty {
                 deadLetterChunks.append(DeadLetterChunk(unit: batch.unit, sequence: batch.sequence, records: batch.deadLetters))
             }

@@ -193,7 +193,7 @@ struct DecodeWorker {
         _ line: LineAssembler.Line, source: String, inFrame: Bool, into batch: inout DecodedBatch
     ) {
         batch.lines += 1
-        switch line.isCut ? .invalid(.tooLong) : decoder.decode(line.bytes, appendingTo: &batch.events) {
+        switch line.isCut ? .invalid(decoder.noteCutLine(length: line.length)) : decoder.decode(line.bytes, appendingTo: &batch.events) {
         case .appended:
             if shardCount > 1 {
                 let shard = batch.events.withUnsafeBufferPointer { events in
@@ -201,11 +201,12 @@ struct DecodeWorker {
                 }
                 batch.shards.append(shard)
             }
-        case .invalid(let reason):
-            batch.invalid.append(reason)
+        case .invalid:
+            let invalid = decoder.lastInvalid
+            batch.invalid.append(invalid)
             DeadLetterRecord.append(
                 source: source, offset: inFrame ? line.frameOffset : line.offset, lineOffset: inFrame ? line.offset : nil,
-                reason: reason, line: line.bytes, isCut: line.isCut, to: &batch.deadLetters)
+                invalid: invalid, line: line.bytes, isCut: line.isCut, to: &batch.deadLetters)
         case .blank:
             batch.lines -= 1
         }
@@ -232,11 +233,13 @@ struct DecodeWorker {
                     }
                     batch.shards.append(shard)
                 }
-            case .invalid(let reason):
-                batch.invalid.append(reason)
+            case .invalid:
+                let invalid = decoder.lastInvalid
+                batch.invalid.append(invalid)
                 DeadLetterRecord.append(
                     source: source, offset: inFrame ? offset : offset + Int64(start),
-                    lineOffset: inFrame ? Int64(firstLineOffset + start) : nil, reason: reason, line: line, to: &batch.deadLetters)
+                    lineOffset: inFrame ? Int64(firstLineOffset + start) : nil, invalid: invalid, line: line,
+                    to: &batch.deadLetters)
             case .blank:
                 batch.lines -= 1
             }

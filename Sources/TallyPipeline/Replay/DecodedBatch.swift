@@ -6,7 +6,8 @@ struct DecodedBatch: @unchecked Sendable {
     var events: [Event] = []
     /// The fold shard of each event (see `FoldShards`).
     var shards: [UInt8] = []
-    var invalid: [InvalidReason] = []
+    /// Reason and field of each invalid line.
+    var invalid: [InvalidLine] = []
     var deadLetters: [UInt8] = []
     var damage: [DamageNote] = []
     /// Input bytes this batch covers (compressed bytes for zstd input), for progress.

@@ -11,6 +11,8 @@ struct FoldPass {
     private(set) var parts: [FoldState]
     /// Dead-lettered lines by the position of their reason in `InvalidReason.allCases`.
     var invalid: [Int64]
+    /// Dead-lettered lines by the field their reason was about.
+    var invalidFields: [String: Int64]
     /// Damage and other remarks, in input and offset order (`DamageNote.merged`).
     var notes: [DamageNote]
     /// In the order they came, not in file order.
@@ -54,7 +56,7 @@ struct FoldPass {
         let notes = DamageNote.merged(collector.damageNotes)
         guard let parts = shards.takeStates() else { return nil }
         return FoldPass(
-            parts: parts, invalid: collector.invalid, notes: notes, deadLetterChunks: collector.deadLetterChunks,
+            parts: parts, invalid: collector.invalid, invalidFields: collector.invalidFields, notes: notes, deadLetterChunks: collector.deadLetterChunks,
             positions: collector.positions, lines: collector.lines)
     }
 

@@ -36,10 +36,11 @@ struct ShardMerge {
             deadLetterDirectory: "dead-letter")
         var changes = ShardChanges(settling: pass.takeParts())
         let invalid = pass.invalid
+        let invalidFields = pass.invalidFields
         let (info, fold) = try writer.write(
             partChanges: changes.changes, watermark: changes.watermark,
             inactivityTimeoutMs: settings.fold.inactivityTimeoutMs,
-            merging: { Self.merge(&changes, invalid: invalid) },
+            merging: { Self.merge(&changes, invalid: invalid, fields: invalidFields) },
             metadata: metadata)
         return Written(snapshot: info, fold: fold, deadLetterFile: deadLetterFile)
     }
@@ -61,11 +62,13 @@ struct ShardMerge {
 
     /// The merged fold, with the invalid lines counted (`invalid`: by the position of their reason
     /// in `InvalidReason.allCases`).
-    private static func merge(_ changes: inout ShardChanges, invalid: [Int64]) -> FoldState {
+    private static func merge(_ changes: inout ShardChanges, invalid: [Int64], fields: [String: Int64]) -> FoldState {
         var fold = changes.merged()
-        for (position, reason) in InvalidReason.allCases.enumerated() {
-            for _ in 0..<invalid[position] { fold.recordInvalid(reason) }
+        for (position, reason) in InvalidReason.allCases.enumerated() where invalid[position] != 0 {
+            fold.recordInvalid(reason, count: invalid[position])
         }
+        // Each by its field, not its reason: the summary counts both ways.
+        for (field, count) in fields.sorted(by: { $0.key < $1.key }) { fold.recordInvalidField(field, count: count) }
         return fold
     }
 }

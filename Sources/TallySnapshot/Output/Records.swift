@@ -5,6 +5,8 @@ enum Records {
     static let summaryFields = [
         "events", "duplicates", "invalid", "sessions", "messages", "llm_calls", "tool_calls", "input_tokens",
         "output_tokens", "cost_usd", "unpriced_llm_calls", "watermark", "snapshot_at",
+        "cached_input_tokens", "cache_write_input_tokens", "reasoning_tokens", "feedback", "ratings", "avg_rating",
+        "sentiment", "invalid_fields",
     ]
 
     static func summary(_ view: SummaryView, snapshotAt: Int64) -> JSONValue {
@@ -29,6 +31,14 @@ enum Records {
             ("unpriced_llm_calls", .int(view.unpricedLLMCalls)),
             ("watermark", .time(view.watermark)),
             ("snapshot_at", .time(snapshotAt)),
+            ("cached_input_tokens", total("input_tokens", .int(view.cachedInputTokens))),
+            ("cache_write_input_tokens", total("input_tokens", .int(view.cacheWriteInputTokens))),
+            ("reasoning_tokens", total("output_tokens", .int(view.reasoningTokens))),
+            ("feedback", .int(view.feedback)),
+            ("ratings", .int(view.ratings)),
+            ("avg_rating", .double(view.averageRating)),
+            ("sentiment", .object(["positive", "neutral", "negative"].map { ($0, JSONValue.int(view.sentiment[$0] ?? 0)) })),
+            ("invalid_fields", .object(view.invalidFields.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) })),
         ] + overflow)
     }
 
@@ -39,7 +49,7 @@ enum Records {
         case .summary, .session, .models, .rollups, .timeline: ["input_tokens", "output_tokens", "cost_usd"]
         case .sessions: query.order == .tokens
             ? ["input_tokens", "output_tokens", "cost_usd", "total_tokens"] : ["input_tokens", "output_tokens", "cost_usd"]
-        case .tools, .alerts, .invalid: []
+        case .tools, .alerts, .invalid, .errors: []
         }
         return names.compactMap(\.stringValue).filter(shown.contains)
     }
@@ -137,7 +147,8 @@ enum Records {
 
     static let modelFields = [
         "model", "calls", "errors", "input_tokens", "output_tokens", "cost_usd", "avg_latency_ms", "p50_latency_ms",
-        "p95_latency_ms", "p99_latency_ms", "avg_ttft_ms", "unpriced_calls",
+        "p95_latency_ms", "p99_latency_ms", "avg_ttft_ms", "unpriced_calls", "cached_input_tokens",
+        "cache_write_input_tokens", "reasoning_tokens",
     ]
 
     /// Models by calls (descending), then name.
@@ -150,18 +161,39 @@ enum Records {
                 ("p50_latency_ms", .int(model.p50LatencyMs)), ("p95_latency_ms", .int(model.p95LatencyMs)),
                 ("p99_latency_ms", .int(model.p99LatencyMs)), ("avg_ttft_ms", .double(model.avgTTFTMs)),
                 ("unpriced_calls", .int(model.unpricedCalls)),
+                ("cached_input_tokens", .int(model.cachedInputTokens)),
+                ("cache_write_input_tokens", .int(model.cacheWriteInputTokens)),
+                ("reasoning_tokens", .int(model.reasoningTokens)),
             ])
         })
     }
 
-    static let rollupFields = ["key", "sessions", "llm_calls", "input_tokens", "output_tokens", "cost_usd", "tool_errors"]
+    static let rollupFields = [
+        "key", "sessions", "llm_calls", "input_tokens", "output_tokens", "cost_usd", "tool_errors",
+        "active", "completed", "failed", "cancelled", "timeout", "success_rate", "avg_response_ms", "feedback",
+        "avg_rating", "negative_feedback",
+    ]
 
     static let timelineFields = [
         "bucket_start", "sessions_started", "sessions_ended", "messages", "llm_calls", "input_tokens",
-        "output_tokens", "cost_usd", "tool_calls", "tool_errors", "llm_errors",
+        "output_tokens", "cost_usd", "tool_calls", "tool_errors", "llm_errors", "feedback", "negative_feedback",
     ]
+
+    static let errorFields = ["kind", "name", "status", "message", "count", "first_ts", "last_ts", "session_id"]
+
+    /// Error groups as the fold orders them (largest first).
+    static func errors(_ views: [ErrorGroupView]) -> JSONValue {
+        .array(views.map { group in
+            .object([
+                ("kind", .string(group.kind.rawValue)), ("name", .text(group.name)), ("status", .text(group.status)),
+                ("message", .text(group.message)), ("count", .int(group.count)),
+                ("first_ts", .time(group.firstTimestamp)), ("last_ts", .time(group.lastTimestamp)),
+                ("session_id", .text(group.sessionID)),
+            ])
+        })
+    }
 
     static let alertFields = ["kind", "session_id", "user_id", "ts", "value", "threshold", "detail"]
 
-    static let invalidFields = ["source", "offset", "reason", "line"]
+    static let invalidFields = ["source", "offset", "reason", "field", "detail", "line"]
 }

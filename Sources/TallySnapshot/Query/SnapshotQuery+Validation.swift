@@ -2,6 +2,7 @@ extension SnapshotQuery {
     /// The filters of a query, named as its properties, in the order ``validate()`` checks them.
     public enum Field: String, Sendable, Hashable, CaseIterable {
         case status, userID, orgID, projectID, since, until, sort, limit, offset, bucket, alertKind
+        case invalidReason, invalidField, errorKind
 
         /// Whether a query of `subject` may set this field.
         public func applies(to subject: Subject) -> Bool {
@@ -12,6 +13,8 @@ extension SnapshotQuery {
             case .limit, .offset: subject.isList
             case .bucket: subject == .timeline
             case .alertKind: subject == .alerts
+            case .invalidReason, .invalidField: subject == .invalid
+            case .errorKind: subject == .errors
             }
         }
     }
@@ -30,6 +33,9 @@ extension SnapshotQuery {
         case .offset: offset != nil
         case .bucket: bucket != nil
         case .alertKind: alertKind != nil
+        case .invalidReason: invalidReason != nil
+        case .invalidField: invalidField != nil
+        case .errorKind: errorKind != nil
         }
     }
 
@@ -51,7 +57,7 @@ extension SnapshotQuery.Subject {
     public var isList: Bool {
         switch self {
         case .summary, .session: false
-        case .sessions, .tools, .models, .timeline, .alerts, .invalid, .rollups: true
+        case .sessions, .tools, .models, .timeline, .alerts, .invalid, .errors, .rollups: true
         }
     }
 }

@@ -12,7 +12,9 @@ import TallyCore
 public struct SnapshotQuery: Sendable, Hashable {
     public enum Subject: Sendable, Hashable {
         case summary, sessions, session(String), tools, models, timeline, alerts, invalid
-        /// Sessions summed by user, org or project (`tally query users`).
+        /// 1.1: the error groups (`tally query errors`).
+        case errors
+        /// Sessions summed by user, org, project or persona (`tally query users`).
         case rollups(by: RollupKey)
 
         /// The subject's name in messages: `sessions`, `rollups`, …
@@ -26,6 +28,7 @@ public struct SnapshotQuery: Sendable, Hashable {
             case .timeline: "timeline"
             case .alerts: "alerts"
             case .invalid: "invalid"
+            case .errors: "errors"
             case .rollups: "rollups"
             }
         }
@@ -46,7 +49,7 @@ public struct SnapshotQuery: Sendable, Hashable {
     public var until: Int64?
     /// `sessions`: the order; `nil` is ``SessionSort/started``.
     public var sort: SessionSort?
-    /// Lists: rows to return; `nil` is the subject's default (50 for sessions, all otherwise), 0 no limit.
+    /// Lists: rows to return; `nil` is the subject's default (50 for sessions and errors, all otherwise), 0 no limit.
     public var limit: Int?
     /// Lists: rows to skip; `nil` is none.
     public var offset: Int?
@@ -54,12 +57,22 @@ public struct SnapshotQuery: Sendable, Hashable {
     public var bucket: BucketWidth?
     /// `alerts`: only alerts of this kind.
     public var alertKind: AlertView.Kind?
+    /// `invalid`: only dead letters of this reason (1.1).
+    public var invalidReason: InvalidReason?
+    /// `invalid`: only dead letters whose reason was about this field (1.1).
+    public var invalidField: String?
+    /// `errors`: only groups of this kind (1.1).
+    public var errorKind: ErrorGroupView.Kind?
 
     public init(
         _ subject: Subject, status: SessionStatus? = nil, userID: String? = nil, orgID: String? = nil,
         projectID: String? = nil, since: Int64? = nil, until: Int64? = nil, sort: SessionSort? = nil,
-        limit: Int? = nil, offset: Int? = nil, bucket: BucketWidth? = nil, alertKind: AlertView.Kind? = nil
+        limit: Int? = nil, offset: Int? = nil, bucket: BucketWidth? = nil, alertKind: AlertView.Kind? = nil,
+        invalidReason: InvalidReason? = nil, invalidField: String? = nil, errorKind: ErrorGroupView.Kind? = nil
     ) {
+        self.invalidReason = invalidReason
+        self.invalidField = invalidField
+        self.errorKind = errorKind
         self.subject = subject
         self.status = status
         self.userID = userID
@@ -85,7 +98,7 @@ public struct SnapshotQuery: Sendable, Hashable {
 
     /// The SQL `LIMIT` value: -1 is none.
     var sqlLimit: Int64 {
-        let effective = limit ?? (subject == .sessions ? 50 : 0)
+        let effective = limit ?? (subject == .sessions || subject == .errors ? 50 : 0)
         return effective == 0 ? -1 : Int64(effective)
     }
 }

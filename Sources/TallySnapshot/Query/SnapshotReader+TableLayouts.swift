@@ -40,6 +40,16 @@ extension SnapshotReader {
         TableColumn(header: "TOKENS", rightAligned: true) { $0.sum("input_tokens", "output_tokens") },
         TableColumn(header: "COST_USD", rightAligned: true) { $0.text("cost_usd") },
         TableColumn(header: "TOOL_ERR", rightAligned: true) { $0.text("tool_errors") },
+        TableColumn(header: "SUCCESS", rightAligned: true) { $0.decimal("success_rate", 3) },
+    ]
+
+    static let errorColumns = [
+        TableColumn(header: "KIND", rightAligned: false) { $0.text("kind") },
+        TableColumn(header: "NAME", rightAligned: false) { $0.text("name") },
+        TableColumn(header: "STATUS", rightAligned: false) { $0.text("status") },
+        TableColumn(header: "COUNT", rightAligned: true) { $0.text("count") },
+        TableColumn(header: "LAST_TS", rightAligned: false) { $0.time("last_ts") },
+        TableColumn(header: "MESSAGE", rightAligned: false, shrinkable: true) { $0.text("message") },
     ]
 
     static let timelineColumns = [
@@ -66,6 +76,7 @@ extension SnapshotReader {
         TableColumn(header: "SOURCE", rightAligned: false) { $0.text("source") },
         TableColumn(header: "OFFSET", rightAligned: true) { $0.text("offset") },
         TableColumn(header: "REASON", rightAligned: false) { $0.text("reason") },
-        TableColumn(header: "LINE", rightAligned: false, shrinkable: true) { $0.text("line") },
+        TableColumn(header: "FIELD", rightAligned: false) { $0.text("field") },
+        TableColumn(header: "DETAIL", rightAligned: false, shrinkable: true) { $0.text("detail") },
     ]
 }

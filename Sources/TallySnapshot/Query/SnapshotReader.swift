@@ -106,6 +106,8 @@ public final class SnapshotReader {
             try alerts(query, format: format, sink: sink)
         case .invalid:
             try invalid(query, format: format, sink: sink)
+        case .errors:
+            errors(query, format: format, sink: sink)
         }
     }
 
@@ -118,15 +120,15 @@ public final class SnapshotReader {
 
     // MARK: - Subjects
 
-    private var visible: String { "gen_from <= ?1 AND (gen_to IS NULL OR gen_to > ?1)" }
+    var visible: String { "gen_from <= ?1 AND (gen_to IS NULL OR gen_to > ?1)" }
 
-    private enum Binding {
+    enum Binding {
         case int(Int64)
         case text(String)
     }
 
     /// Prepares `sql` with `?1` = the generation and `?2…` = `bindings`.
-    private func prepare(_ sql: String, _ bindings: [Binding]) throws -> Statement {
+    func prepare(_ sql: String, _ bindings: [Binding]) throws -> Statement {
         let statement = try database.prepare(sql)
         try statement.bind(1, generation)
         for (offset, binding) in bindings.enumerated() {
@@ -208,56 +210,10 @@ public final class SnapshotReader {
         output.finish()
     }
 
-    private func paged<T>(_ items: [T], _ query: SnapshotQuery) -> ArraySlice<T> {
+    func paged<T>(_ items: [T], _ query: SnapshotQuery) -> ArraySlice<T> {
         let start = min(query.skipped, items.count)
         let end = query.sqlLimit < 0 ? items.count : min(items.count, start + Int(query.sqlLimit))
         return items[start..<end]
-    }
-
-    private func rollups(_ key: RollupKey, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
-        let statement = try prepare("""
-            SELECT key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors
-            FROM rollups WHERE kind = ?2 AND \(visible) ORDER BY cost_nanos DESC, key LIMIT ?3 OFFSET ?4
-            """, [.text(key.rawValue), .int(query.sqlLimit), .int(Int64(query.skipped))])
-        var output = ListOutput(format: format, fields: Records.rollupFields, columns: Self.rollupColumns, sink: sink)
-        while try statement.step() {
-            output.add([
-                .string(statement.string(0)), .int(statement.int64(1)), .int(statement.int64(2)),
-                .int(statement.optionalInt64(3)), .int(statement.optionalInt64(4)), .money(statement.int64(5)),
-                .int(statement.int64(6)),
-            ])
-        }
-        output.finish()
-    }
-
-    private func timeline(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
-        var conditions = [visible]
-        var bindings: [Binding] = [.int(query.bucketMs)]
-        if let since = query.since {
-            bindings.append(.int(since))
-            conditions.append("bucket_start >= ?\(bindings.count + 1)")
-        }
-        if let until = query.until {
-            bindings.append(.int(until))
-            conditions.append("bucket_start < ?\(bindings.count + 1)")
-        }
-        bindings += [.int(query.sqlLimit), .int(Int64(query.skipped))]
-        let statement = try prepare("""
-            SELECT bucket_start - ((bucket_start % ?2) + ?2) % ?2 AS bucket, SUM(sessions_started), SUM(sessions_ended),
-                SUM(messages), SUM(llm_calls), SUM(input_tokens), SUM(output_tokens), SUM(cost_nanos),
-                SUM(tool_calls), SUM(tool_errors), SUM(llm_errors)
-            FROM timeline WHERE \(conditions.joined(separator: " AND "))
-            GROUP BY bucket ORDER BY bucket LIMIT ?\(bindings.count) OFFSET ?\(bindings.count + 1)
-            """, bindings)
-        var output = ListOutput(format: format, fields: Records.timelineFields, columns: Self.timelineColumns, sink: sink)
-        while try statement.step() {
-            output.add([
-                .time(statement.int64(0)), .int(statement.int64(1)), .int(statement.int64(2)), .int(statement.int64(3)),
-                .int(statement.int64(4)), .int(statement.optionalInt64(5)), .int(statement.optionalInt64(6)),
-                .money(statement.int64(7)), .int(statement.int64(8)), .int(statement.int64(9)), .int(statement.int64(10)),
-            ])
-        }
-        output.finish()
     }
 
     private func alerts(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
@@ -322,6 +278,8 @@ public final class SnapshotReader {
             for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
                 guard remaining > 0 else { return }
                 guard let value = try? JSONParser.parse(Array(line)), case .object = value else { continue }
+                if let reason = query.invalidReason, value["reason"]?.stringValue != reason.rawValue { continue }
+                if let field = query.invalidField, value["field"]?.stringValue != field { continue }
                 if skip > 0 {
                     skip -= 1
                     continue

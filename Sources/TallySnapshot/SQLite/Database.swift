@@ -43,7 +43,7 @@ final class Database {
                 Posix.close(fd)
             } catch where error.errno == EEXIST {
             } catch {
-                throw SQLiteError(code: SQLITE_CANTOPEN, message: error.description, sql: "open", path: path)
+                throw SQLiteError(code: SQLiteError.Code(SQLITE_CANTOPEN), message: error.description, statement: "open", path: path)
             }
             access = SQLITE_OPEN_READWRITE
         }
@@ -124,6 +124,14 @@ final class Database {
         for (index, value) in bindings.enumerated() { try statement.bind(Int32(index + 1), value) }
         guard try statement.step() else { return nil }
         return statement.optionalInt64(0)
+    }
+
+    /// The names of the columns of `table` (none when there is no such table).
+    func columns(of table: String) throws(SQLiteError) -> Set<String> {
+        let statement = try prepare("SELECT name FROM pragma_table_info('\(table)')")
+        var names = Set<String>()
+        while try statement.step() { names.insert(statement.string(0)) }
+        return names
     }
 
     /// The error for result code `rc` of `sql`, with the connection's message.

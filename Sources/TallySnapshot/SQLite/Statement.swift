@@ -91,6 +91,8 @@ final class Statement {
 
     func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
+    func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+
     func optionalString(_ column: Int32) -> String? {
         guard let text = sqlite3_column_text(handle, column) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, column))

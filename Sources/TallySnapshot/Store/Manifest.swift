@@ -30,6 +30,8 @@ struct Manifest {
     /// `query tools` and `query models` output (arrays of objects).
     var tools: JSONValue
     var models: JSONValue
+    /// 1.1: `query errors` output (an array of objects, largest first); `nil` in manifests before 1.1.
+    var errors: JSONValue?
     var stateFile: String
     var stateBytes: Int64
     var stateCRC32: Int64
@@ -55,6 +57,7 @@ struct Manifest {
             ("summary", summary),
             ("tools", tools),
             ("models", models),
+            ("errors", errors ?? .array([])),
             ("sessions_db", .string(SnapshotDirectory.databaseName)),
             ("state", .string(stateFile)),
             ("state_bytes", .int(stateBytes)),
@@ -111,12 +114,17 @@ struct Manifest {
         let deadLetterID = value["dead_letter_id"]?.stringValue
         if let deadLetterID, !SnapshotDirectory.isIdentity(deadLetterID) { throw corrupt("dead_letter_id is not an identity") }
         let spoolID = value["spool_id"]?.stringValue
+        var errors: JSONValue?
+        if let value = value["errors"] {
+            guard case .array = value else { throw corrupt("errors is not an array") }
+            errors = value
+        }
         return Manifest(
             generation: generation, snapshotAt: snapshotAt, watermark: watermarkValue.int64Value,
             inactivityTimeoutMs: timeout, settings: settings, positions: positions, health: health,
             deadLetter: deadLetter, deadLetterID: deadLetterID,
             deadLetterLegacyThrough: value["dead_letter_legacy_through"]?.int64Value ?? 0, spoolID: spoolID,
-            summary: summary, tools: tools, models: models, stateFile: stateFile,
+            summary: summary, tools: tools, models: models, errors: errors, stateFile: stateFile,
             stateBytes: stateBytes, stateCRC32: crc)
     }
 

@@ -52,8 +52,8 @@ enum SessionsDatabase {
 
     /// Whether an SQLite error says the file is not a database or is damaged.
     static func isDamage(_ error: SQLiteError) -> Bool {
-        let primary = error.code & 0xFF
-        return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB
+        let primary = error.code.primary
+        return primary == .corrupt || primary == .notADatabase
     }
 
     /// `sessions.db` lost or damaged while `manifest` remains: nothing is deleted, and the line says

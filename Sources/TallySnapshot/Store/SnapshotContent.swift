@@ -8,6 +8,7 @@ struct SnapshotContent {
     var summary: SummaryView
     var tools: [ToolView]
     var models: [ModelView]
+    var errors: [ErrorGroupView]
     /// `user`, `org`, `project` → rows.
     var rollups: [String: [RollupView]]
     var timeline: [TimelineBucket]

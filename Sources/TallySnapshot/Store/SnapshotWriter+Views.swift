@@ -8,8 +8,10 @@ extension SnapshotWriter {
         var changed = 0
         let closeRollup = try database.prepare("UPDATE rollups SET gen_to = ?1 WHERE rowid = ?2")
         let insertRollup = try database.prepare("""
-            INSERT INTO rollups(kind, key, gen_from, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+            INSERT INTO rollups(kind, key, gen_from, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors,
+                active, completed, failed, cancelled, timeout, response_count, response_total_ms, feedback, avg_rating,
+                negative_feedback)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
             """)
         func update(_ id: WrittenViews.RollupID, to view: RollupView?) throws {
             let previous = staged.rollups[id]
@@ -29,6 +31,16 @@ extension SnapshotWriter {
             try insertRollup.bind(7, view.outputTokens)
             try insertRollup.bind(8, view.costNanos)
             try insertRollup.bind(9, view.toolErrors)
+            try insertRollup.bind(10, view.active)
+            try insertRollup.bind(11, view.completed)
+            try insertRollup.bind(12, view.failed)
+            try insertRollup.bind(13, view.cancelled)
+            try insertRollup.bind(14, view.timeout)
+            try insertRollup.bind(15, view.responseCount)
+            try insertRollup.bind(16, view.responseTotalMs)
+            try insertRollup.bind(17, view.feedback)
+            try insertRollup.bind(18, view.averageRating)
+            try insertRollup.bind(19, view.negativeFeedback)
             try insertRollup.run()
             staged.rollups[id] = (view, database.lastInsertRowID)
             changed += 1
@@ -54,8 +66,8 @@ extension SnapshotWriter {
         let closeBucket = try database.prepare("UPDATE timeline SET gen_to = ?1 WHERE rowid = ?2")
         let insertBucket = try database.prepare("""
             INSERT INTO timeline(bucket_start, gen_from, sessions_started, sessions_ended, messages, llm_calls,
-                input_tokens, output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                input_tokens, output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors, feedback, negative_feedback)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """)
         func insert(_ bucket: TimelineBucket) throws(SQLiteError) {
             try insertBucket.bind(1, bucket.bucketStart)
@@ -70,6 +82,8 @@ extension SnapshotWriter {
             try insertBucket.bind(10, bucket.toolCalls)
             try insertBucket.bind(11, bucket.toolErrors)
             try insertBucket.bind(12, bucket.llmErrors)
+            try insertBucket.bind(13, bucket.feedback)
+            try insertBucket.bind(14, bucket.negativeFeedback)
             try insertBucket.run()
         }
         let closeAlert = try database.prepare("UPDATE alerts SET gen_to = ?1 WHERE rowid = ?2")
@@ -150,7 +164,9 @@ extension SnapshotWriter {
     func loadWrittenViews() throws {
         var views = WrittenViews()
         let rollups = try database.prepare("""
-            SELECT rowid, kind, key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors
+            SELECT rowid, kind, key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors,
+                active, completed, failed, cancelled, timeout, response_count, response_total_ms, feedback, avg_rating,
+                negative_feedback
             FROM rollups WHERE gen_to IS NULL
             """)
         while try rollups.step() {
@@ -161,11 +177,22 @@ extension SnapshotWriter {
             view.outputTokens = rollups.optionalInt64(6)
             view.costNanos = rollups.int64(7)
             view.toolErrors = rollups.int64(8)
+            view.active = rollups.int64(9)
+            view.completed = rollups.int64(10)
+            view.failed = rollups.int64(11)
+            view.cancelled = rollups.int64(12)
+            view.timeout = rollups.int64(13)
+            view.successRate = RollupView.successRate(completed: view.completed, sessions: view.sessions)
+            view.responseCount = rollups.int64(14)
+            view.responseTotalMs = rollups.int64(15)
+            view.feedback = rollups.int64(16)
+            view.averageRating = rollups.optionalDouble(17)
+            view.negativeFeedback = rollups.int64(18)
             views.rollups[WrittenViews.RollupID(kind: rollups.string(1), key: view.key)] = (view, rollups.int64(0))
         }
         let timeline = try database.prepare("""
             SELECT rowid, bucket_start, sessions_started, sessions_ended, messages, llm_calls, input_tokens,
-                output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors
+                output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors, feedback, negative_feedback
             FROM timeline WHERE gen_to IS NULL
             """)
         while try timeline.step() {
@@ -180,6 +207,8 @@ extension SnapshotWriter {
             bucket.toolCalls = timeline.int64(9)
             bucket.toolErrors = timeline.int64(10)
             bucket.llmErrors = timeline.int64(11)
+            bucket.feedback = timeline.int64(12)
+            bucket.negativeFeedback = timeline.int64(13)
             views.timeline[bucket.bucketStart] = (bucket, timeline.int64(0))
         }
         let alerts = try database.prepare("""

@@ -114,6 +114,10 @@ public final class SnapshotWriter {
         // One transaction: one WAL commit and fsync for the whole schema, not one per statement.
         try database.transaction {
             try database.execute(Schema.tables)
+            // A database written before 1.1 gets the columns 1.1 added.
+            let existing = ["rollups": try database.columns(of: "rollups"), "timeline": try database.columns(of: "timeline")]
+            let added = Schema.addedColumns(missingIn: existing)
+            if !added.isEmpty { try database.execute(added) }
             try database.execute(Schema.views)
             try database.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('\(Schema.Meta.schemaVersion)', \(Schema.version))")
         }
@@ -228,7 +232,8 @@ public final class SnapshotWriter {
     ) -> SnapshotContent {
         SnapshotContent(
             watermark: fold.watermark, inactivityTimeoutMs: fold.settings.inactivityTimeoutMs,
-            summary: fold.summary(), tools: fold.tools(), models: fold.models(), rollups: rollups.rows,
+            summary: fold.summary(), tools: fold.tools(), models: fold.models(), errors: fold.errorGroupViews(),
+            rollups: rollups.rows,
             timeline: fold.timeline(), alerts: fold.alerts(), globals: fold.encodeGlobals(),
             changedRollupKeys: rollups.changedKeys)
     }
@@ -350,7 +355,8 @@ public final class SnapshotWriter {
                 deadLetterLegacyThrough: deadLetterLegacyThrough, spoolID: metadata.spoolIdentity,
                 summary: Records.summary(content.summary, snapshotAt: snapshotAt),
                 tools: Records.tools(content.tools), models: Records.models(content.models),
-                stateFile: SnapshotDirectory.stateName(generation: generation), stateBytes: Int64(content.globals.count),
+                errors: Records.errors(content.errors), stateFile: SnapshotDirectory.stateName(generation: generation),
+                stateBytes: Int64(content.globals.count),
                 stateCRC32: Int64(CRC32.checksum(content.globals)))
             try io { try FileOperations.writeAtomically(manifest.encoded(), to: manifestPath, mode: SnapshotDirectory.filePermissions) }
         } catch {

@@ -103,7 +103,11 @@ import TallyCore
         #expect(H.reason(#"{"type":"log","ts":0,"level":"info"}"#) == .missingField)
         #expect(H.reason(#"{"type":"log","ts":0,"level":"fatal","message":"m"}"#) == .badEnum)
         #expect(H.reason(#"{"type":"log","ts":0,"level":"info","message":"m","session_id":""}"#) == .outOfRange)
-        #expect(H.reason(#"{"type":"log","ts":0,"level":"info","message":"m","process_id":42}"#) == .wrongType)
+        // 1.1: an OS process id, as most loggers write it, is an integer; kept as its decimal text.
+        #expect(H.event(#"{"type":"log","ts":0,"level":"info","message":"m","process_id":26980}"#)?.payload
+                == .log(Event.Log(level: .info, message: "m", processID: "26980")))
+        #expect(H.reason(#"{"type":"log","ts":0,"level":"info","message":"m","process_id":true}"#) == .wrongType)
+        #expect(H.reason(#"{"type":"log","ts":0,"level":"info","message":"m","process_id":26.5}"#) == .wrongType)
     }
 
     @Test func feedbackRatingSentimentAndComment() {

@@ -35,7 +35,9 @@ import Testing
             Issue.record("not decoded: \(events)")
             return
         }
-        #expect(call.model == "claude-sonnet-4-5-20250929" && call.provider == "" && call.errorMessage == "")
+        // A failed call keeps its message: error groups read it.
+        #expect(call.model == "claude-sonnet-4-5-20250929" && call.provider == ""
+                && call.errorMessage == "upstream returned 529 overloaded")
         #expect(tool.toolName == "get_session_metrics" && tool.toolCallID == "" && tool.errorMessage == "")
         #expect(message.messageID == "" && feedback.messageID == "")
         #expect(log.message == "" && log.processID == "" && access.ipAddress == "")

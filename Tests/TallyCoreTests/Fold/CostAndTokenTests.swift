@@ -6,41 +6,41 @@ import Testing
     static var settings: FoldSettings {
         var settings = FoldSettings.fewEvents
         settings.pricing = [
-            "cached-priced": ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000, cachedInputPicosPerToken: 300_000),
-            "plain-priced": ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000),
-            "tiny": ModelPrice(inputPicosPerToken: 1_500, outputPicosPerToken: 0),
+            "cached-priced": [ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000, cachedInputPicosPerToken: 300_000)],
+            "plain-priced": [ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000)],
+            "tiny": [ModelPrice(inputPicosPerToken: 1_500, outputPicosPerToken: 0)],
         ]
         return settings
     }
 
     @Test func costUSDWinsOverThePriceTable() {
         let call = Event.LLMCall(model: "plain-priced", inputTokens: 1_000, outputTokens: 200, costNanos: 123)
-        #expect(CallCost.nanos(for: call, pricing: Self.settings.pricing) == 123)
+        #expect(CallCost.nanos(for: call, at: 0, settings: Self.settings) == 123)
     }
 
     @Test func priceTableChargesCachedTokensAtTheCachedPrice() {
         // 600 × 3,000,000 + 400 × 300,000 + 200 × 15,000,000 = 4,920,000,000 pico = 4,920,000 nano.
         let call = Event.LLMCall(model: "cached-priced", inputTokens: 1_000, outputTokens: 200, cachedInputTokens: 400)
-        #expect(CallCost.nanos(for: call, pricing: Self.settings.pricing) == 4_920_000)
+        #expect(CallCost.nanos(for: call, at: 0, settings: Self.settings) == 4_920_000)
     }
 
     @Test func priceTableChargesCachedTokensAtTheInputPriceWithoutACachedPrice() {
         // 1,000 × 3,000,000 + 200 × 15,000,000 = 6,000,000,000 pico = 6,000,000 nano.
         let call = Event.LLMCall(model: "plain-priced", inputTokens: 1_000, outputTokens: 200, cachedInputTokens: 400)
-        #expect(CallCost.nanos(for: call, pricing: Self.settings.pricing) == 6_000_000)
+        #expect(CallCost.nanos(for: call, at: 0, settings: Self.settings) == 6_000_000)
     }
 
     @Test func anAbsentCountIsZeroWhenTheOtherIsPresent() {
         let call = Event.LLMCall(model: "plain-priced", outputTokens: 10)
-        #expect(CallCost.nanos(for: call, pricing: Self.settings.pricing) == 150_000)
+        #expect(CallCost.nanos(for: call, at: 0, settings: Self.settings) == 150_000)
     }
 
     @Test func eachCallIsRoundedHalfEvenToTheNanoDollar() {
         // 1,500 pico = 1.5 nano → 2; 4,500 pico = 4.5 nano → 4; 3,000 pico → 3.
-        let pricing = Self.settings.pricing
-        #expect(CallCost.nanos(for: .init(model: "tiny", inputTokens: 1), pricing: pricing) == 2)
-        #expect(CallCost.nanos(for: .init(model: "tiny", inputTokens: 3), pricing: pricing) == 4)
-        #expect(CallCost.nanos(for: .init(model: "tiny", inputTokens: 2), pricing: pricing) == 3)
+        let settings = Self.settings
+        #expect(CallCost.nanos(for: .init(model: "tiny", inputTokens: 1), at: 0, settings: settings) == 2)
+        #expect(CallCost.nanos(for: .init(model: "tiny", inputTokens: 3), at: 0, settings: settings) == 4)
+        #expect(CallCost.nanos(for: .init(model: "tiny", inputTokens: 2), at: 0, settings: settings) == 3)
         let state = folded([
             llmCall("s", t0, .init(model: "tiny", inputTokens: 1)),
             llmCall("s", t0 + 1, .init(model: "tiny", inputTokens: 3)),

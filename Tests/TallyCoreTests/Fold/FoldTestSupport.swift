@@ -66,8 +66,10 @@ struct AllViews: Equatable {
     var users: [RollupView]
     var orgs: [RollupView]
     var projects: [RollupView]
+    var personas: [RollupView]
     var timeline: [TimelineBucket]
     var alerts: [AlertView]
+    var errors: [ErrorGroupView]
 
     init(_ state: FoldState) {
         summary = state.summary()
@@ -77,8 +79,10 @@ struct AllViews: Equatable {
         users = state.rollups(by: .user)
         orgs = state.rollups(by: .org)
         projects = state.rollups(by: .project)
+        personas = state.rollups(by: .persona)
         timeline = state.timeline()
         alerts = state.alerts()
+        errors = state.errorGroupViews()
     }
 }
 

@@ -35,7 +35,12 @@ import Testing
             rollups = RollupKey.allCases.map { key in
                 var totals = state.retired.rollups[key.index]
                 for session in state.sessions.states {
-                    if let value = key.key(of: session) { totals[value, default: RollupTotals()].add(session) }
+                    let timedOut = isMore(than: settings.inactivityTimeoutMs, from: session.lastTimestamp, to: watermark)
+                    let status = session.end?.status ?? (timedOut ? .timeout : nil)
+                    let responses = session.responses(slowerThan: settings.slowResponseMs)
+                    if let value = key.key(of: session) {
+                        totals[value, default: RollupTotals()].add(session, status: status, responses: responses)
+                    }
                 }
                 return totals.sorted { $0.key < $1.key }.map { $0.value.view(key: $0.key) }
             }
@@ -148,14 +153,21 @@ import Testing
         #expect(state.summary().sessions["ACTIVE"] == 0)
         #expect(state.summary().sessions["TIMEOUT"] == 1)
         #expect(state.timeline().first { $0.bucketStart == t0 + minute }?.sessionsEnded == 1)
+        #expect(state.rollups(by: .user).map { [$0.active, $0.timeout] } == [[0, 1]])
         _ = state.takeChanges()
         #expect(state.summary().sessions["TIMEOUT"] == 1)
+        #expect(state.rollups(by: .user).map { [$0.active, $0.timeout] } == [[0, 1]])
         #expect(state.live.activeSessions.isEmpty)
         // A late event revives it.
         state.fold(message("a", t0 + 5 * minute, .assistant))
         state.fold(message("a", t0 + 11 * minute, .user))
         #expect(state.summary().sessions["ACTIVE"] == 1)
         #expect(state.summary().sessions["TIMEOUT"] == 0)
-        #expect(state.rollups(by: .user) == [{ var view = RollupView(key: "u1"); view.sessions = 1; return view }()])
+        // One response pair (user at +1 min, assistant at +5 min); active again, none completed.
+        #expect(state.rollups(by: .user) == [{
+            var view = RollupView(key: "u1")
+            view.sessions = 1; view.active = 1; view.successRate = 0; view.responseCount = 1; view.responseTotalMs = 240_000
+            return view
+        }()])
     }
 }

@@ -10,9 +10,17 @@ import Testing
         settings.maxSessionDurationMs = 90 * minute
         settings.accessBurst = 3
         settings.pricing = [
-            "model-a": ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000, cachedInputPicosPerToken: 300_000),
-            "model-b": ModelPrice(inputPicosPerToken: 1_500, outputPicosPerToken: 2_500),
+            // 1.1: a price that changes an hour in, with a cache-write price from then on.
+            "model-a": [
+                ModelPrice(inputPicosPerToken: 3_000_000, outputPicosPerToken: 15_000_000, cachedInputPicosPerToken: 300_000, from: t0),
+                ModelPrice(
+                    inputPicosPerToken: 2_500_000, outputPicosPerToken: 12_000_000, cachedInputPicosPerToken: 250_000,
+                    cacheWritePicosPerToken: 3_750_000, from: t0 + hour),
+            ],
+            "model-b": [ModelPrice(inputPicosPerToken: 1_500, outputPicosPerToken: 2_500)],
         ]
+        // Fewer than the distinct error groups of the events: the bound and `(other)` are exercised.
+        settings.errorGroupLimit = 6
         return settings
     }
 
@@ -39,27 +47,39 @@ import Testing
             let payload: Event.Payload
             switch Int.random(in: 0..<100, using: &generator) {
             case 0..<5: payload = .sessionStart
-            case 5..<9: payload = .sessionEnd(.init(status: pick(Event.EndStatus.allCases), errorMessage: maybe(pick(["x", "y"]), 40)))
+            case 5..<9:
+                let error = maybe(pick(["x", "y", "db timeout after \(Int.random(in: 1...99, using: &generator)) s"]), 40)
+                payload = .sessionEnd(.init(status: pick(Event.EndStatus.allCases), errorMessage: error))
             case 9..<50: payload = .message(.init(role: pick(Event.Role.allCases)))
             case 50..<70:
                 let input = maybe(Int64.random(in: 0...120_000, using: &generator), 80)
+                let output = maybe(Int64.random(in: 0...4_000, using: &generator), 80)
+                let cached = input.flatMap { input in maybe(Int64.random(in: 0...input, using: &generator), 30) }
+                let writes = input.flatMap { input in maybe(Int64.random(in: 0...(input - (cached ?? 0)), using: &generator), 30) }
+                let errors = ["overloaded", "rate limited \(Int.random(in: 1...40, using: &generator)) s", "e\(Int.random(in: 0..<12, using: &generator))x"]
                 payload = .llmCall(.init(
                     model: pick(["model-a", "model-b", "model-c"]),
                     inputTokens: input,
-                    outputTokens: maybe(Int64.random(in: 0...4_000, using: &generator), 80),
-                    cachedInputTokens: input.flatMap { input in maybe(Int64.random(in: 0...input, using: &generator), 30) },
+                    outputTokens: output,
+                    cachedInputTokens: cached,
+                    reasoningTokens: output.flatMap { output in maybe(Int64.random(in: 0...output, using: &generator), 30) },
+                    cacheWriteInputTokens: writes,
                     costNanos: maybe(Int64.random(in: 0...5_000_000, using: &generator), 20),
                     latencyMs: maybe(Int64.random(in: 50...60_000, using: &generator), 90),
                     ttftMs: maybe(Int64.random(in: 10...3_000, using: &generator), 50),
                     status: pick([.success, .success, .success, .error, .timeout]),
+                    errorMessage: maybe(pick(errors), 70),
                     contextWindow: maybe(128_000, 50)))
             case 70..<85:
                 payload = .toolCall(.init(
                     toolName: pick(["search", "fetch", "calc"]), status: pick([.success, .success, .error, .timeout]),
-                    executionTimeMs: maybe(Int64.random(in: 0...40_000, using: &generator), 90)))
+                    executionTimeMs: maybe(Int64.random(in: 0...40_000, using: &generator), 90),
+                    errorMessage: maybe("upstream \(pick([500, 502, 503])) in \(Int.random(in: 1...9, using: &generator)) ms", 60)))
             case 85..<92: payload = .access(.init(outcome: pick(Event.AccessOutcome.allCases)))
-            case 92..<96: payload = .feedback(.init(rating: 4))
-            default: payload = .log(.init(level: .info, message: "log"))
+            case 92..<96:
+                payload = .feedback(.init(
+                    rating: maybe(pick([1, 2, 3.5, 4, 4.25, 5]), 70), sentiment: maybe(pick(Event.Sentiment.allCases), 60)))
+            default: payload = .log(.init(level: pick(Event.LogLevel.allCases), message: "log"))
             }
             let sessionID: String? = if case .log = payload, Bool.random(using: &generator) { nil } else { session }
             var eventID: String?
@@ -81,6 +101,11 @@ import Testing
         #expect(inOrder.summary.duplicates > 0)
         #expect(inOrder.alerts.count > 0)
         #expect(Set(inOrder.alerts.map(\.kind)).count == AlertView.Kind.allCases.count)
+        // The 1.1 figures are there to compare: the bound cut groups, feedback and personas were folded.
+        #expect(inOrder.errors.contains { $0.message == ErrorGroupView.otherMessage })
+        #expect(inOrder.errors.count > Self.settings.errorGroupLimit)
+        #expect(inOrder.summary.ratings > 0 && inOrder.summary.cacheWriteInputTokens != nil)
+        #expect(!inOrder.personas.isEmpty && inOrder.sessions.contains { $0.logErrors > 0 })
 
         var generator = SeededGenerator(seed: seed &* 31)
         let shuffled = AllViews(folded(events.shuffled(using: &generator), settings: Self.settings))

@@ -30,6 +30,8 @@ import Testing
         #expect(state.rollups(by: .user) == before.users + [{
             var row = RollupView(key: "ub")
             row.sessions = 1
+            row.active = 1
+            row.successRate = 0
             return row
         }()])
         #expect(state.rollups(by: .org) == before.orgs)

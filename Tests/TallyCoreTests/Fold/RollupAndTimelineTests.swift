@@ -13,11 +13,14 @@ import Testing
         ])
         var u1 = RollupView(key: "u1")
         u1.sessions = 1; u1.llmCalls = 1; u1.inputTokens = 100; u1.outputTokens = 10; u1.costNanos = 1_000; u1.toolErrors = 1
+        u1.active = 1; u1.successRate = 0
         var u2 = RollupView(key: "u2")
         u2.sessions = 1; u2.llmCalls = 1; u2.outputTokens = 5; u2.costNanos = 30
+        u2.active = 1; u2.successRate = 0
         #expect(state.rollups(by: .user) == [u1, u2])
         var o1 = RollupView(key: "o1")
         o1.sessions = 2; o1.llmCalls = 2; o1.inputTokens = 100; o1.outputTokens = 15; o1.costNanos = 1_030; o1.toolErrors = 1
+        o1.active = 2; o1.successRate = 0
         #expect(state.rollups(by: .org) == [o1])
         #expect(state.rollups(by: .project) == [])
     }

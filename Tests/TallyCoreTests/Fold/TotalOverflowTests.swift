@@ -76,7 +76,7 @@ import Testing
     /// A priced call whose cost passes `Int64.max` nano-dollars is clamped there: overflowed, not shown.
     @Test func aPricedCallPastTheBoundIsFlagged() {
         var settings = FoldSettings.fewEvents
-        settings.pricing = ["m": ModelPrice(inputPicosPerToken: 1_000_000, outputPicosPerToken: 1_000_000)]
+        settings.pricing = ["m": [ModelPrice(inputPicosPerToken: 1_000_000, outputPicosPerToken: 1_000_000)]]
         // 10^16 tokens at 1 USD per million: 10^10 USD = 10^19 nano-dollars.
         let state = folded([llmCall("a", t0, .init(model: "m", inputTokens: 10_000_000_000_000_000))], settings: settings)
         #expect(state.summary().overflowedTotals == ["cost_usd"])

@@ -68,16 +68,18 @@ import Testing
         #expect(state.watermark == latest)
 
         // A healthy state of the old build: its watermark was the largest `ts`, and stays so.
-        let old = Self.formatOne(state.encodeGlobals(), of: state, latest: latest)
+        // Format 1 came before 1.1: the views are those of the same state in format 2, without the 1.1 figures.
+        let formatTwo = try FoldState(settings: settings, globals: state.encodeGlobals(format: 2), sessions: store.sessions.values)
+        let old = Self.formatOne(state.encodeGlobals(format: 2), of: state, latest: latest)
         let healthy = try FoldState(settings: settings, globals: old, sessions: store.sessions.values)
         #expect(healthy.watermark == latest)
-        #expect(AllViews(healthy) == AllViews(state))
+        #expect(AllViews(healthy) == AllViews(formatTwo))
 
         // One whose largest `ts` was a far-future log line gets its watermark back from its sessions.
-        let poisoned = Self.formatOne(state.encodeGlobals(), of: state, latest: WatermarkTests.farFuture)
+        let poisoned = Self.formatOne(state.encodeGlobals(format: 2), of: state, latest: WatermarkTests.farFuture)
         let healed = try FoldState(settings: settings, globals: poisoned, sessions: store.sessions.values)
         #expect(healed.watermark == latest)
-        #expect(AllViews(healed) == AllViews(state))
+        #expect(AllViews(healed) == AllViews(formatTwo))
 
         // Never ahead of what was folded: without sessions only the old watermark is known, one event.
         let bare = try FoldState(settings: settings, globals: old, sessions: [])

@@ -95,9 +95,9 @@ import TallyCore
         #expect(settings.fold.slowToolMs == 60_000)
         #expect(settings.fold.accessBurst == 0)
         #expect(settings.fold.pricing == [
-            "claude-3-5-haiku-20241022": ModelPrice(
-                inputPicosPerToken: 800_000, outputPicosPerToken: 4_000_000, cachedInputPicosPerToken: 80_000),
-            "gpt-4.1": ModelPrice(inputPicosPerToken: 2_000_000, outputPicosPerToken: 8_000_001),
+            "claude-3-5-haiku-20241022": [ModelPrice(
+                inputPicosPerToken: 800_000, outputPicosPerToken: 4_000_000, cachedInputPicosPerToken: 80_000)],
+            "gpt-4.1": [ModelPrice(inputPicosPerToken: 2_000_000, outputPicosPerToken: 8_000_001)],
         ])
         #expect(settings.retentionSegmentsMs == 1_209_600_000)
         #expect(settings.fold.sessionRetentionMs == 7_776_000_000)
@@ -124,7 +124,7 @@ import TallyCore
     ])
     func pricesAreExactPicoDollarsPerToken(text: String, picos: Int64) throws {
         let settings = try PipelineSettings.parse(yaml: "pricing:\n  m: { input: \(text), output: 1 }\n", path: "/p/x.yaml")
-        #expect(settings.fold.pricing["m"] == ModelPrice(inputPicosPerToken: picos, outputPicosPerToken: 1_000_000))
+        #expect(settings.fold.pricing["m"] == [ModelPrice(inputPicosPerToken: picos, outputPicosPerToken: 1_000_000)])
     }
 
     @Test func loadReadsAFileFromDisk() throws {
