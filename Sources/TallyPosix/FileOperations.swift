@@ -14,19 +14,66 @@ package enum FileOperations {
         _ bytes: [UInt8], to path: String, mode: UInt32 = 0o644, syncDirectory: Bool = true
     ) throws(SystemError) {
         let directory = parentDirectory(of: path)
-        let temporary = join(directory, "." + fileName(of: path) + "." + randomHex() + ".tmp")
+        let temporary = try writeTemporary(bytes, beside: path, mode: mode)
+        do throws(SystemError) {
+            try Posix.rename(temporary, path)
+        } catch {
+            try? Posix.remove(temporary)
+            throw error
+        }
+        if syncDirectory { try self.syncDirectory(directory) }
+    }
+
+    /// Creates the file at `path` with `bytes` only if nothing is there yet, atomically (a reader
+    /// sees the whole file or none) and durably, whoever races for it: a fsynced temporary file
+    /// is linked to `path` (`link(2)` never replaces). Returns `false` when `path` already existed.
+    package static func createOnce(_ bytes: [UInt8], at path: String, mode: UInt32 = 0o600) throws(SystemError) -> Bool {
+        let temporary = try writeTemporary(bytes, beside: path, mode: mode)
+        defer { try? Posix.remove(temporary) }
+        guard try Posix.link(temporary, path) else { return false }
+        try syncDirectory(parentDirectory(of: path))
+        return true
+    }
+
+    /// A new hidden file beside `path` (``isTemporaryName(_:)``) holding `bytes`, fsynced.
+    private static func writeTemporary(_ bytes: [UInt8], beside path: String, mode: UInt32) throws(SystemError) -> String {
+        let temporary = join(parentDirectory(of: path), "." + fileName(of: path) + "." + randomHex() + ".tmp")
         let fd = try Posix.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: mode)
         do throws(SystemError) {
             try Posix.writeAll(fd, bytes, path: temporary)
             try Posix.fsync(fd, path: temporary)
             Posix.close(fd)
-            try Posix.rename(temporary, path)
         } catch {
             Posix.close(fd)
             try? Posix.remove(temporary)
             throw error
         }
-        if syncDirectory { try self.syncDirectory(directory) }
+        return temporary
+    }
+
+    /// Whether `name` is one of the temporary files ``writeAtomically(_:to:mode:syncDirectory:)``
+    /// makes (`.NAME.XXXXXXXX.tmp`, eight hex digits).
+    package static func isTemporaryName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard bytes.count >= 15, bytes[0] == UInt8(ascii: "."), name.hasSuffix(".tmp") else { return false }
+        let random = bytes[(bytes.count - 13)..<(bytes.count - 4)]
+        guard random.first == UInt8(ascii: ".") else { return false }
+        return random.dropFirst().allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    }
+
+    /// Removes the temporary files a killed process left in `directory` (only regular files named
+    /// like ``isTemporaryName(_:)``; a symlink or anything else so named is left alone). Returns
+    /// the names removed.
+    @discardableResult
+    package static func removeTemporaryFiles(in directory: String) throws(SystemError) -> [String] {
+        var removed: [String] = []
+        for name in try listIfPresent(directory) where isTemporaryName(name) {
+            let path = join(directory, name)
+            guard try Posix.lstat(path)?.isRegular == true else { continue }
+            try Posix.remove(path)
+            removed.append(name)
+        }
+        return removed
     }
 
     /// Creates `path` and its missing parents (`mkdir -p`); each new directory is fsynced into
@@ -58,9 +105,16 @@ package enum FileOperations {
         }
     }
 
-    /// The whole content of a small file.
-    package static func readFile(_ path: String) throws(SystemError) -> [UInt8] {
-        let fd = try Posix.open(path, O_RDONLY)
+    /// The whole content of a small file. With `followSymlinks: false` a symlink at `path` is
+    /// refused (`ELOOP`) and so is anything but a regular file (`EINVAL`), never opened in a way that waits.
+    package static func readFile(_ path: String, followSymlinks: Bool = true) throws(SystemError) -> [UInt8] {
+        let fd = try Posix.open(path, followSymlinks ? O_RDONLY : O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        if !followSymlinks {
+            guard try Posix.fstat(fd, path: path).isRegular else {
+                Posix.close(fd)
+                throw SystemError("cannot read (not a regular file)", path, errno: EINVAL)
+            }
+        }
         defer { Posix.close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -89,8 +143,9 @@ package enum FileOperations {
 
     /// Opens (creating) `path` and takes an exclusive `flock` without waiting. Returns the
     /// descriptor that holds the lock, or `nil` when another process holds it.
+    /// A symlink at `path` is never followed (`ELOOP`).
     package static func lockExclusively(_ path: String, mode: UInt32 = 0o644) throws(SystemError) -> Int32? {
-        let fd = try Posix.open(path, O_RDWR | O_CREAT, mode: mode)
+        let fd = try Posix.open(path, O_RDWR | O_CREAT | O_NOFOLLOW, mode: mode)
         do throws(SystemError) {
             if try Posix.tryLock(fd, exclusive: true, path: path) { return fd }
             Posix.close(fd)
@@ -99,6 +154,20 @@ package enum FileOperations {
             Posix.close(fd)
             throw error
         }
+    }
+
+    /// Writes `bytes` at byte `length` of `path` (created with `mode`, a symlink never followed),
+    /// first cutting off whatever follows `length` (what a write that failed halfway left), and with
+    /// `sync` fsyncs it. Returns whether the file was created (its directory then needs a fsync).
+    @discardableResult
+    package static func append(_ bytes: [UInt8], to path: String, at length: Int64, mode: UInt32 = 0o600, sync: Bool) throws(SystemError) -> Bool {
+        let existed = try Posix.lstat(path) != nil
+        let fd = try Posix.open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, mode: mode)
+        defer { Posix.close(fd) }
+        try Posix.ftruncate(fd, length, path: path)
+        if !bytes.isEmpty { try Posix.writeAll(fd, bytes, path: path) }
+        if sync { try Posix.fsync(fd, path: path) }
+        return !existed
     }
 
     /// `fsync` of a file written through another descriptor (the kernel flushes the file, whoever wrote it).

@@ -97,6 +97,18 @@ package enum Posix {
         _ = try retrying("cannot rename", from + " to " + to) { Glibc.rename(from, to) }
     }
 
+    /// `link(2)`: a second name for `from`; `false` when something already exists at `to`
+    /// (how a file is created once, whoever races for it).
+    package static func link(_ from: String, _ to: String) throws(SystemError) -> Bool {
+        while Glibc.link(from, to) != 0 {
+            let code = Glibc.errno
+            if code == EINTR { continue }
+            if code == EEXIST { return false }
+            throw SystemError("cannot link", from + " to " + to, errno: code)
+        }
+        return true
+    }
+
     /// `unlink(2)`.
     package static func unlink(_ path: String) throws(SystemError) {
         _ = try retrying("cannot remove", path) { Glibc.unlink(path) }

@@ -33,7 +33,7 @@ enum ExitStatus {
 
     static func code(for code: SnapshotError.Code) -> ExitCode {
         switch code {
-        case .badQuery: .badUsage
+        case .badQuery, .newerFormat: .badUsage
         case .sessionNotFound: .notFound
         case .noUsableSnapshot: .noUsableSnapshot
         default: .failure

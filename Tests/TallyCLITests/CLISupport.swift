@@ -100,11 +100,17 @@ final class RunningConsumer {
     let process = Process()
     let logPath: String
 
-    init(pipeline: String, log: String, extra: [String] = []) throws {
+    /// With `umask`, `/bin/sh` sets it and execs the binary (the process is then `tally` itself).
+    init(pipeline: String, log: String, extra: [String] = [], umask mask: String? = nil) throws {
         logPath = log
         _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try requireTally())
-        process.arguments = ["run", "--pipeline", pipeline] + extra
+        if let mask {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "umask \(mask) && exec \"$0\" \"$@\"", try requireTally(), "run", "--pipeline", pipeline] + extra
+        } else {
+            process.executableURL = URL(fileURLWithPath: try requireTally())
+            process.arguments = ["run", "--pipeline", pipeline] + extra
+        }
         process.standardOutput = FileHandle.nullDevice
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         handle.seekToEndOfFile()

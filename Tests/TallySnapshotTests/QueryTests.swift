@@ -1,3 +1,4 @@
+import Foundation
 import TallyPosix
 import Testing
 import TallyCore
@@ -15,15 +16,29 @@ import TallyCore
         directory = temporaryDirectory()
         let deadLetter = FileOperations.join(directory, "dead")
         try FileOperations.createDirectories(deadLetter)
+        // The snapshot directory's identity names its dead-letter files.
+        let files = try SnapshotWriter.open(directory: directory, keep: 3).writer.deadLetters(in: deadLetter)
         try writeText(
             #"{"source":"seg-2@10","offset":10,"reason":"bad_ts","line":"{\"ts\":\"x\"}"}"# + "\n",
-            to: FileOperations.join(deadLetter, "b.ndjson"))
+            to: files.path(generation: 1))
         try writeText(
             #"{"source":"seg-1@0","offset":0,"reason":"not_json","line":"hello, world"}"# + "\n\n"
                 + #"{"source":"seg-1@13","offset":13,"reason":"not_json","line":"x"}"# + "\n" + #"{"source":"torn"#,
-            to: FileOperations.join(deadLetter, "a.ndjson"))
+            to: files.path(generation: 0))
+        // Not this snapshot's: another consumer's dead letters, and other NDJSON files.
+        let foreign = #"{"source":"foreign","offset":0,"reason":"not_json","line":"secret"}"# + "\n"
+        try writeText(foreign, to: FileOperations.join(deadLetter, "dead-letter-0123456789abcdef-000000000001.ndjson"))
+        try writeText(foreign, to: FileOperations.join(deadLetter, "b.ndjson"))
         try writeText("ignored\n", to: FileOperations.join(deadLetter, "notes.txt"))
         try Fixture.write(to: directory, deadLetter: "dead")
+    }
+
+    /// This snapshot directory's dead-letter files in `dead/`.
+    var deadLetterFiles: SnapshotDirectory.DeadLetters {
+        get throws {
+            let identity = String(decoding: try FileOperations.readFile(FileOperations.join(directory, "directory.id")).dropLast(), as: UTF8.self)
+            return SnapshotDirectory.DeadLetters(directory: FileOperations.join(directory, "dead"), identity: identity)
+        }
     }
 
     @Test func summaryIsTheManifestSummary() throws {
@@ -225,11 +240,36 @@ import TallyCore
         for name in try Posix.listDirectory(deadLetter) { try? Posix.remove(FileOperations.join(deadLetter, name)) }
         try writeText(
             #"{"source":"s","offset":1,"reason":"not_json","line":"committed"}"# + "\n",
-            to: FileOperations.join(deadLetter, "dead-letter-000000000001.ndjson"))
+            to: try deadLetterFiles.path(generation: 1))
         try writeText(
             #"{"source":"s","offset":2,"reason":"not_json","line":"not committed yet"}"# + "\n",
-            to: FileOperations.join(deadLetter, "dead-letter-000000000002.ndjson"))
+            to: try deadLetterFiles.path(generation: 2))
         #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,line\ns,1,not_json,committed\n")
+    }
+
+    /// A manifest's `dead_letter` may name any directory: only this snapshot's own dead-letter
+    /// files are read there, never any other `*.ndjson` file.
+    @Test func invalidReadsNoOtherNDJSONFilesWhereverDeadLetterPoints() throws {
+        let elsewhere = FileOperations.join(directory, "elsewhere")
+        try FileOperations.createDirectories(elsewhere)
+        try writeText(#"{"source":"private","offset":0,"reason":"not_json","line":"secret"}"# + "\n", to: FileOperations.join(elsewhere, "events.ndjson"))
+        try writeText(#"{"source":"private","offset":0,"reason":"not_json","line":"secret"}"# + "\n", to: FileOperations.join(elsewhere, "dead-letter-0123456789abcdef-000000000001.ndjson"))
+        let manifest = FileOperations.join(directory, "snapshot-000000000001.json")
+        let text = String(decoding: try FileOperations.readFile(manifest), as: UTF8.self)
+        try writeText(text.replacingOccurrences(of: #""dead_letter": "dead""#, with: #""dead_letter": "elsewhere""#), to: manifest)
+        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,line\n")
+    }
+
+    /// A manifest of an older build (no `dead_letter_id`) counts the files named as that build
+    /// named them, `dead-letter-<generation>.ndjson`, up to its generation.
+    @Test func invalidOfAnOlderBuildsManifestReadsItsLegacyNames() throws {
+        let deadLetter = FileOperations.join(directory, "dead")
+        try writeText(#"{"source":"old","offset":1,"reason":"not_json","line":"old"}"# + "\n", to: FileOperations.join(deadLetter, "dead-letter-000000000001.ndjson"))
+        try writeText(#"{"source":"old","offset":2,"reason":"not_json","line":"later"}"# + "\n", to: FileOperations.join(deadLetter, "dead-letter-000000000002.ndjson"))
+        let manifest = FileOperations.join(directory, "snapshot-000000000001.json")
+        let lines = String(decoding: try FileOperations.readFile(manifest), as: UTF8.self).split(separator: "\n")
+        try writeText(lines.filter { !$0.hasPrefix("  \"dead_letter_id\"") }.joined(separator: "\n") + "\n", to: manifest)
+        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,line\nold,1,not_json,old\n")
     }
 
     @Test func badQueriesNameTheField() throws {

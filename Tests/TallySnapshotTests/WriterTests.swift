@@ -131,8 +131,15 @@ import TallyCore
         try writer.write(content: Fixture.content, metadata: Fixture.metadata(positions: .files(segments: ["seg-1": 99], files: [:])))
     }
     // A crash while writing generation 3: a temporary manifest, and a torn one under the final name.
-    let temporary = FileOperations.join(directory, "snapshot-000000000003.json.tmp")
+    let temporary = FileOperations.join(directory, ".snapshot-000000000003.json.0a1b2c3d.tmp")
     try writeText(#"{"format":"tally-snapshot","version":1,"gener"#, to: temporary)
+    // Not named like Tally's temporary files: left alone, and so is a symlink named like one.
+    let notOurs = FileOperations.join(directory, "notes.tmp")
+    try writeText("keep\n", to: notOurs)
+    let outside = FileOperations.join(directory, "outside.txt")
+    try writeText("keep\n", to: outside)
+    let link = FileOperations.join(directory, ".writer.lock.0a1b2c3d.tmp")
+    #expect(symlink(outside, link) == 0)
     try writeText(#"{"format":"tally-snapshot","version":1,"generation":3,"#, to: FileOperations.join(directory, "snapshot-000000000003.json"))
 
     let reader = try SnapshotReader(path: directory)
@@ -143,6 +150,8 @@ import TallyCore
     #expect(restored?.generation == 2)
     #expect(restored?.positions == .files(segments: ["seg-1": 99], files: [:]))
     #expect(!FileOperations.exists(temporary))
+    #expect(FileOperations.exists(notOurs) && FileOperations.exists(outside))
+    #expect(try Posix.lstat(link)?.isSymbolicLink == true)
     #expect(!FileOperations.exists(FileOperations.join(directory, "snapshot-000000000003.json")))
     _ = reopened
 }

@@ -1,4 +1,3 @@
-internal import TallyPosix
 import TallySnapshot
 import TallySpool
 
@@ -20,7 +19,22 @@ enum Checkpoint {
 
     /// The cursor in a snapshot's positions; `nil` when they are not a spool cursor (a
     /// snapshot written by `tally replay`, say).
+    ///
+    /// A snapshot of `tally replay` over spool segments only (no other files) is a cursor too: per
+    /// writer stream, its newest segment replayed, at the bytes folded of it (the recovery path of
+    /// a lost `sessions.db`: replay the spool's retained segments into a new directory and run on).
     static func cursor(from positions: SnapshotPositions?) -> SpoolCursor? {
+        if case .files(let segments, let files)? = positions {
+            guard files.isEmpty else { return nil }
+            var cursor = SpoolCursor()
+            for (name, offset) in segments {
+                guard let segment = SegmentID(fileName: name) else { return nil }
+                let key = SpoolCursor.streamKey(of: segment)
+                if let known = cursor.positions[key], known.segment.sequence > segment.sequence { continue }
+                cursor.positions[key] = SpoolPosition(segment: segment, offset: offset)
+            }
+            return cursor
+        }
         guard case .streams(let streams)? = positions else { return nil }
         var cursor = SpoolCursor()
         for (key, stream) in streams {
@@ -31,15 +45,9 @@ enum Checkpoint {
     }
 
     /// The cursors of the complete snapshots kept in `directory` up to `generation`, oldest
-    /// first, read from their manifests (`nil` for a manifest whose positions are not a cursor).
+    /// first (`nil` for a manifest whose positions are not a cursor); the names are
+    /// ``SnapshotDirectory``'s.
     static func keptCursors(in directory: String, upTo generation: Int64) -> [(generation: Int64, cursor: SpoolCursor?)] {
-        var found: [(generation: Int64, cursor: SpoolCursor?)] = []
-        for name in (try? FileOperations.listIfPresent(directory)) ?? [] {
-            guard name.hasPrefix("snapshot-"), name.hasSuffix(".json"),
-                let number = Int64(name.dropFirst("snapshot-".count).dropLast(".json".count)), number <= generation
-            else { continue }
-            found.append((number, cursor(from: SnapshotPositions(manifestAt: directory + "/" + name))))
-        }
-        return found.sorted { $0.generation < $1.generation }
+        SnapshotDirectory(directory).keptPositions(upTo: generation).map { ($0.generation, cursor(from: $0.positions)) }
     }
 }

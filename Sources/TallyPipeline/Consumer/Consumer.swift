@@ -17,15 +17,21 @@ import TallySpool
 /// - **Exactly once.** Each snapshot records the spool cursor its aggregates were folded up to
 ///   (the manifest's `positions`) and commits both in one step. A restarted consumer
 ///   resumes from the newest complete snapshot and reads exactly what came after it. Dead
-///   letters of a generation are written (`dead-letter-<generation>.ndjson`) before that
-///   generation commits; files of generations that never committed are removed at start.
+///   letters of a generation are written (`dead-letter-<identity>-<generation>.ndjson`, named
+///   by ``SnapshotDirectory``) before that generation commits; this consumer's files of
+///   generations that never committed are removed at start.
+/// - **Shared spools.** The spool's identity is recorded in each snapshot and a spool of another
+///   identity is refused; each snapshot registers the consumer's position in the spool, and
+///   retention deletes only what every recently registered consumer has folded.
+/// - **Failing snapshots** (a full disk): no new frame is read until a snapshot commits again,
+///   retried after 1 s, 2 s, … at most 60 s; dead letters past 1 MiB wait in their file.
 /// - **Wake-up.** inotify on the spool (its parent while it does not exist), else polling every
 ///   `pollInterval`; a snapshot tick every `snapshot.every` in any case. Idle, it sleeps.
 /// - **One per pipeline.** `init` takes the snapshot directory's lock (`writer.lock`, `flock`,
 ///   released when the process dies) and throws ``ConsumerError`` `.busy` if it is held.
 /// - **Memory** is bounded by the live fold (sessions until `retention.sessions`, `event_id`s
 ///   for two `dedup_window`s), one segment reader per writer stream while a round reads it, and
-///   the dead letters of one snapshot interval.
+///   at most about 1 MiB of dead letters.
 ///
 /// `run()` does the blocking work on a dedicated thread; graceful shutdown (or cancellation)
 /// only sets a flag and wakes it. The thread heeds it before its next frame, in every state:

@@ -29,24 +29,38 @@ final class ConsumerEngine: @unchecked Sendable {
     let settings: PipelineSettings
     let options: Consumer.Options
     let logger: Logger
-    private let writer: SnapshotWriter
+    let writer: SnapshotWriter
     private let reader: SpoolReader
     private let clock = ContinuousClock()
 
     private var fold: FoldState
     private var cursor: SpoolCursor
     private var decoder: EventDecoder
-    /// Dead-letter records of the generation being built; written just before it commits.
-    private var deadLetters: [UInt8] = []
+    /// Dead-letter records of the generation being built; complete in their file just before it commits.
+    private var pending: PendingDeadLetters
+    private var deadLetters: [UInt8] {
+        get { pending.buffer }
+        set { pending.buffer = newValue }
+    }
+    /// The identity of the spool, once it exists (`nil` before); a snapshot records it.
+    var spoolIdentity: String?
+    /// The spool identity the snapshot resumed from recorded (`nil`: none, a fresh start or an older build).
+    let recordedSpoolIdentity: String?
+    /// While snapshots fail (a full disk, say): no new frames are read, and the next attempt waits
+    /// for `retryAt`, twice as long after each failure (1 s … 60 s).
+    private var snapshotFailures = 0
+    private var retryAt: ContinuousClock.Instant?
+    /// Registering in the spool failed with this message (reported once).
+    var registrationFailure: String?
     private var health = ConsumerHealth()
     private var lastWritten: (cursor: SpoolCursor, health: ConsumerHealth)?
     /// The cursors of the snapshots still kept, oldest first (`nil`: not a cursor): retention's floor.
-    private var keptCursors: [(generation: Int64, cursor: SpoolCursor?)]
+    var keptCursors: [(generation: Int64, cursor: SpoolCursor?)]
     private var eventsSinceSnapshot: Int64 = 0
     private var lastSnapshotAt: ContinuousClock.Instant
 
     // Reported-once bookkeeping.
-    private var reportedNonSegments: Set<String> = []
+    var reportedNonSegments: Set<String> = []
     private var unreadable: [String: String] = [:]
     private var spoolMissing = false
     private var listingFailure: String?
@@ -68,6 +82,9 @@ final class ConsumerEngine: @unchecked Sendable {
                 path: settings.snapshots)
         }
         writer = opened.writer
+        for note in writer.recoveryNotes { logger.warning("\(note)") }
+        pending = PendingDeadLetters(files: writer.deadLetters(in: settings.deadLetter))
+        recordedSpoolIdentity = opened.restored?.spoolIdentity
         reader = SpoolReader(directory: settings.spool, maxLineBytes: settings.fold.maxLineBytes)
         decoder = EventDecoder(maxLineBytes: settings.fold.maxLineBytes, keepsUnfoldedText: false)
         lastSnapshotAt = clock.now
@@ -93,10 +110,12 @@ final class ConsumerEngine: @unchecked Sendable {
             fold = FoldState(settings: settings.fold)
             resumedGeneration = 0
         }
-        // Dead letters of generations that never committed: their lines are folded again.
-        try DeadLetterFiles.removeNewer(than: resumedGeneration, in: settings.deadLetter)
+        // Dead letters of generations that never committed (this consumer's only): their lines are folded again.
+        try pending.files.removeUncommitted(after: resumedGeneration)
+        try FileOperations.removeTemporaryFiles(in: settings.deadLetter)
         keptCursors = Checkpoint.keptCursors(in: settings.snapshots, upTo: resumedGeneration)
         lastWritten = opened.restored == nil ? nil : (cursor, health)
+        try checkSpoolIdentity()
         if resumedGeneration > 0 {
             logger.info("resumed from generation \(resumedGeneration) at positions \(Checkpoint.positions(cursor).json.serialized())")
         } else {
@@ -115,18 +134,19 @@ final class ConsumerEngine: @unchecked Sendable {
         reportNonSegmentFiles()
         var nextTick = clock.now + every
         while !stop.isRequested {
-            let more = round { stop.isRequested }
-            if clock.now >= nextTick {
+            // While snapshots fail, nothing new is read: pending changes and dead letters stay bounded.
+            let more = snapshotFailures > 0 ? false : try round { stop.isRequested }
+            if clock.now >= min(nextTick, retryAt ?? nextTick) {
                 try tick(final: false)
-                nextTick = max(nextTick + every, clock.now)
+                nextTick = retryAt ?? max(nextTick + every, clock.now)
             }
             if options.once && !more { break }
-            if !more && !stop.isRequested { stop.watcher.wait(timeout: nextTick - clock.now) }
+            if !more && !stop.isRequested { stop.watcher.wait(timeout: min(nextTick, retryAt ?? nextTick) - clock.now) }
         }
         if stop.isRequested {
             logger.info("stopping: folding what is left, then writing a last snapshot")
             let limit = clock.now + options.shutdownDrainLimit
-            while round(until: { self.clock.now >= limit }) && clock.now < limit {}
+            while snapshotFailures == 0, try round(until: { self.clock.now >= limit }), clock.now < limit {}
         }
         try tick(final: true)
         logger.info("stopped at generation \(writer.nextGeneration - 1)")
@@ -135,8 +155,9 @@ final class ConsumerEngine: @unchecked Sendable {
     /// Reads and folds new frames, at most `maxFramesPerStream` per writer, until `interrupted`
     /// says to stop (checked before each frame: a stop request is heeded within a frame's time,
     /// however many writers wait). Returns whether a writer has more to read right away.
-    private func round(until interrupted: () -> Bool) -> Bool {
+    private func round(until interrupted: () -> Bool) throws -> Bool {
         guard spoolExists() else { return false }
+        try checkSpoolIdentity()
         let budget = options.maxFramesPerStream
         var more = false
         var streamKey = ""
@@ -147,6 +168,7 @@ final class ConsumerEngine: @unchecked Sendable {
                 failing[error.path] = error.description
             }) { event in
                 if interrupted() { throw RoundInterrupted() }   // the cursor stays before this frame
+                if !spillDeadLetters() { throw RoundInterrupted() }
                 switch event {
                 case .frame(let id, let frame):
                     let key = SpoolCursor.streamKey(of: id)
@@ -226,14 +248,18 @@ final class ConsumerEngine: @unchecked Sendable {
         if let listing { forgetGoneStreams(listing) }
         measure(listing ?? [])
         let changed = lastWritten.map { cursor != $0.cursor || health.differsMeaningfully(from: $0.health) } ?? true
-        if changed || final || !deadLetters.isEmpty {
+        if changed || final || !pending.isEmpty || snapshotFailures > 0 {
             do {
                 try snapshot()
+                if snapshotFailures > 0 { logger.info("snapshot \(writer.nextGeneration - 1) committed after \(snapshotFailures) failed attempts; reading again") }
+                snapshotFailures = 0
+                retryAt = nil
             } catch {
-                logger.error("cannot write snapshot \(writer.nextGeneration): \(error)")
                 if final {
                     throw ConsumerError(code: .io, message: "cannot write the last snapshot: \(error)", path: settings.snapshots)
                 }
+                let delay = failed()
+                logger.error("cannot write snapshot \(writer.nextGeneration): \(error); reading paused, retrying in \(delay)")
             }
         }
         if let listing { applyRetention(listing) }
@@ -267,20 +293,18 @@ final class ConsumerEngine: @unchecked Sendable {
         health.eventsPerSecond = seconds > 0 ? Double(eventsSinceSnapshot) / seconds : 0
     }
 
-    /// Writes the dead letters of the next generation, then commits the snapshot with the cursor.
+    /// Completes the dead-letter file of the next generation, then commits the snapshot with the
+    /// cursor, and registers the consumer in the spool.
     private func snapshot() throws {
         let generation = writer.nextGeneration
-        if !deadLetters.isEmpty {
-            try FileOperations.createDirectories(settings.deadLetter)
-            try FileOperations.writeAtomically(deadLetters, to: DeadLetterFiles.path(in: settings.deadLetter, generation: generation))
-        }
+        try pending.flush(generation: generation)
         let events = eventsSinceSnapshot
         let metadata = SnapshotMetadata(
             positions: Checkpoint.positions(cursor), settings: settings.canonicalValue(),
-            health: health.value, deadLetterDirectory: settings.deadLetter)
+            health: health.value, deadLetterDirectory: settings.deadLetter, spoolIdentity: spoolIdentity ?? recordedSpoolIdentity)
         let info = try writer.write(&fold, metadata: metadata)
-        let invalidLines = deadLetters.isEmpty ? 0 : deadLetters.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        deadLetters.removeAll(keepingCapacity: deadLetters.capacity <= 1 << 20)
+        let invalidLines = pending.lines
+        pending.committed()
         lastWritten = (cursor, health)
         eventsSinceSnapshot = 0
         lastSnapshotAt = clock.now
@@ -290,36 +314,13 @@ final class ConsumerEngine: @unchecked Sendable {
         } else if keptCursors.count > settings.snapshot.keep {
             keptCursors.removeFirst(keptCursors.count - settings.snapshot.keep)
         }
+        register()
         logger.info("snapshot \(info.generation) written with \(events) events (\(fold.summary().events) in all), \(invalidLines) dead-lettered; lag \(health.lagBytes) bytes, \(health.lagFrames) frames")
-    }
-
-    /// Deletes the segments retention allows (see ``SegmentRetention``) and forgets the cursor
-    /// entries of writers whose every segment is finished and gone.
-    private func applyRetention(_ listing: [Spool.Segment]) {
-        var remaining = listing
-        if let oldest = keptCursors.first, let floor = oldest.cursor {
-            let doomed = SegmentRetention.deletable(
-                listing, oldestKept: floor, retentionMs: settings.retentionSegmentsMs, nowMs: Self.nowMs())
-            var deleted = Set<String>()
-            for segment in doomed {
-                do {
-                    try Posix.remove(segment.path)
-                    deleted.insert(segment.path)
-                } catch {
-                    logger.warning("cannot delete folded segment: \(error)")
-                }
-            }
-            if !deleted.isEmpty {
-                logger.info("retention: deleted \(deleted.count) folded segments (folded into snapshot \(oldest.generation) and older than \(settings.retentionSegmentsMs) ms)")
-                remaining.removeAll { deleted.contains($0.path) }
-            }
-        }
-        forgetGoneStreams(remaining)
     }
 
     /// Drops the cursor entries of writers with no segment left in the spool (see
     /// ``Spool/forgetGoneStreams(in:listing:)``); on an error nothing is forgotten.
-    private func forgetGoneStreams(_ listing: [Spool.Segment]) {
+    func forgetGoneStreams(_ listing: [Spool.Segment]) {
         var trimmed = cursor
         guard (try? reader.spool.forgetGoneStreams(in: &trimmed, listing: listing)) != nil else { return }
         cursor = trimmed
@@ -340,7 +341,29 @@ final class ConsumerEngine: @unchecked Sendable {
         }
     }
 
-    private static func nowMs() -> Int64 {
+    /// Counts a failed snapshot (or dead-letter spill): reading pauses, and the next attempt
+    /// waits 1 s, then twice as long after each failure, at most 60 s. Returns the wait.
+    private func failed() -> Duration {
+        snapshotFailures += 1
+        let delay = Duration.seconds(min(60, 1 << min(snapshotFailures - 1, 6)))
+        retryAt = clock.now + delay
+        return delay
+    }
+
+    /// Moves the dead letters to their file once they reach ``PendingDeadLetters/spillBytes``;
+    /// `false` when that failed (reading then pauses as while snapshots fail).
+    private func spillDeadLetters() -> Bool {
+        do {
+            try pending.spillIfLarge(generation: writer.nextGeneration)
+            return true
+        } catch {
+            let delay = failed()
+            logger.error("cannot write dead letters to \(pending.files.directory): \(error); reading paused, retrying in \(delay)")
+            return false
+        }
+    }
+
+    static func nowMs() -> Int64 {
         WallClock.milliseconds()
     }
 }

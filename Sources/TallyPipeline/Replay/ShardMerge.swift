@@ -28,7 +28,8 @@ struct ShardMerge {
     /// Writes the dead letters and the snapshot of `pass` (whose shards it takes). `damage`: the
     /// damaged frames and torn tails, for the snapshot's health.
     func write(_ pass: inout FoldPass, damage: Int, with writer: SnapshotWriter) throws -> Written {
-        let deadLetterFile = try writeDeadLetters(pass.deadLetterChunks, generation: writer.nextGeneration)
+        let deadLetterFile = try writeDeadLetters(
+            pass.deadLetterChunks, to: writer.deadLetters(in: output + "/dead-letter"), generation: writer.nextGeneration)
         let metadata = SnapshotMetadata(
             positions: pass.positions.recorded, settings: settings.canonicalValue(),
             health: Health.replay(damage: damage),
@@ -45,15 +46,16 @@ struct ShardMerge {
 
     /// Writes the dead letters in file order, all in one file of the snapshot's generation; `nil`
     /// (and no file) when there are none.
-    private func writeDeadLetters(_ chunks: [DeadLetterChunk], generation: Int64) throws -> String? {
+    private func writeDeadLetters(
+        _ chunks: [DeadLetterChunk], to files: SnapshotDirectory.DeadLetters, generation: Int64
+    ) throws -> String? {
         var chunks = chunks
         chunks.sort { ($0.unit, $0.sequence) < ($1.unit, $1.sequence) }
         let deadLetters = chunks.flatMap(\.records)
         guard !deadLetters.isEmpty else { return nil }
-        let directory = output + "/dead-letter"
-        try FileOperations.createDirectories(directory)
-        let path = DeadLetterFiles.path(in: directory, generation: generation)
-        try FileOperations.writeAtomically(deadLetters, to: path)
+        try files.create()
+        let path = files.path(generation: generation)
+        try FileOperations.writeAtomically(deadLetters, to: path, mode: SnapshotDirectory.filePermissions)
         return path
     }
 

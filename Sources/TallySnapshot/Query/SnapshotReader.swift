@@ -21,7 +21,7 @@ public final class SnapshotReader {
         var attempts = 0
         while true {
             let (manifest, manifestPath, directory) = try Self.resolve(path)
-            let databasePath = FileOperations.join(directory, Manifest.databaseName)
+            let databasePath = SnapshotDirectory(directory).databasePath
             guard FileOperations.exists(databasePath) else {
                 throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path): \(databasePath) is missing", path: path)
             }
@@ -50,9 +50,14 @@ public final class SnapshotReader {
     /// The manifest to read: the newest one that parses in a directory, or the file given.
     private static func resolve(_ path: String) throws -> (Manifest, String, String) {
         if FileOperations.isDirectory(path) {
-            for entry in try Manifest.list(in: path).reversed() {
-                let manifestPath = FileOperations.join(path, entry.name)
-                if let manifest = try? Manifest.read(path: manifestPath) { return (manifest, manifestPath, path) }
+            let directory = SnapshotDirectory(path)
+            for entry in try directory.manifests().reversed() {
+                let manifestPath = directory.file(entry.name)
+                switch Result(catching: { () throws(SnapshotError) in try Manifest.read(path: manifestPath) }) {
+                case .success(let manifest): return (manifest, manifestPath, path)
+                case .failure(let error) where error.code == .corrupt: continue   // damaged: the next older
+                case .failure(let error): throw error
+                }
             }
             throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path)", path: path)
         }
@@ -133,51 +138,15 @@ public final class SnapshotReader {
         return statement
     }
 
-    private static let sessionColumnsSQL = """
-        session_id, end_status, end_ts, started_at, last_activity_at, conversation_id, user_id, org_id, project_id,
-        persona_id, messages, user_messages, assistant_messages, llm_calls, llm_errors, input_tokens, output_tokens,
-        cost_nanos, unpriced_llm_calls, tool_calls, tool_errors, tool_timeouts, response_count, response_total_ms,
-        max_response_ms, last_model, error_message, models_json, tools_json, total_tokens, duration_ms
-        """
-
-    private static func sessionRow(_ s: Statement) -> SessionRow {
-        var row = SessionRow(sessionID: s.string(0), startedAt: s.int64(3), lastActivityAt: s.int64(4))
-        row.endStatus = s.optionalString(1).flatMap { SessionStatus(rawValue: $0)?.endStatus }
-        row.endTimestamp = s.optionalInt64(2)
-        row.conversationID = s.optionalString(5)
-        row.userID = s.optionalString(6)
-        row.orgID = s.optionalString(7)
-        row.projectID = s.optionalString(8)
-        row.personaID = s.optionalString(9)
-        row.messages = s.int64(10)
-        row.userMessages = s.int64(11)
-        row.assistantMessages = s.int64(12)
-        row.llmCalls = s.int64(13)
-        row.llmErrors = s.int64(14)
-        row.inputTokens = s.optionalInt64(15)
-        row.outputTokens = s.optionalInt64(16)
-        row.costNanos = s.int64(17)
-        row.unpricedLLMCalls = s.int64(18)
-        row.toolCalls = s.int64(19)
-        row.toolErrors = s.int64(20)
-        row.toolTimeouts = s.int64(21)
-        row.responseCount = s.int64(22)
-        row.responseTotalMs = s.int64(23)
-        row.maxResponseMs = s.optionalInt64(24)
-        row.lastModel = s.optionalString(25)
-        row.errorMessage = s.optionalString(26)
-        return row
-    }
-
     private func session(_ id: String, format: OutputFormat, sink: (String) -> Void) throws {
-        let statement = try prepare("SELECT \(Self.sessionColumnsSQL) FROM sessions WHERE session_id = ?2 AND \(visible)", [.text(id)])
+        let statement = try prepare("SELECT \(SessionColumns.selectSQL) FROM sessions WHERE session_id = ?2 AND \(visible)", [.text(id)])
         guard try statement.step() else {
             throw SnapshotError(code: .sessionNotFound, message: "no session \(id) in snapshot \(directory)", path: directory)
         }
-        let row = Self.sessionRow(statement)
+        let row = SessionColumns.row(statement)
         let values = Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs)
         let fields = zip(Records.sessionFields, values).map { ($0, $1) }
-            + [("models", JSONValue.raw(statement.string(27))), ("tools", JSONValue.raw(statement.string(28)))]
+            + [("models", JSONValue.raw(statement.string(SessionColumns.selectedIndex("models_json")))), ("tools", JSONValue.raw(statement.string(SessionColumns.selectedIndex("tools_json"))))]
         writeSingle(.object(fields), format: format, sink: sink)
     }
 
@@ -214,7 +183,7 @@ public final class SnapshotReader {
         }
         // One ordered index scan per table, merged by SQLite; LIMIT stops both early.
         let arms = Schema.sessionTableNames.map { table in
-            "SELECT \(Self.sessionColumnsSQL) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
+            "SELECT \(SessionColumns.selectSQL) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
         }
         let sql = """
             \(arms.joined(separator: " UNION ALL "))
@@ -223,7 +192,7 @@ public final class SnapshotReader {
         let statement = try prepare(sql, bindings)
         var output = ListOutput(format: format, fields: Records.sessionFields, columns: Self.sessionColumns, sink: sink)
         while try statement.step() {
-            let row = Self.sessionRow(statement)
+            let row = SessionColumns.row(statement)
             output.add(Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs))
         }
         output.finish()
@@ -335,22 +304,21 @@ public final class SnapshotReader {
         return path.hasPrefix("/") ? path : FileOperations.join(directory, path)
     }
 
-    /// Every line of the `*.ndjson` files of the dead-letter directory, files in name order, less
-    /// the `dead-letter-<generation>.ndjson` files of generations after this snapshot (written
-    /// just before a snapshot that has not committed yet). Lines that are not JSON objects are skipped.
+    /// Every line of this snapshot's dead-letter files, files in name order: those named after
+    /// its directory's identity (`dead_letter_id`) up to its generation, and legacy-named ones
+    /// up to `dead_letter_legacy_through` (a manifest of an older build: up to its generation).
+    /// No other file is read, whatever `dead_letter` names, and a symlink is never followed.
+    /// Lines that are not JSON objects are skipped.
     private func invalid(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
         var output = ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
         defer { output.finish() }
         guard let deadLetter = deadLetterDirectory, FileOperations.isDirectory(deadLetter) else { return }
         var skip = query.skipped
         var remaining = query.sqlLimit < 0 ? Int.max : Int(query.sqlLimit)
-        let names = try io { try Posix.listDirectory(deadLetter) }.filter { name in
-            guard name.hasSuffix(".ndjson") else { return false }
-            guard name.hasPrefix("dead-letter-"), let generation = Int64(name.dropFirst(12).dropLast(7)) else { return true }
-            return generation <= manifest.generation
-        }
-        for name in names.sorted() {
-            let bytes = try io { try FileOperations.readFile(FileOperations.join(deadLetter, name)) }
+        let files = SnapshotDirectory.DeadLetters(directory: deadLetter, identity: manifest.deadLetterID ?? "")
+        let legacyThrough = manifest.deadLetterID == nil ? manifest.generation : manifest.deadLetterLegacyThrough
+        for name in try files.names(through: manifest.generation, legacyThrough: legacyThrough) {
+            let bytes = try io { try FileOperations.readFile(FileOperations.join(deadLetter, name), followSymlinks: false) }
             for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
                 guard remaining > 0 else { return }
                 guard let value = try? JSONParser.parse(Array(line)), case .object = value else { continue }

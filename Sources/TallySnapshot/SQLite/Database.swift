@@ -1,5 +1,6 @@
 internal import CSQLite
 internal import Glibc
+internal import TallyPosix
 
 /// One SQLite connection. Not thread-safe: owned by one writer or one reader.
 ///
@@ -10,7 +11,8 @@ internal import Glibc
 /// try insert.bind(1, Int64(7)); _ = try insert.step(); insert.reset()
 /// ```
 final class Database {
-    enum Mode { case readOnly, readWrite }
+    /// `readWrite` creates the file when missing (0600); `readWriteExisting` never does.
+    enum Mode { case readOnly, readWrite, readWriteExisting }
 
     private(set) var handle: OpaquePointer
     let path: String
@@ -29,13 +31,29 @@ final class Database {
     private static func open(path: String, mode: Mode) throws(SQLiteError) -> OpaquePointer {
         Self.configured
         var db: OpaquePointer?
-        let flags = (mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-            | SQLITE_OPEN_NOMUTEX
+        let access: Int32
+        switch mode {
+        case .readOnly: access = SQLITE_OPEN_READONLY
+        case .readWriteExisting: access = SQLITE_OPEN_READWRITE
+        case .readWrite:
+            // Created owner-only here, not by SQLite through the umask: its WAL and shared-memory
+            // files take the database file's permissions.
+            do throws(SystemError) {
+                let fd = try Posix.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
+                Posix.close(fd)
+            } catch where error.errno == EEXIST {
+            } catch {
+                throw SQLiteError(code: SQLITE_CANTOPEN, message: error.description, sql: "open", path: path)
+            }
+            access = SQLITE_OPEN_READWRITE
+        }
+        // A symlink at the database's path (or its journal's) is never followed.
+        let flags = access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
             if let db { sqlite3_close_v2(db) }
-            throw SQLiteError(code: rc, message: message, sql: "open", path: path)
+            throw SQLiteError(code: SQLiteError.Code(rc), message: message, statement: "open", path: path)
         }
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 5_000)
@@ -58,7 +76,7 @@ final class Database {
 
     /// Deletes a database file with its journal, WAL and shared-memory files.
     static func remove(path: String) {
-        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
+        for suffix in ["", "-journal", "-wal", "-shm"] { try? Posix.remove(path + suffix) }
     }
 
     /// Runs one or more statements that return no rows (`sqlite3_exec`).
@@ -68,7 +86,7 @@ final class Database {
         if rc != SQLITE_OK {
             let message = errorText.map { String(cString: $0) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_free(errorText)
-            throw SQLiteError(code: rc, message: message, sql: sql, path: path)
+            throw SQLiteError(code: SQLiteError.Code(rc), message: message, statement: sql, path: path)
         }
     }
 
@@ -76,7 +94,7 @@ final class Database {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else {
-            throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+            throw error(rc, sql: sql)
         }
         return Statement(handle: statement, database: self, sql: sql)
     }
@@ -108,21 +126,8 @@ final class Database {
         return statement.optionalInt64(0)
     }
 
+    /// The error for result code `rc` of `sql`, with the connection's message.
     func error(_ rc: Int32, sql: String) -> SQLiteError {
-        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
-    }
-}
-
-/// An SQLite error: the result code, SQLite's message, the statement and the database file.
-struct SQLiteError: Error, CustomStringConvertible {
-    var code: Int32
-    var message: String
-    var sql: String
-    var path: String
-
-    var description: String {
-        let statement = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        let shown = statement.count > 100 ? statement.prefix(100) + "…" : Substring(statement)
-        return "sqlite error \(code) (\(message)) in \(path) running `\(shown)`"
+        SQLiteError(code: SQLiteError.Code(rc), message: String(cString: sqlite3_errmsg(handle)), statement: sql, path: path)
     }
 }

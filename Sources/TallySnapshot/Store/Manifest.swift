@@ -17,6 +17,14 @@ struct Manifest {
     var positions: JSONValue
     var health: JSONValue
     var deadLetter: String?
+    /// The snapshot directory's identity, which names its dead-letter files (see
+    /// ``SnapshotDirectory/DeadLetters``); `nil` in a manifest of an older build.
+    var deadLetterID: String?
+    /// Dead-letter files named as older builds named them (`dead-letter-<generation>.ndjson`) are
+    /// this snapshot's up to this generation (0: none): the history of a directory continued.
+    var deadLetterLegacyThrough: Int64 = 0
+    /// The identity of the spool the snapshot folded (`tally run`), see TallySpool's `SpoolIdentity`.
+    var spoolID: String?
     /// `query summary` output.
     var summary: JSONValue
     /// `query tools` and `query models` output (arrays of objects).
@@ -26,39 +34,8 @@ struct Manifest {
     var stateBytes: Int64
     var stateCRC32: Int64
 
-    static func name(generation: Int64) -> String { "snapshot-\(twelveDigits(generation)).json" }
-    static func stateName(generation: Int64) -> String { "state-\(twelveDigits(generation)).bin" }
-    static let databaseName = "sessions.db"
-
-    private static func twelveDigits(_ generation: Int64) -> String {
-        let digits = String(generation)
-        return String(repeating: "0", count: max(0, 12 - digits.count)) + digits
-    }
-
-    /// The generation named by a manifest file name, `nil` for any other name.
-    static func generation(fromName name: String) -> Int64? {
-        generation(in: name, prefix: "snapshot-", suffix: ".json")
-    }
-
-    static func generation(fromStateName name: String) -> Int64? {
-        generation(in: name, prefix: "state-", suffix: ".bin")
-    }
-
-    private static func generation(in name: String, prefix: String, suffix: String) -> Int64? {
-        guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
-        let digits = name.dropFirst(prefix.count).dropLast(suffix.count)
-        guard digits.count >= 12, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
-        return Int64(digits)
-    }
-
-    /// Manifests in `directory` by generation, oldest first.
-    static func list(in directory: String) throws(SnapshotError) -> [(generation: Int64, name: String)] {
-        try io { try Posix.listDirectory(directory) }.compactMap { name in generation(fromName: name).map { ($0, name) } }
-            .sorted { $0.generation < $1.generation }
-    }
-
     var value: JSONValue {
-        .object([
+        var fields: [(String, JSONValue)] = [
             ("format", .string(Manifest.format)),
             ("version", .int(Manifest.version)),
             ("generation", .int(generation)),
@@ -70,14 +47,20 @@ struct Manifest {
             ("positions", positions),
             ("health", health),
             ("dead_letter", .text(deadLetter)),
+        ]
+        if let deadLetterID { fields.append(("dead_letter_id", .string(deadLetterID))) }
+        if deadLetterLegacyThrough > 0 { fields.append(("dead_letter_legacy_through", .int(deadLetterLegacyThrough))) }
+        if let spoolID { fields.append(("spool_id", .string(spoolID))) }
+        fields += [
             ("summary", summary),
             ("tools", tools),
             ("models", models),
-            ("sessions_db", .string(Manifest.databaseName)),
+            ("sessions_db", .string(SnapshotDirectory.databaseName)),
             ("state", .string(stateFile)),
             ("state_bytes", .int(stateBytes)),
             ("state_crc32", .int(stateCRC32)),
-        ])
+        ]
+        return .object(fields)
     }
 
     /// One top-level field a line, nested values compact.
@@ -105,7 +88,14 @@ struct Manifest {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch { throw corrupt(error.description) }
         guard value["format"]?.stringValue == format else { throw corrupt("not a tally-snapshot manifest") }
-        guard value["version"]?.int64Value == version else { throw corrupt("unsupported version") }
+        guard let found = value["version"]?.int64Value, found >= 1 else { throw corrupt("no format version") }
+        guard found <= version else {
+            throw SnapshotError(
+                code: .newerFormat,
+                message: "snapshot manifest \(path) has format version \(found), and this build reads version \(version): "
+                    + "it was written by a newer Tally; run that version (nothing was changed or deleted)",
+                path: path)
+        }
         guard let generation = value["generation"]?.int64Value, generation > 0,
               let snapshotAt = value["snapshot_at_ms"]?.int64Value,
               let timeout = value["inactivity_timeout_ms"]?.int64Value,
@@ -114,14 +104,19 @@ struct Manifest {
               let summary = value["summary"], case .object = summary,
               let tools = value["tools"], case .array = tools,
               let models = value["models"], case .array = models,
-              let stateFile = value["state"]?.stringValue, stateFile == stateName(generation: generation),
+              let stateFile = value["state"]?.stringValue, stateFile == SnapshotDirectory.stateName(generation: generation),
               let stateBytes = value["state_bytes"]?.int64Value, let crc = value["state_crc32"]?.int64Value
         else { throw corrupt("a field is missing or has the wrong type") }
         let deadLetter = value["dead_letter"]?.stringValue
+        let deadLetterID = value["dead_letter_id"]?.stringValue
+        if let deadLetterID, !SnapshotDirectory.isIdentity(deadLetterID) { throw corrupt("dead_letter_id is not an identity") }
+        let spoolID = value["spool_id"]?.stringValue
         return Manifest(
             generation: generation, snapshotAt: snapshotAt, watermark: watermarkValue.int64Value,
             inactivityTimeoutMs: timeout, settings: settings, positions: positions, health: health,
-            deadLetter: deadLetter, summary: summary, tools: tools, models: models, stateFile: stateFile,
+            deadLetter: deadLetter, deadLetterID: deadLetterID,
+            deadLetterLegacyThrough: value["dead_letter_legacy_through"]?.int64Value ?? 0, spoolID: spoolID,
+            summary: summary, tools: tools, models: models, stateFile: stateFile,
             stateBytes: stateBytes, stateCRC32: crc)
     }
 

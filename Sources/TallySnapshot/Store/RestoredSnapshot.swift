@@ -23,6 +23,8 @@ public struct RestoredSnapshot {
     /// The health recorded with the snapshot (an object).
     package let health: JSONValue
     public let deadLetterDirectory: String?
+    /// The identity of the spool the snapshot folded; `nil` when it recorded none (an older build, replay).
+    package let spoolIdentity: String?
     let globals: [UInt8]
     let database: Database
 
@@ -34,6 +36,7 @@ public struct RestoredSnapshot {
         settings = manifest.settings
         health = manifest.health
         deadLetterDirectory = manifest.deadLetter
+        spoolIdentity = manifest.spoolID
         self.globals = globals
         self.database = database
     }

@@ -1,3 +1,5 @@
+import TallyCore
+
 /// The schema of `sessions.db`. Every data table is versioned: a row is visible in
 /// generation G when `gen_from <= G AND (gen_to IS NULL OR gen_to > G)`. The `current_*`
 /// views show the newest committed generation (the largest row of `generations`),
@@ -39,40 +41,7 @@ enum Schema {
     private static func sessionTable(_ name: String) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(name)(
-            session_id TEXT NOT NULL,
-            gen_from INTEGER NOT NULL,
-            gen_to INTEGER,
-            end_status TEXT,
-            end_ts INTEGER,
-            started_at INTEGER NOT NULL,
-            last_activity_at INTEGER NOT NULL,
-            duration_ms INTEGER NOT NULL,
-            conversation_id TEXT,
-            user_id TEXT,
-            org_id TEXT,
-            project_id TEXT,
-            persona_id TEXT,
-            messages INTEGER NOT NULL,
-            user_messages INTEGER NOT NULL,
-            assistant_messages INTEGER NOT NULL,
-            llm_calls INTEGER NOT NULL,
-            llm_errors INTEGER NOT NULL,
-            input_tokens INTEGER,
-            output_tokens INTEGER,
-            total_tokens INTEGER NOT NULL,
-            cost_nanos INTEGER NOT NULL,
-            unpriced_llm_calls INTEGER NOT NULL,
-            tool_calls INTEGER NOT NULL,
-            tool_errors INTEGER NOT NULL,
-            tool_timeouts INTEGER NOT NULL,
-            response_count INTEGER NOT NULL,
-            response_total_ms INTEGER NOT NULL,
-            max_response_ms INTEGER,
-            last_model TEXT,
-            error_message TEXT,
-            models_json TEXT NOT NULL,
-            tools_json TEXT NOT NULL,
-            state BLOB NOT NULL);
+        \(SessionColumns.definitionsSQL));
         CREATE INDEX IF NOT EXISTS \(name)_by_id ON \(name)(session_id);
         CREATE INDEX IF NOT EXISTS \(name)_closed ON \(name)(gen_to) WHERE gen_to IS NOT NULL;
         CREATE INDEX IF NOT EXISTS \(name)_by_cost ON \(name)(cost_nanos DESC, session_id);
@@ -144,6 +113,9 @@ enum Schema {
         "CASE WHEN \(column) IS NOT NULL THEN strftime('%Y-%m-%dT%H:%M:%S', \(column) / 1000, 'unixepoch') || printf('.%03dZ', \(column) % 1000) END"
     }
 
+    /// A status as an SQL string literal (the names are plain capitals, nothing to escape).
+    private static func sql(_ status: SessionStatus) -> String { "'\(status.rawValue)'" }
+
     private static func visible(_ alias: String) -> String {
         "\(alias).gen_from <= g.generation AND (\(alias).gen_to IS NULL OR \(alias).gen_to > g.generation)"
     }
@@ -155,8 +127,8 @@ enum Schema {
         CREATE VIEW IF NOT EXISTS current_sessions AS
             SELECT s.session_id,
                 CASE WHEN s.end_status IS NOT NULL THEN s.end_status
-                     WHEN g.watermark - s.last_activity_at > g.inactivity_timeout_ms THEN 'TIMEOUT'
-                     ELSE 'ACTIVE' END AS status,
+                     WHEN g.watermark - s.last_activity_at > g.inactivity_timeout_ms THEN \(sql(.timeout))
+                     ELSE \(sql(.active)) END AS status,
                 \(time("s.started_at")) AS started_at,
                 \(time("COALESCE(s.end_ts, CASE WHEN g.watermark - s.last_activity_at > g.inactivity_timeout_ms THEN s.last_activity_at END)")) AS ended_at,
                 \(time("s.last_activity_at")) AS last_activity_at,

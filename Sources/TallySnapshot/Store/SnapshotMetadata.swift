@@ -24,11 +24,14 @@ public struct SnapshotMetadata: Sendable {
     public var deadLetterDirectory: String?
     /// Wall-clock time of the snapshot in epoch ms; `nil` is now.
     public var snapshotAt: Int64?
+    /// The identity of the spool folded (`tally run`), recorded as `spool_id`.
+    package var spoolIdentity: String?
 
     package init(
         positions: SnapshotPositions?, settings: JSONValue, health: JSONValue = .emptyObject,
-        deadLetterDirectory: String? = nil, snapshotAt: Int64? = nil
+        deadLetterDirectory: String? = nil, snapshotAt: Int64? = nil, spoolIdentity: String? = nil
     ) {
+        self.spoolIdentity = spoolIdentity
         self.positions = positions
         self.settings = settings
         self.health = health

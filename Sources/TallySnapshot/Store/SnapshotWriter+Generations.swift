@@ -46,19 +46,7 @@ extension SnapshotWriter {
     /// Keeps the newest `keep` manifests; removes older manifests, their state files, and
     /// the rows no kept generation can see.
     func prune() throws {
-        let manifests = try Manifest.list(in: directory)
-        guard manifests.count > keep else { return }
-        let oldestKept = manifests[manifests.count - keep].generation
-        for entry in manifests.prefix(manifests.count - keep) {
-            try? Posix.remove(FileOperations.join(directory, entry.name))
-        }
-        for name in try io { try Posix.listDirectory(directory) } {
-            if let generation = Manifest.generation(fromStateName: name), generation < oldestKept {
-                try? Posix.remove(FileOperations.join(directory, name))
-            }
-        }
-        try io { try FileOperations.syncDirectory(directory) }
-        guard oldestKept > pruneFloor else { return }
+        guard let oldestKept = try directory.pruneFiles(keep: keep), oldestKept > pruneFloor else { return }
         try database.transaction {
             for table in Schema.versionedTables {
                 try database.execute("DELETE FROM \(table) WHERE gen_to <= \(oldestKept)")
@@ -68,4 +56,14 @@ extension SnapshotWriter {
         }
         pruneFloor = oldestKept
     }
+
+    /// The dead-letter files of this directory's snapshots in `directory` (see
+    /// ``SnapshotDirectory/DeadLetters``): the files of generation ``nextGeneration`` are written
+    /// before it commits.
+    package func deadLetters(in directory: String) -> SnapshotDirectory.DeadLetters {
+        SnapshotDirectory.DeadLetters(directory: directory, identity: identity)
+    }
+
+    /// The snapshot directory's path.
+    package var path: String { directory.path }
 }

@@ -4,18 +4,6 @@ import TallyCore
 /// The versioned session rows: the insert statement, bulk loading, binding a row, and settling
 /// rows that no longer change from the hot table into the cold one.
 extension SnapshotWriter {
-    static func insertSessionSQL(table: String) -> String {
-        """
-        INSERT INTO \(table)(session_id, gen_from, gen_to, end_status, end_ts, started_at, last_activity_at,
-            duration_ms, conversation_id, user_id, org_id, project_id, persona_id, messages, user_messages,
-            assistant_messages, llm_calls, llm_errors, input_tokens, output_tokens, total_tokens, cost_nanos,
-            unpriced_llm_calls, tool_calls, tool_errors, tool_timeouts, response_count, response_total_ms,
-            max_response_ms, last_model, error_message, models_json, tools_json, state)
-        VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
-        """
-    }
-
     /// A first write with at least this many sessions builds the session indexes after inserting.
     static let bulkInsertThreshold = 20_000
 
@@ -41,12 +29,12 @@ extension SnapshotWriter {
         let deletes = earlierIDs.isEmpty ? [] : try Schema.sessionTableNames.map { table in
             try database.prepare("DELETE FROM \(table) WHERE session_id = ?2 AND gen_from = ?1")
         }
-        let insertHot = try database.prepare(Self.insertSessionSQL(table: "sessions_hot"))
-        let insertCold = hasVersions ? nil : try database.prepare(Self.insertSessionSQL(table: "sessions_cold"))
+        let insertHot = try database.prepare(SessionColumns.insertSQL(table: "sessions_hot"))
+        let insertCold = hasVersions ? nil : try database.prepare(SessionColumns.insertSQL(table: "sessions_cold"))
         let timedOutBefore = watermark.map { $0 - inactivityTimeoutMs }
         var written = 0
         var closed = 0
-        var json = JSONBytes()
+        var version = SessionColumn.Version(row: SessionRow(sessionID: "", startedAt: 0, lastActivityAt: 0), state: [], generation: generation)
         try batch.forEach { sessionID, row, state in
             // The earlier batch closed the session's older versions; its own version goes.
             let replaces = earlierIDs.contains(sessionID)
@@ -59,7 +47,9 @@ extension SnapshotWriter {
             guard let row else { return }
             let settled = row.endStatus != nil || timedOutBefore.map { row.lastActivityAt < $0 } ?? false
             let insert = settled ? insertCold ?? insertHot : insertHot
-            try bindSession(row, state: state, generation: generation, to: insert, json: &json)
+            version.row = row
+            version.state = state
+            try SessionColumns.bind(&version, to: insert)
             try insert.run()
             written += 1
         }
@@ -94,51 +84,4 @@ extension SnapshotWriter {
             DELETE FROM sessions_hot WHERE rowid IN settling;
             """)
     }
-
-    /// Binds a session version to `insert`; `json` is a scratch buffer for its JSON texts.
-    func bindSession(
-        _ row: SessionRow, state: [UInt8], generation: Int64, to insert: Statement, json: inout JSONBytes
-    ) throws(SQLiteError) {
-        try insert.bind(1, row.sessionID)
-        try insert.bind(2, generation)
-        try insert.bind(3, row.endStatus?.sessionStatus.rawValue)
-        try insert.bind(4, row.endTimestamp)
-        try insert.bind(5, row.startedAt)
-        try insert.bind(6, row.lastActivityAt)
-        try insert.bind(7, (row.endTimestamp ?? row.lastActivityAt) - row.startedAt)
-        try insert.bind(8, row.conversationID)
-        try insert.bind(9, row.userID)
-        try insert.bind(10, row.orgID)
-        try insert.bind(11, row.projectID)
-        try insert.bind(12, row.personaID)
-        try insert.bind(13, row.messages)
-        try insert.bind(14, row.userMessages)
-        try insert.bind(15, row.assistantMessages)
-        try insert.bind(16, row.llmCalls)
-        try insert.bind(17, row.llmErrors)
-        try insert.bind(18, row.inputTokens)
-        try insert.bind(19, row.outputTokens)
-        var totalTokens = row.inputTokens ?? 0
-        totalTokens.addSaturating(row.outputTokens ?? 0)  // saturated only when `total_tokens` is flagged
-        try insert.bind(20, totalTokens)
-        try insert.bind(21, row.costNanos)
-        try insert.bind(22, row.unpricedLLMCalls)
-        try insert.bind(23, row.toolCalls)
-        try insert.bind(24, row.toolErrors)
-        try insert.bind(25, row.toolTimeouts)
-        try insert.bind(26, row.responseCount)
-        try insert.bind(27, row.responseTotalMs)
-        try insert.bind(28, row.maxResponseMs)
-        try insert.bind(29, row.lastModel)
-        try insert.bind(30, row.errorMessage)
-        json.removeAll()
-        Records.writeSessionModels(row.models, to: &json)
-        try insert.bind(31, text: json.bytes)
-        json.removeAll()
-        Records.writeSessionTools(row.tools, to: &json)
-        try insert.bind(32, text: json.bytes)
-        try insert.bind(33, blob: state)
-    }
-
-    /// Writes the rollup, timeline and alert rows that differ from what the last snapshot wrote.
 }

@@ -22,8 +22,15 @@ import TallyCore
 /// learns from those changes which sessions and rollup keys to rewrite.
 /// Not thread-safe: use it from one thread.
 public final class SnapshotWriter {
-    let directory: String
+    let directory: SnapshotDirectory
     let keep: Int
+    /// The snapshot directory's identity: names its dead-letter files.
+    package let identity: String
+    /// Legacy-named dead-letter files are this directory's up to this generation (see ``Manifest``).
+    var deadLetterLegacyThrough: Int64 = 0
+    /// What ``open(directory:keep:)`` did to recover the directory, one line each (a damaged
+    /// manifest moved aside, say): for the caller to log as warnings.
+    public internal(set) var recoveryNotes: [String] = []
     let database: Database
     let lockDescriptor: Int32
     /// The newest complete snapshot in the directory (0: none).
@@ -43,8 +50,12 @@ public final class SnapshotWriter {
     /// A committed generation whose `generations` row is not yet inserted.
     var unrecordedGeneration: (generation: Int64, committedAt: Int64, watermark: Int64?, timeoutMs: Int64)?
 
-    private init(directory: String, keep: Int, database: Database, lockDescriptor: Int32, committed: Int64, pruneFloor: Int64) {
+    private init(
+        directory: SnapshotDirectory, keep: Int, database: Database, lockDescriptor: Int32, committed: Int64,
+        pruneFloor: Int64, identity: String
+    ) {
         self.directory = directory
+        self.identity = identity
         self.keep = keep
         self.database = database
         self.lockDescriptor = lockDescriptor
@@ -60,65 +71,34 @@ public final class SnapshotWriter {
     /// parses and whose state file checks out is the current snapshot; rows of newer, unfinished
     /// generations are rolled back and temporary files removed. `keep` (at least 1) complete
     /// snapshots are kept. Returns the snapshot to resume from, `nil` for an empty directory.
-    public static func open(directory: String, keep: Int) throws -> (writer: SnapshotWriter, restored: RestoredSnapshot?) {
-        try io { try FileOperations.createDirectories(directory) }
-        let lockPath = FileOperations.join(directory, "writer.lock")
-        guard let lock = try io({ try FileOperations.lockExclusively(lockPath) }) else {
-            throw SnapshotError(code: .busy, message: "snapshot directory \(directory) is in use by another writer", path: directory)
-        }
+    ///
+    /// Nothing that cannot be read is deleted (see ``SnapshotDirectory/chooseCurrent(notes:)``): a
+    /// manifest of a newer format version is `.newerFormat`; damaged manifests newer than a good one
+    /// are moved aside (``recoveryNotes`` says so); `sessions.db` is started afresh only when no
+    /// manifest exists at all, and a missing or damaged one beside manifests is `.corrupt` with what to do.
+    public static func open(directory path: String, keep: Int) throws -> (writer: SnapshotWriter, restored: RestoredSnapshot?) {
+        let directory = SnapshotDirectory(path)
+        try directory.create()
+        let lock = try directory.lock()
         do {
-            for name in try io { try Posix.listDirectory(directory) } where name.hasSuffix(".tmp") {
-                try? Posix.remove(FileOperations.join(directory, name))
-            }
-            var current: (manifest: Manifest, globals: [UInt8])?
-            for entry in try Manifest.list(in: directory).reversed() {
-                let path = FileOperations.join(directory, entry.name)
-                let loaded = Result { () throws(SnapshotError) -> (Manifest, [UInt8]) in
-                    let manifest = try Manifest.read(path: path)
-                    return (manifest, try manifest.readState(directory: directory))
-                }
-                switch loaded {
-                case .success(let found):
-                    current = found
-                case .failure(let error) where error.code == .corrupt:
-                    try? Posix.remove(path)
-                    continue
-                case .failure(let error):
-                    throw error
-                }
-                break
-            }
-            let databasePath = FileOperations.join(directory, Manifest.databaseName)
-            // Without a complete snapshot the database holds only rows of unfinished generations, and
-            // perhaps a first generation cut short while written without a journal: start it afresh.
-            if current == nil { Database.remove(path: databasePath) }
-            let database = try Database(path: databasePath, mode: .readWrite)
-            try createSchema(in: database)
-            let schemaVersion = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.schemaVersion)'")
-            if let schemaVersion, schemaVersion != Schema.version {
-                throw SnapshotError(code: .corrupt, message: "\(databasePath) has schema version \(schemaVersion), expected \(Schema.version)", path: databasePath)
-            }
+            try directory.removeTemporaryFiles()
+            var notes: [String] = []
+            let current = try directory.chooseCurrent(notes: &notes)
+            let identity = try directory.identity()
+            let database = try SessionsDatabase.open(in: directory, current: current?.manifest)
             let committed = current?.manifest.generation ?? 0
-            let sqlGeneration = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.sqlGeneration)'") ?? 0
-            let pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
-            if sqlGeneration < committed || pruneFloor > committed {
-                throw SnapshotError(
-                    code: .corrupt,
-                    message: "\(databasePath) does not hold the rows of snapshot \(committed) (it holds generations \(pruneFloor)…\(sqlGeneration)); remove the directory to start over",
-                    path: databasePath)
-            }
+            let (sqlGeneration, pruneFloor) = try SessionsDatabase.generations(of: database, directory: directory, current: current?.manifest)
             let writer = SnapshotWriter(
                 directory: directory, keep: max(1, keep), database: database, lockDescriptor: lock,
-                committed: committed, pruneFloor: pruneFloor)
+                committed: committed, pruneFloor: pruneFloor, identity: identity)
+            writer.recoveryNotes = notes
             if sqlGeneration > committed { try writer.rollBack() }
-            for name in try io { try Posix.listDirectory(directory) } {
-                if let generation = Manifest.generation(fromStateName: name), generation > committed {
-                    try? Posix.remove(FileOperations.join(directory, name))
-                }
-            }
+            try directory.removeStateFiles(after: committed)
             try writer.loadWrittenViews()
             guard let current else { return (writer, nil) }
             let manifest = current.manifest
+            // A directory continued from an older build: its legacy-named dead-letter files are its own.
+            writer.deadLetterLegacyThrough = manifest.deadLetterID == nil ? manifest.generation : manifest.deadLetterLegacyThrough
             writer.unrecordedGeneration = (manifest.generation, manifest.snapshotAt, manifest.watermark, manifest.inactivityTimeoutMs)
             try writer.recordGeneration()
             let restored = RestoredSnapshot(manifest: manifest, globals: current.globals, database: database)
@@ -354,21 +334,25 @@ public final class SnapshotWriter {
         }
         needsRollback = true
 
-        let statePath = FileOperations.join(directory, Manifest.stateName(generation: generation))
-        let manifestPath = FileOperations.join(directory, Manifest.name(generation: generation))
+        let statePath = directory.file(SnapshotDirectory.stateName(generation: generation))
+        let manifestPath = directory.file(SnapshotDirectory.manifestName(generation: generation))
         do {
             // The manifest's write fsyncs the directory, making both renames durable.
-            try io { try FileOperations.writeAtomically(content.globals, to: statePath, syncDirectory: false) }
+            try io {
+                try FileOperations.writeAtomically(
+                    content.globals, to: statePath, mode: SnapshotDirectory.filePermissions, syncDirectory: false)
+            }
             let manifest = Manifest(
                 generation: generation, snapshotAt: snapshotAt, watermark: content.watermark,
                 inactivityTimeoutMs: content.inactivityTimeoutMs, settings: metadata.settings,
                 positions: metadata.positions?.json ?? .emptyObject, health: metadata.health,
-                deadLetter: metadata.deadLetterDirectory,
+                deadLetter: metadata.deadLetterDirectory, deadLetterID: identity,
+                deadLetterLegacyThrough: deadLetterLegacyThrough, spoolID: metadata.spoolIdentity,
                 summary: Records.summary(content.summary, snapshotAt: snapshotAt),
                 tools: Records.tools(content.tools), models: Records.models(content.models),
-                stateFile: Manifest.stateName(generation: generation), stateBytes: Int64(content.globals.count),
+                stateFile: SnapshotDirectory.stateName(generation: generation), stateBytes: Int64(content.globals.count),
                 stateCRC32: Int64(CRC32.checksum(content.globals)))
-            try io { try FileOperations.writeAtomically(manifest.encoded(), to: manifestPath) }
+            try io { try FileOperations.writeAtomically(manifest.encoded(), to: manifestPath, mode: SnapshotDirectory.filePermissions) }
         } catch {
             try? Posix.remove(manifestPath)
             try? Posix.remove(statePath)
@@ -388,7 +372,7 @@ public final class SnapshotWriter {
             try prune()
         } catch {
             cleanupError = error as? SnapshotError
-                ?? SnapshotError(code: .io, message: "cannot clean up snapshot directory \(directory): \(error)", path: directory)
+                ?? SnapshotError(code: .io, message: "cannot clean up snapshot directory \(directory.path): \(error)", path: directory.path)
         }
         return SnapshotInfo(
             generation: generation, manifestPath: manifestPath, sessionRowsWritten: sessionRows.written,

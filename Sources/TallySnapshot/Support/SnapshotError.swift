@@ -26,6 +26,9 @@ public struct SnapshotError: Error, CustomStringConvertible, Sendable, Hashable 
         public static let io = Code("io")
         /// A snapshot file exists but its content is damaged.
         public static let corrupt = Code("corrupt")
+        /// A snapshot file of a newer format version than this build reads (a rollback): refused,
+        /// nothing deleted.
+        public static let newerFormat = Code("newer-format")
         /// The query shows a token or cost total that passed `Int64.max - 1` (flagged, never wrapped).
         public static let totalOverflow = Code("total-overflow")
     }

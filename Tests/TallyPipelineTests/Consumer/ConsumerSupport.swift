@@ -27,6 +27,21 @@ struct ConsumerScratch {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
     }
 
+    /// The snapshot directory's identity (`directory.id`), which names its dead-letter files.
+    var identity: String {
+        (try? String(contentsOfFile: settings.snapshots + "/directory.id", encoding: .utf8))?.trimmingCharacters(in: .newlines) ?? ""
+    }
+
+    /// The name of this consumer's dead-letter file of `generation`.
+    func deadLetterName(_ generation: Int) -> String {
+        "dead-letter-\(identity)-" + String(repeating: "0", count: 12 - String(generation).count) + "\(generation).ndjson"
+    }
+
+    /// The names in `directory` less the hidden ones.
+    func visibleNames(in directory: String) -> [String] {
+        names(in: directory).filter { !$0.hasPrefix(".") }
+    }
+
     /// Runs a consumer with `once` to completion and returns it.
     @discardableResult
     func runOnce() async throws -> Consumer {

@@ -41,7 +41,7 @@ import TallySpool
         let invalid = try invalidTotal(scratch)
         #expect(invalid > 0)
         #expect(deadLetterLines(scratch) == invalid)
-        #expect(scratch.names(in: scratch.settings.deadLetter) == ["dead-letter-000000000001.ndjson"])
+        #expect(scratch.names(in: scratch.settings.deadLetter) == [scratch.deadLetterName(1)])
         let health = try scratch.health()
         #expect(health["lag_bytes"] as? Int == 0 && health["lag_frames"] as? Int == 0 && health["writers"] as? Int == 3)
     }
@@ -72,10 +72,15 @@ import TallySpool
         defer { scratch.cleanup() }
         try appendSealed(corpusParts(seed: 13, events: 500, parts: 1, invalidFraction: 0.05)[0], spool: scratch.spool, producer: "api")
         try await scratch.runOnce()
-        let orphan = scratch.settings.deadLetter + "/dead-letter-000000000002.ndjson"
+        let orphan = scratch.settings.deadLetter + "/" + scratch.deadLetterName(2)
         try Data("{\"source\":\"x\"}\n".utf8).write(to: URL(fileURLWithPath: orphan))
+        // Another consumer's files in a shared dead-letter directory (and an older build's) stay.
+        let others = ["dead-letter-0123456789abcdef-000000000005.ndjson", "dead-letter-000000000002.ndjson"]
+        for name in others {
+            try Data("{\"source\":\"y\"}\n".utf8).write(to: URL(fileURLWithPath: scratch.settings.deadLetter + "/" + name))
+        }
         _ = try Consumer(settings: scratch.settings)
-        #expect(scratch.names(in: scratch.settings.deadLetter) == ["dead-letter-000000000001.ndjson"])
+        #expect(scratch.names(in: scratch.settings.deadLetter) == (others + [scratch.deadLetterName(1)]).sorted())
     }
 
     @Test func secondConsumerOnTheSamePipelineIsBusy() throws {

@@ -24,7 +24,7 @@ import TallySpool
         usleep(20_000)
         // Folds the 1,000 lines, then retention deletes the folded segments.
         try await scratch.runOnce()
-        #expect(scratch.names(in: scratch.spool).isEmpty)
+        #expect(scratch.visibleNames(in: scratch.spool).isEmpty)
         #expect(try scratch.summaryWithoutTime()["events"] as? Int == 1_000)
         // The next run (a cron job's `run --once`) writes no position of the 1,000 gone writers.
         try await scratch.runOnce()

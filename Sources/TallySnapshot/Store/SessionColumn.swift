@@ -1,0 +1,67 @@
+import TallyCore
+
+/// One column of the session tables (`sessions_hot`, `sessions_cold`): its name, its SQL
+/// declaration, how a session version binds it and how a query reads it back. The list
+/// ``SessionColumns/all`` is the only place that knows the columns' order.
+struct SessionColumn: Sendable {
+    /// What an insert binds for one session version; `json` is a scratch buffer for JSON texts.
+    struct Version {
+        var row: SessionRow
+        var state: [UInt8]
+        var generation: Int64
+        var json = JSONBytes()
+    }
+
+    let name: String
+    /// Type and constraint as in `CREATE TABLE`: `INTEGER NOT NULL`.
+    let declaration: String
+    /// Binds the column's value to parameter `index` of an insert; `nil`: inserted as NULL.
+    let bind: (@Sendable (Statement, Int32, inout Version) throws(SQLiteError) -> Void)?
+    /// Reads the column (at `index` of a query's row) into a ``SessionRow``; `nil`: no field of a row holds it.
+    let read: (@Sendable (Statement, Int32, inout SessionRow) -> Void)?
+    /// Session queries select the column (the versioning columns and the fold's state they do not).
+    let selected: Bool
+
+    init(
+        _ name: String, _ declaration: String, selected: Bool = true,
+        bind: (@Sendable (Statement, Int32, inout Version) throws(SQLiteError) -> Void)?,
+        read: (@Sendable (Statement, Int32, inout SessionRow) -> Void)? = nil
+    ) {
+        self.name = name
+        self.declaration = declaration
+        self.selected = selected
+        self.bind = bind
+        self.read = read
+    }
+
+    /// A column that stores the `Int64` field `field` of the row.
+    static func integer(_ name: String, _ field: WritableKeyPath<SessionRow, Int64> & Sendable) -> SessionColumn {
+        SessionColumn(
+            name, "INTEGER NOT NULL", bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row[keyPath: field])
+            }, read: { statement, index, row in row[keyPath: field] = statement.int64(index) })
+    }
+
+    /// A column that stores the optional `Int64` field `field` of the row (NULL when absent).
+    static func integer(_ name: String, _ field: WritableKeyPath<SessionRow, Int64?> & Sendable) -> SessionColumn {
+        SessionColumn(
+            name, "INTEGER", bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row[keyPath: field])
+            }, read: { statement, index, row in row[keyPath: field] = statement.optionalInt64(index) })
+    }
+
+    /// A column that stores the optional text field `field` of the row (NULL when absent).
+    static func text(_ name: String, _ field: WritableKeyPath<SessionRow, String?> & Sendable) -> SessionColumn {
+        SessionColumn(
+            name, "TEXT", bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row[keyPath: field])
+            }, read: { statement, index, row in row[keyPath: field] = statement.optionalString(index) })
+    }
+
+    /// A column the writer computes from the version (`value`) and queries only select (to sort by it).
+    static func derived(_ name: String, _ declaration: String, _ value: @escaping @Sendable (SessionRow) -> Int64) -> SessionColumn {
+        SessionColumn(name, declaration, bind: { statement, index, version throws(SQLiteError) in
+            try statement.bind(index, value(version.row))
+        })
+    }
+}

@@ -1,0 +1,125 @@
+import TallyCore
+
+/// The columns of the session tables, in table order: this one list drives the `CREATE TABLE`
+/// of `sessions_hot` and `sessions_cold`, the writer's insert (its placeholders and what it
+/// binds to each) and the columns session queries select and read back into a ``SessionRow``.
+///
+/// To add a column: add one entry below (`.integer` or `.text` for a field of `SessionRow`,
+/// `.derived` for a value computed from one, or a full ``SessionColumn`` with its own `bind`
+/// and `read`).
+/// Nothing else counts columns. Add new columns after the existing ones and raise
+/// ``Schema/version`` with a migration: `CREATE TABLE IF NOT EXISTS` leaves an existing table as
+/// it is, and `sessions_hot` settles into `sessions_cold` with `SELECT *`. The `current_sessions`
+/// view and the query output (``Records``) name the fields they show; add it there too if users should see it.
+enum SessionColumns {
+    static let all: [SessionColumn] = [
+        SessionColumn(
+            "session_id", "TEXT NOT NULL", bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row.sessionID)
+            }, read: { statement, index, row in row.sessionID = statement.string(index) }),
+        SessionColumn("gen_from", "INTEGER NOT NULL", selected: false, bind: { statement, index, version throws(SQLiteError) in
+            try statement.bind(index, version.generation)
+        }),
+        // A new version is open: closed by a later generation's `UPDATE … SET gen_to`.
+        SessionColumn("gen_to", "INTEGER", selected: false, bind: nil),
+        SessionColumn(
+            "end_status", "TEXT", bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row.endStatus?.sessionStatus.rawValue)
+            }, read: { statement, index, row in
+                row.endStatus = statement.optionalString(index).flatMap { SessionStatus(rawValue: $0)?.endStatus }
+            }),
+        .integer("end_ts", \.endTimestamp),
+        .integer("started_at", \.startedAt),
+        .integer("last_activity_at", \.lastActivityAt),
+        .derived("duration_ms", "INTEGER NOT NULL") { ($0.endTimestamp ?? $0.lastActivityAt) - $0.startedAt },
+        .text("conversation_id", \.conversationID),
+        .text("user_id", \.userID),
+        .text("org_id", \.orgID),
+        .text("project_id", \.projectID),
+        .text("persona_id", \.personaID),
+        .integer("messages", \.messages),
+        .integer("user_messages", \.userMessages),
+        .integer("assistant_messages", \.assistantMessages),
+        .integer("llm_calls", \.llmCalls),
+        .integer("llm_errors", \.llmErrors),
+        .integer("input_tokens", \.inputTokens),
+        .integer("output_tokens", \.outputTokens),
+        .derived("total_tokens", "INTEGER NOT NULL") { row in
+            var total = row.inputTokens ?? 0
+            total.addSaturating(row.outputTokens ?? 0)  // saturated only when `total_tokens` is flagged
+            return total
+        },
+        .integer("cost_nanos", \.costNanos),
+        .integer("unpriced_llm_calls", \.unpricedLLMCalls),
+        .integer("tool_calls", \.toolCalls),
+        .integer("tool_errors", \.toolErrors),
+        .integer("tool_timeouts", \.toolTimeouts),
+        .integer("response_count", \.responseCount),
+        .integer("response_total_ms", \.responseTotalMs),
+        .integer("max_response_ms", \.maxResponseMs),
+        .text("last_model", \.lastModel),
+        .text("error_message", \.errorMessage),
+        // `query session ID` shows these two JSON texts as they are.
+        SessionColumn("models_json", "TEXT NOT NULL", bind: { statement, index, version throws(SQLiteError) in
+            version.json.removeAll()
+            Records.writeSessionModels(version.row.models, to: &version.json)
+            try statement.bind(index, text: version.json.bytes)
+        }),
+        SessionColumn("tools_json", "TEXT NOT NULL", bind: { statement, index, version throws(SQLiteError) in
+            version.json.removeAll()
+            Records.writeSessionTools(version.row.tools, to: &version.json)
+            try statement.bind(index, text: version.json.bytes)
+        }),
+        // The fold's encoded session state: what a restart rebuilds the fold from.
+        SessionColumn("state", "BLOB NOT NULL", selected: false, bind: { statement, index, version throws(SQLiteError) in
+            try statement.bind(index, blob: version.state)
+        }),
+    ]
+
+    /// The column definitions of `CREATE TABLE name(…)`, one a line.
+    static let definitionsSQL = all.map { "    \($0.name) \($0.declaration)" }.joined(separator: ",\n")
+
+    /// Each bound column with its parameter number (`?1…`), in table order.
+    private static let parameters: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)] = {
+        var number: Int32 = 0
+        return all.compactMap { column in
+            guard let bind = column.bind else { return nil }
+            number += 1
+            return (number, bind)
+        }
+    }()
+
+    /// The insert of one version into `table`, its parameters bound by ``bind(_:to:)``.
+    static func insertSQL(table: String) -> String {
+        var number = 0
+        let values = all.map { column -> String in
+            guard column.bind != nil else { return "NULL" }
+            number += 1
+            return "?\(number)"
+        }
+        return "INSERT INTO \(table)(\(all.map(\.name).joined(separator: ", ")))\nVALUES (\(values.joined(separator: ", ")))"
+    }
+
+    /// Binds every parameter of ``insertSQL(table:)`` for `version`.
+    static func bind(_ version: inout SessionColumn.Version, to insert: Statement) throws(SQLiteError) {
+        for (number, bind) in parameters { try bind(insert, number, &version) }
+    }
+
+    /// The columns session queries select, in this order (their result indexes).
+    static let selected = all.filter(\.selected)
+
+    /// ``selected`` as a `SELECT` list.
+    static let selectSQL = selected.map(\.name).joined(separator: ", ")
+
+    /// The result index of the selected column `name`.
+    static func selectedIndex(_ name: String) -> Int32 {
+        Int32(selected.firstIndex { $0.name == name }!)
+    }
+
+    /// The row a query that selected ``selectSQL`` is on.
+    static func row(_ statement: Statement) -> SessionRow {
+        var row = SessionRow(sessionID: "", startedAt: 0, lastActivityAt: 0)
+        for (index, column) in selected.enumerated() { column.read?(statement, Int32(index), &row) }
+        return row
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+import Glibc
+
+/// The snapshot side of issue 13: owner-only files (item 11), a newer manifest refused (item 3),
+/// a full disk while snapshotting (item 9).
+@Suite struct SnapshotHardeningTests {
+    static func mode(_ path: String) -> String {
+        String(SpoolPermissionTests.mode(path), radix: 8)
+    }
+
+    static func lines(_ count: Int, from start: Int = 0, invalid: Bool = false) -> [UInt8] {
+        let text = (start..<(start + count)).map { index in
+            invalid && index % 10 == 0 ? "not json \(index)"
+                : #"{"type":"log","ts":\#(1761229800000 + index),"level":"info","session_id":"s\#(index % 7)","message":"m \#(index)"}"#
+        }
+        return Array((text.joined(separator: "\n") + "\n").utf8)
+    }
+
+    @Test func snapshotAndDeadLetterFilesAreOwnerOnlyUnderUmask000() throws {
+        let scratch = try CLIScratch(pipeline: "spool: ./spool\nsnapshots: ./state/snapshots\ndead_letter: ./state/dead-letter\nsnapshot:\n  every: 100ms\n")
+        defer { scratch.cleanup() }
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(200, invalid: true)).status == 0)
+        let consumer = try RunningConsumer(pipeline: scratch.pipeline, log: scratch.path + "/run.log", umask: "000")
+        #expect(consumer.waitForLog("snapshot 1 written"), "\(consumer.log)")
+        // The first generation is written without a journal; the second through the WAL.
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(20, from: 200)).status == 0)
+        #expect(consumer.waitForLog("snapshot 2 written"), "\(consumer.log)")
+        let snapshots = scratch.path + "/state/snapshots"
+        let deadLetter = scratch.path + "/state/dead-letter"
+        // While it runs, sessions.db has its WAL and shared-memory files.
+        for name in ["sessions.db", "sessions.db-wal", "sessions.db-shm"] {
+            #expect(Self.mode(snapshots + "/" + name) == "600", "\(name)")
+        }
+        #expect(consumer.stop() == 0)
+        #expect(Self.mode(scratch.path + "/state") == "700")
+        #expect(Self.mode(snapshots) == "700")
+        #expect(Self.mode(deadLetter) == "700")
+        for directory in [snapshots, deadLetter] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            #expect(!names.isEmpty)
+            for name in names {
+                #expect(Self.mode(directory + "/" + name) == "600", "\(directory)/\(name)")
+            }
+        }
+    }
+
+    @Test func aManifestOfANewerVersionStopsRunWithOneLine() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(20)).status == 0)
+        #expect(try tally(["run", "--pipeline", scratch.pipeline, "--once"]).status == 0)
+        let manifest = scratch.snapshots + "/snapshot-000000000001.json"
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 2,").write(toFile: manifest, atomically: true, encoding: .utf8)
+        let before = try FileManager.default.contentsOfDirectory(atPath: scratch.snapshots).sorted()
+        let outcome = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(outcome.status == 2)
+        #expect(outcome.error.hasPrefix("tally: snapshot manifest \(manifest) has format version 2, and this build reads version 1"), "\(outcome.error)")
+        #expect(outcome.error.filter { $0 == "\n" }.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.snapshots).sorted() == before)
+    }
+
+    @Test(.enabled(if: Tmpfs.canMount, "mounting a tmpfs needs root: the full-disk test is skipped"))
+    func whileSnapshotsFailNoNewFramesAreRead() throws {
+        let scratch = try CLIScratch(pipeline: "spool: ./spool\nsnapshots: ./disk/snapshots\nsnapshot:\n  every: 100ms\n")
+        defer { scratch.cleanup() }
+        let disk = scratch.path + "/disk"
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        try #require(Tmpfs.mount(at: disk, size: "1m"))
+        defer { Tmpfs.unmount(disk) }
+        func append(_ bytes: [UInt8]) throws {
+            #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: bytes).status == 0)
+        }
+        try append(Self.lines(100))
+        let consumer = try RunningConsumer(pipeline: scratch.pipeline, log: scratch.path + "/run.log")
+        defer { if consumer.process.isRunning { consumer.stop(SIGKILL) } }
+        #expect(consumer.waitForLog("snapshot 1 written"), "\(consumer.log)")
+        // The disk fills up.
+        _ = try runProgram("/bin/dd", ["if=/dev/zero", "of=\(disk)/filler", "bs=4096"], input: [])
+        try append(Self.lines(50, from: 100))
+        try #require(consumer.waitForLog("reading paused"), "\(consumer.log)")
+        // Appended while paused: not read until a snapshot commits again.
+        try append(Self.lines(50, from: 150))
+        let pausedBefore = consumer.log.components(separatedBy: "reading paused").count
+        #expect(eventually(seconds: 60) { consumer.log.components(separatedBy: "reading paused").count >= pausedBefore + 2 })
+        try FileManager.default.removeItem(atPath: disk + "/filler")
+        #expect(consumer.waitForLog("failed attempts; reading again", seconds: 120), "\(consumer.log)")
+        let line = try #require(consumer.log.split(separator: "\n").first { $0.contains("failed attempts; reading again") })
+        let generation = try #require(line.firstMatch(of: #/snapshot ([0-9]+) committed/#).map { Int($0.1)! })
+        let manifest = disk + "/snapshots/snapshot-" + String(repeating: "0", count: 12 - String(generation).count) + "\(generation).json"
+        let recovered = try #require(try queryJSON(manifest, ["summary"]) as? [String: Any])
+        #expect((recovered["events"] as? Int ?? 0) <= 150, "the lines appended while paused were read")
+        #expect(eventually(seconds: 30) { ((try? queryJSON(disk + "/snapshots", ["summary"])) as? [String: Any])?["events"] as? Int == 200 })
+        #expect(consumer.stop() == 0)
+    }
+}
