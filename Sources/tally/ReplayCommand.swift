@@ -32,7 +32,6 @@ struct ReplayCommand: ParsableCommand {
     func run() throws {
         let settings = try options.load()
         let bar = StandardError.isTerminal ? ProgressBar() : nil
-        StandardError.line("tally: replay: libzstd \(ZstdLibrary.version)")
         let report: Replay.Report
         do {
             report = try Replay.run(
@@ -56,7 +55,7 @@ struct ReplayCommand: ParsableCommand {
                 + "(\(Terminal.megabytes(report.bytes))) in \(Terminal.seconds(report.elapsed)), "
                 + "\(Terminal.grouped(rate)) events/s: \(Terminal.grouped(invalid)) invalid, "
                 + "\(Terminal.grouped(summary.duplicates)) duplicates, \(report.damage.count) damaged "
-                + "→ \(report.snapshot.manifestPath)")
+                + "→ \(report.snapshot.manifestPath) (libzstd \(ZstdLibrary.version))")
         // The report holds the whole fold, millions of small allocations: the process ends with it
         // still referenced, which returns them to the system at once instead of freeing them one
         // by one (about 0.1 s for a replay of 1.8 M events).
