@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func badQueriesSayWhatIsWrongInTheFlagsWords() throws {
-        #expect(try usage(["everything"]) == "unknown query subject 'everything'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid")
+        #expect(try usage(["everything"]) == "unknown query subject 'everything'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid, errors")
         #expect(try usage(["session"]) == "'session' needs a session id: tally query --snapshot DIR session ID")
         #expect(try usage(["sessions", "x"]) == "unexpected argument 'x' after 'sessions'")
         #expect(try usage(["sessions", "--status", "DONE"]) == "--status must be one of ACTIVE, COMPLETED, FAILED, CANCELLED, TIMEOUT, not 'DONE'")
@@ -21,7 +21,7 @@ import Testing
         #expect(try usage(["sessions", "--limit=-1"]) == "--limit must be 0 (no limit) or more, not -1")
         #expect(try usage(["sessions", "--offset=-1"]) == "--offset must be 0 or more, not -1")
         #expect(try usage(["tools", "--sort", "cost"]) == "--sort does not apply to 'tools'")
-        #expect(try usage(["users", "--by", "team"]) == "--by must be user, org or project, not 'team'")
+        #expect(try usage(["users", "--by", "team"]) == "--by must be user, org, project or persona, not 'team'")
         #expect(try usage(["sessions", "--by", "org"]) == "--by does not apply to 'sessions'")
         #expect(try usage(["timeline", "--bucket", "2h"]) == "--bucket must be 1m, 5m, 1h or 1d, not '2h'")
         #expect(try usage(["alerts", "--kind", "loud"]) == "--kind must be one of slow_response, slow_tool, context_window, long_session, access_burst, not 'loud'")
@@ -32,7 +32,7 @@ import Testing
     @Test func aFilterThatDoesNotApplyIsToldBeforeItsValue() throws {
         #expect(try usage(["tools", "--sort", "price"]) == "--sort does not apply to 'tools'")
         #expect(try usage(["sessions", "--by", "team"]) == "--by does not apply to 'sessions'")
-        #expect(try usage(["bogus", "--status", "DONE"]) == "unknown query subject 'bogus'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid")
+        #expect(try usage(["bogus", "--status", "DONE"]) == "unknown query subject 'bogus'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid, errors")
         #expect(try usage(["sessions", "--status", "DONE", "--format", "xml"]) == "--status must be one of ACTIVE, COMPLETED, FAILED, CANCELLED, TIMEOUT, not 'DONE'")
     }
 

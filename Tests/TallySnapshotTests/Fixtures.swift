@@ -124,6 +124,12 @@ enum Fixture {
         summary.outputTokens = 220
         summary.costNanos = 2_500_123_450
         summary.unpricedLLMCalls = 1
+        summary.cachedInputTokens = 300
+        summary.feedback = 3
+        summary.ratings = 2
+        summary.averageRating = 4.5
+        summary.sentiment = ["positive": 1, "neutral": 0, "negative": 1]
+        summary.invalidFields = ["ts": 1]
         summary.watermark = watermark
 
         var search = ToolView(toolName: "search")
@@ -172,8 +178,16 @@ enum Fixture {
             view.toolErrors = toolErrors
             return view
         }
+        var u1 = rollup("u1", 2, 3, 1000, 200, 123_450, 0)
+        u1.active = 1
+        u1.completed = 1
+        u1.responseCount = 2
+        u1.responseTotalMs = 3_000
+        u1.feedback = 3
+        u1.averageRating = 4.5
+        u1.negativeFeedback = 1
         let users = [
-            rollup("u1", 2, 3, 1000, 200, 123_450, 0), rollup("u2", 1, 3, 5000, nil, 2_000_000_000, 1),
+            u1, rollup("u2", 1, 3, 5000, nil, 2_000_000_000, 1),
             rollup("u3", 2, 1, 10, 20, 500_000_000, 0),
         ]
         let orgs = [rollup("o1", 2, 5, 6000, 200, 2_000_123_450, 1), rollup("o2", 1, 1, nil, nil, 0, 0)]
@@ -194,6 +208,8 @@ enum Fixture {
         second.outputTokens = 100
         second.costNanos = 123_350
         second.toolCalls = 1
+        second.feedback = 3
+        second.negativeFeedback = 1
         var third = TimelineBucket(bucketStart: t0 + 65 * minute)
         third.llmCalls = 1
         third.costNanos = 2_000_000_000

@@ -46,24 +46,31 @@ import TallyCore
             + #""sessions":{"total":5,"ACTIVE":1,"COMPLETED":1,"FAILED":1,"CANCELLED":1,"TIMEOUT":1},"#
             + #""messages":5,"llm_calls":7,"tool_calls":3,"input_tokens":6010,"output_tokens":220,"#
             + #""cost_usd":2.50012345,"unpriced_llm_calls":1,"watermark":"2025-10-23T16:30:00.000Z","#
-            + #""snapshot_at":"2025-10-23T16:31:00.000Z","health":{"lag_ms":5}}"# + "\n"
+            + #""snapshot_at":"2025-10-23T16:31:00.000Z","cached_input_tokens":300,"cache_write_input_tokens":null,"#
+            + #""reasoning_tokens":null,"feedback":3,"ratings":2,"avg_rating":4.5,"#
+            + #""sentiment":{"positive":1,"neutral":0,"negative":1},"invalid_fields":{"ts":1},"health":{"lag_ms":5}}"# + "\n"
         #expect(try query(directory, .summary) == expected)
         #expect(try query(directory, .summary, format: .ndjson) == expected)
     }
 
     @Test func summaryAsCSVNestsObjectsAsJSONText() throws {
         let expected = "events,duplicates,invalid,sessions,messages,llm_calls,tool_calls,input_tokens,output_tokens,"
-            + "cost_usd,unpriced_llm_calls,watermark,snapshot_at,health\n"
-            + #"20,1,"{""bad_ts"":1,""not_json"":2}","{""total"":5,""ACTIVE"":1,""COMPLETED"":1,""FAILED"":1,""CANCELLED"":1,""TIMEOUT"":1}",5,7,3,6010,220,2.50012345,1,2025-10-23T16:30:00.000Z,2025-10-23T16:31:00.000Z,"{""lag_ms"":5}""#
+            + "cost_usd,unpriced_llm_calls,watermark,snapshot_at,cached_input_tokens,cache_write_input_tokens,"
+            + "reasoning_tokens,feedback,ratings,avg_rating,sentiment,invalid_fields,health\n"
+            + #"20,1,"{""bad_ts"":1,""not_json"":2}","{""total"":5,""ACTIVE"":1,""COMPLETED"":1,""FAILED"":1,""CANCELLED"":1,""TIMEOUT"":1}",5,7,3,6010,220,2.50012345,1,2025-10-23T16:30:00.000Z,2025-10-23T16:31:00.000Z,"#
+            + #"300,,,3,2,4.5,"{""positive"":1,""neutral"":0,""negative"":1}","{""ts"":1}","{""lag_ms"":5}""#
             + "\n"
         #expect(try query(directory, .summary, format: .csv) == expected)
     }
 
     @Test func summaryAsTableFlattensNestedCounts() throws {
         let table = try query(directory, .summary, format: .table)
-        #expect(table.contains("invalid.not_json    2\n"))
-        #expect(table.contains("sessions.TIMEOUT    1\n"))
-        #expect(table.contains("cost_usd            2.50012345\n"))
+        // Keys are padded to the longest, cache_write_input_tokens.
+        #expect(table.contains("invalid.not_json          2\n"))
+        #expect(table.contains("sessions.TIMEOUT          1\n"))
+        #expect(table.contains("cost_usd                  2.50012345\n"))
+        #expect(table.contains("sentiment.negative        1\n"))
+        #expect(table.contains("invalid_fields.ts         1\n"))
     }
 
     static let s4Object = #"{"session_id":"s4","status":"FAILED","started_at":"2025-10-23T15:00:00.000Z","#
@@ -174,47 +181,53 @@ import TallyCore
     }
 
     @Test func modelsByCallsThenName() throws {
-        let expected = #"{"model":"m-a","calls":3,"errors":0,"input_tokens":1010,"output_tokens":220,"cost_usd":0.50012345,"avg_latency_ms":812.5,"p50_latency_ms":800,"p95_latency_ms":900,"p99_latency_ms":900,"avg_ttft_ms":120.0,"unpriced_calls":0}"#
+        let expected = #"{"model":"m-a","calls":3,"errors":0,"input_tokens":1010,"output_tokens":220,"cost_usd":0.50012345,"avg_latency_ms":812.5,"p50_latency_ms":800,"p95_latency_ms":900,"p99_latency_ms":900,"avg_ttft_ms":120.0,"unpriced_calls":0,"cached_input_tokens":null,"cache_write_input_tokens":null,"reasoning_tokens":null}"#
             + "\n"
-            + #"{"model":"m-b","calls":3,"errors":1,"input_tokens":5000,"output_tokens":null,"cost_usd":2,"avg_latency_ms":null,"p50_latency_ms":null,"p95_latency_ms":null,"p99_latency_ms":null,"avg_ttft_ms":null,"unpriced_calls":0}"#
+            + #"{"model":"m-b","calls":3,"errors":1,"input_tokens":5000,"output_tokens":null,"cost_usd":2,"avg_latency_ms":null,"p50_latency_ms":null,"p95_latency_ms":null,"p99_latency_ms":null,"avg_ttft_ms":null,"unpriced_calls":0,"cached_input_tokens":null,"cache_write_input_tokens":null,"reasoning_tokens":null}"#
             + "\n"
         #expect(try query(directory, .models, format: .ndjson) == expected)
     }
 
     @Test func usersOrgsAndProjectsByCost() throws {
         let users = """
-            KEY  SESSIONS  LLM  TOKENS    COST_USD  TOOL_ERR
-            u2          1    3    5000           2         1
-            u3          2    1      30         0.5         0
-            u1          2    3    1200  0.00012345         0
+            KEY  SESSIONS  LLM  TOKENS    COST_USD  TOOL_ERR  SUCCESS
+            u2          1    3    5000           2         1    0.000
+            u3          2    1      30         0.5         0    0.000
+            u1          2    3    1200  0.00012345         0    0.500
 
             """
         #expect(try query(directory, .rollups(by: .user), format: .table) == users)
-        let orgs = "key,sessions,llm_calls,input_tokens,output_tokens,cost_usd,tool_errors\n"
-            + "o1,2,5,6000,200,2.00012345,1\no2,1,1,,,0,0\n"
+        let header = "key,sessions,llm_calls,input_tokens,output_tokens,cost_usd,tool_errors,active,completed,failed,"
+            + "cancelled,timeout,success_rate,avg_response_ms,feedback,avg_rating,negative_feedback\n"
+        let orgs = header + "o1,2,5,6000,200,2.00012345,1,0,0,0,0,0,0.0,,0,,0\no2,1,1,,,0,0,0,0,0,0,0,0.0,,0,,0\n"
         #expect(try query(directory, .rollups(by: .org), format: .csv) == orgs)
-        #expect(try query(directory, .rollups(by: .project), format: .csv, limit: 1) == "key,sessions,llm_calls,input_tokens,output_tokens,cost_usd,tool_errors\np2,1,3,5000,,2,1\n")
+        #expect(try query(directory, .rollups(by: .project), format: .csv, limit: 1) == header + "p2,1,3,5000,,2,1,0,0,0,0,0,0.0,,0,,0\n")
+        // 1.1: statuses, success rate, response time and feedback.
+        let u1 = #"{"key":"u1","sessions":2,"llm_calls":3,"input_tokens":1000,"output_tokens":200,"cost_usd":0.00012345,"#
+            + #""tool_errors":0,"active":1,"completed":1,"failed":0,"cancelled":0,"timeout":0,"success_rate":0.5,"#
+            + #""avg_response_ms":1500.0,"feedback":3,"avg_rating":4.5,"negative_feedback":1}"# + "\n"
+        #expect(try query(directory, .rollups(by: .user), format: .ndjson, offset: 2) == u1)
     }
 
     @Test func timelineSumsMinuteBuckets() throws {
         let hourly = "[\n"
-            + #"{"bucket_start":"2025-10-23T14:00:00.000Z","sessions_started":1,"sessions_ended":1,"messages":4,"llm_calls":2,"input_tokens":1000,"output_tokens":200,"cost_usd":0.00012345,"tool_calls":1,"tool_errors":0,"llm_errors":0},"#
+            + #"{"bucket_start":"2025-10-23T14:00:00.000Z","sessions_started":1,"sessions_ended":1,"messages":4,"llm_calls":2,"input_tokens":1000,"output_tokens":200,"cost_usd":0.00012345,"tool_calls":1,"tool_errors":0,"llm_errors":0,"feedback":3,"negative_feedback":1},"#
             + "\n"
-            + #"{"bucket_start":"2025-10-23T15:00:00.000Z","sessions_started":0,"sessions_ended":0,"messages":0,"llm_calls":1,"input_tokens":null,"output_tokens":null,"cost_usd":2,"tool_calls":0,"tool_errors":1,"llm_errors":1}"#
+            + #"{"bucket_start":"2025-10-23T15:00:00.000Z","sessions_started":0,"sessions_ended":0,"messages":0,"llm_calls":1,"input_tokens":null,"output_tokens":null,"cost_usd":2,"tool_calls":0,"tool_errors":1,"llm_errors":1,"feedback":0,"negative_feedback":0}"#
             + "\n]\n"
         #expect(try query(directory, .timeline) == hourly)
-        let header = "bucket_start,sessions_started,sessions_ended,messages,llm_calls,input_tokens,output_tokens,cost_usd,tool_calls,tool_errors,llm_errors\n"
+        let header = "bucket_start,sessions_started,sessions_ended,messages,llm_calls,input_tokens,output_tokens,cost_usd,tool_calls,tool_errors,llm_errors,feedback,negative_feedback\n"
         #expect(try query(directory, .timeline, format: .csv, bucket: .oneMinute) == header
-            + "2025-10-23T14:30:00.000Z,1,0,2,1,500,100,0.0000001,0,0,0\n"
-            + "2025-10-23T14:31:00.000Z,0,1,2,1,500,100,0.00012335,1,0,0\n"
-            + "2025-10-23T15:35:00.000Z,0,0,0,1,,,2,0,1,1\n")
+            + "2025-10-23T14:30:00.000Z,1,0,2,1,500,100,0.0000001,0,0,0,0,0\n"
+            + "2025-10-23T14:31:00.000Z,0,1,2,1,500,100,0.00012335,1,0,0,3,1\n"
+            + "2025-10-23T15:35:00.000Z,0,0,0,1,,,2,0,1,1,0,0\n")
         #expect(try query(directory, .timeline, format: .csv, bucket: .fiveMinutes) == header
-            + "2025-10-23T14:30:00.000Z,1,1,4,2,1000,200,0.00012345,1,0,0\n"
-            + "2025-10-23T15:35:00.000Z,0,0,0,1,,,2,0,1,1\n")
+            + "2025-10-23T14:30:00.000Z,1,1,4,2,1000,200,0.00012345,1,0,0,3,1\n"
+            + "2025-10-23T15:35:00.000Z,0,0,0,1,,,2,0,1,1,0,0\n")
         #expect(try query(directory, .timeline, format: .csv, bucket: .oneDay) == header
-            + "2025-10-23T00:00:00.000Z,1,1,4,3,1000,200,2.00012345,1,1,1\n")
+            + "2025-10-23T00:00:00.000Z,1,1,4,3,1000,200,2.00012345,1,1,1,3,1\n")
         #expect(try query(directory, .timeline, format: .csv, since: time("2025-10-23T14:31:00Z"), bucket: .oneDay) == header
-            + "2025-10-23T00:00:00.000Z,0,1,2,2,500,100,2.00012335,1,1,1\n")
+            + "2025-10-23T00:00:00.000Z,0,1,2,2,500,100,2.00012335,1,1,1,3,1\n")
     }
 
     @Test func alertsNewestFirstFilteredByKind() throws {
@@ -227,12 +240,46 @@ import TallyCore
     }
 
     @Test func invalidReadsTheDeadLetterFilesInNameOrder() throws {
-        let expected = "source,offset,reason,line\n"
-            + "seg-1@0,0,not_json,\"hello, world\"\n"
-            + "seg-1@13,13,not_json,x\n"
-            + "seg-2@10,10,bad_ts,\"{\"\"ts\"\":\"\"x\"\"}\"\n"
+        // Written before 1.1: no field and no detail.
+        let expected = "source,offset,reason,field,detail,line\n"
+            + "seg-1@0,0,not_json,,,\"hello, world\"\n"
+            + "seg-1@13,13,not_json,,,x\n"
+            + "seg-2@10,10,bad_ts,,,\"{\"\"ts\"\":\"\"x\"\"}\"\n"
         #expect(try query(directory, .invalid, format: .csv) == expected)
-        #expect(try query(directory, .invalid, format: .csv, limit: 1, offset: 1) == "source,offset,reason,line\nseg-1@13,13,not_json,x\n")
+        #expect(try query(directory, .invalid, format: .csv, limit: 1, offset: 1) == "source,offset,reason,field,detail,line\nseg-1@13,13,not_json,,,x\n")
+    }
+
+    @Test func invalidFiltersByReasonAndField() throws {
+        try writeText(
+            #"{"source":"seg-3","offset":5,"reason":"wrong_type","field":"input_tokens","detail":"expected an integer, got a string","line":"{}"}"#
+                + "\n" + #"{"source":"seg-3","offset":9,"reason":"wrong_type","field":"user_id","detail":"expected a string, got an integer","line":"{}"}"#
+                + "\n",
+            to: FileOperations.join(FileOperations.join(directory, "dead"), "c.ndjson"))
+        func invalid(_ reason: InvalidReason?, _ field: String?) throws -> String {
+            try SnapshotReader(path: directory).output(
+                SnapshotQuery(.invalid, invalidReason: reason, invalidField: field), format: .csv)
+        }
+        let header = "source,offset,reason,field,detail,line\n"
+        #expect(try invalid(.badTimestamp, nil) == header + "seg-2@10,10,bad_ts,,,\"{\"\"ts\"\":\"\"x\"\"}\"\n")
+        #expect(try invalid(nil, "input_tokens") == header + "seg-3,5,wrong_type,input_tokens,\"expected an integer, got a string\",{}\n")
+        #expect(try invalid(.wrongType, "user_id") == header + "seg-3,9,wrong_type,user_id,\"expected a string, got an integer\",{}\n")
+        #expect(try invalid(.notJSON, "user_id") == header)
+    }
+
+    @Test func errorsAreTheManifestsGroupsLargestFirst() throws {
+        let llm = #"{"kind":"llm","name":"model-a","status":"error","message":"rate limit #","count":3,"#
+            + #""first_ts":"2025-10-23T14:31:00.000Z","last_ts":"2025-10-23T14:39:00.000Z","session_id":"s1"}"#
+        let tool = #"{"kind":"tool","name":"search","status":"timeout","message":null,"count":1,"#
+            + #""first_ts":"2025-10-23T14:32:00.000Z","last_ts":"2025-10-23T14:32:00.000Z","session_id":"s2"}"#
+        #expect(try query(directory, .errors, format: .ndjson) == llm + "\n" + tool + "\n")
+        #expect(try query(directory, .errors, format: .ndjson, limit: 1) == llm + "\n")
+        let reader = try SnapshotReader(path: directory)
+        #expect(try reader.output(SnapshotQuery(.errors, errorKind: .tool), format: .ndjson) == tool + "\n")
+        #expect(try reader.output(SnapshotQuery(.errors, errorKind: .session), format: .ndjson) == "")
+        #expect(SnapshotQuery(.alerts, errorKind: .llm).isSet(.errorKind))
+        #expect(throws: SnapshotError(code: .badQuery, message: "errorKind does not apply to subject alerts")) {
+            try SnapshotQuery(.alerts, errorKind: .llm).validate()
+        }
     }
 
     @Test func invalidSkipsDeadLettersOfGenerationsAfterTheSnapshot() throws {
@@ -244,7 +291,9 @@ import TallyCore
         try writeText(
             #"{"source":"s","offset":2,"reason":"not_json","line":"not committed yet"}"# + "\n",
             to: try deadLetterFiles.path(generation: 2))
-        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,line\ns,1,not_json,committed\n")
+        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,field,detail,line
+s,1,not_json,,,committed
+")
     }
 
     /// A manifest's `dead_letter` may name any directory: only this snapshot's own dead-letter
@@ -305,6 +354,7 @@ import TallyCore
     @Test func everyFieldAppliesToSomeSubject() {
         let subjects: [SnapshotQuery.Subject] = [
             .summary, .sessions, .session("s1"), .tools, .models, .rollups(by: .user), .timeline, .alerts, .invalid,
+            .errors,
         ]
         for field in SnapshotQuery.Field.allCases {
             #expect(subjects.contains { field.applies(to: $0) }, "\(field)")

@@ -144,7 +144,7 @@ import TallyCore
         let json = PipelineSettings.defaults(relativeTo: "/srv/tally").canonicalJSON()
         #expect(json == """
             {"alerts":{"access_burst":5,"slow_response_ms":30000,"slow_tool_ms":30000},\
-            "dead_letter":"/srv/tally/dead-letter","file":null,"limits":{"max_line_bytes":1048576},\
+            "dead_letter":"/srv/tally/dead-letter","file":null,"limits":{"error_groups":10000,"max_line_bytes":1048576},\
             "pricing":{},"retention":{"segments_ms":604800000,"sessions_ms":2592000000},\
             "segment":{"compression_level":3,"fsync":"always","fsync_interval_ms":1000,"max_age_ms":300000,"max_bytes":67108864},\
             "sessions":{"dedup_window_ms":3600000,"inactivity_timeout_ms":86400000,"max_session_duration_ms":86400000,"watermark_quorum":16},\
@@ -163,6 +163,30 @@ import TallyCore
         #expect(json.contains(#""pricing":{"claude-sonnet-4-5":{"input":"3","output":"15.000001"},"gpt-4o-mini":{"cached_input":"0.075","input":"0.15","output":"0.6"}}"#))
         #expect(json.contains(#""spool":"/data/my \"spool\"""#))
         #expect(json.contains(#""file":"/p/x.yaml""#))
+    }
+
+    @Test func datedPricesAndCacheWritePricesAreRead() throws {
+        let yaml = """
+            limits:
+              error_groups: 500
+            pricing:
+              haiku: { input: 0.80, output: 4.00, cached_input: 0.08, cache_write: 1.00 }
+              gpt-4o-mini:
+                - { from: 2024-07-18, input: 0.15, output: 0.60, cached_input: 0.075 }
+                - { from: "2025-11-01T01:00:00+01:00", input: 0.12, output: 0.50 }
+            """
+        let settings = try PipelineSettings.parse(yaml: yaml, path: "/p/x.yaml")
+        #expect(settings.fold.errorGroupLimit == 500)
+        #expect(settings.fold.pricing["haiku"] == [ModelPrice(
+            inputPicosPerToken: 800_000, outputPicosPerToken: 4_000_000, cachedInputPicosPerToken: 80_000,
+            cacheWritePicosPerToken: 1_000_000)])
+        #expect(settings.fold.pricing["gpt-4o-mini"] == [
+            ModelPrice(inputPicosPerToken: 150_000, outputPicosPerToken: 600_000, cachedInputPicosPerToken: 75_000,
+                       from: 1_721_260_800_000),
+            ModelPrice(inputPicosPerToken: 120_000, outputPicosPerToken: 500_000, from: 1_761_955_200_000),
+        ])
+        #expect(settings.canonicalJSON().contains(
+            #""gpt-4o-mini":[{"cached_input":"0.075","from_ms":1721260800000,"input":"0.15","output":"0.6"},{"from_ms":1761955200000,"input":"0.12","output":"0.5"}]"#))
     }
 
     @Test func equalSettingsGiveEqualCanonicalJSON() throws {
