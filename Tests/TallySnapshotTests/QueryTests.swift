@@ -250,11 +250,13 @@ import TallyCore
     }
 
     @Test func invalidFiltersByReasonAndField() throws {
+        let file = try deadLetterFiles.path(generation: 1)
         try writeText(
+            String(decoding: try FileOperations.readFile(file), as: UTF8.self) +
             #"{"source":"seg-3","offset":5,"reason":"wrong_type","field":"input_tokens","detail":"expected an integer, got a string","line":"{}"}"#
                 + "\n" + #"{"source":"seg-3","offset":9,"reason":"wrong_type","field":"user_id","detail":"expected a string, got an integer","line":"{}"}"#
                 + "\n",
-            to: FileOperations.join(FileOperations.join(directory, "dead"), "c.ndjson"))
+            to: file)
         func invalid(_ reason: InvalidReason?, _ field: String?) throws -> String {
             try SnapshotReader(path: directory).output(
                 SnapshotQuery(.invalid, invalidReason: reason, invalidField: field), format: .csv)
@@ -304,7 +306,7 @@ import TallyCore
         let manifest = FileOperations.join(directory, "snapshot-000000000001.json")
         let text = String(decoding: try FileOperations.readFile(manifest), as: UTF8.self)
         try writeText(text.replacingOccurrences(of: #""dead_letter": "dead""#, with: #""dead_letter": "elsewhere""#), to: manifest)
-        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,line\n")
+        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,field,detail,line\n")
     }
 
     /// A manifest of an older build (no `dead_letter_id`) counts the files named as that build
@@ -316,7 +318,7 @@ import TallyCore
         let manifest = FileOperations.join(directory, "snapshot-000000000001.json")
         let lines = String(decoding: try FileOperations.readFile(manifest), as: UTF8.self).split(separator: "\n")
         try writeText(lines.filter { !$0.hasPrefix("  \"dead_letter_id\"") }.joined(separator: "\n") + "\n", to: manifest)
-        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,line\nold,1,not_json,old\n")
+        #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,field,detail,line\nold,1,not_json,,,old\n")
     }
 
     @Test func badQueriesNameTheField() throws {
