@@ -1,3 +1,6 @@
+// One piece: the packed state format is written and read here side by side, so a reader checks
+// each field against the writer that put it there; split it only with the format itself.
+
 /// What changed in a `FoldState` since the last `takeChanges()`, for the snapshot store.
 ///
 /// ```swift
