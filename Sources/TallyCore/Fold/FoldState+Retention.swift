@@ -79,5 +79,6 @@ extension FoldState {
             }
         }
         droppedSessionIDs.insert(sessionID)
+        frameIndex.droppedSessionIDs.insert(sessionID)
     }
 }

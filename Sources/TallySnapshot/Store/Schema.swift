@@ -137,6 +137,7 @@ enum Schema {
             gen_from INTEGER NOT NULL,
             gen_to INTEGER);
         CREATE INDEX IF NOT EXISTS alerts_closed ON alerts(gen_to) WHERE gen_to IS NOT NULL;
+        \(frameTables)
         """
 
     /// RFC 3339 text with milliseconds of an epoch-ms column, in SQL.
@@ -184,7 +185,7 @@ enum Schema {
         """
 
     /// Names of the versioned tables, for pruning and rollback.
-    static let versionedTables = sessionTableNames + ["rollups", "timeline", "alerts"]
+    static let versionedTables = sessionTableNames + ["rollups", "timeline", "alerts"] + frameTableNames
 
     /// Keys of `meta`.
     enum Meta {
