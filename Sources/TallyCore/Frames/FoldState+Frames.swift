@@ -29,9 +29,9 @@ extension FoldState {
     /// Notes the current frame for the session at `index` (called by `fold(at:)`).
     @inline(__always)
     mutating func noteFrame(session index: Int) {
-        guard let frame = frameIndex.current, sessions.states[index].frames.note(frame),
-            !sessions.states[index].frames.isDirty
-        else { return }
+        guard let frame = frameIndex.current else { return }
+        sessions.states[index].frames.note(frame)
+        guard !sessions.states[index].frames.isDirty else { return }
         sessions.states[index].frames.isDirty = true
         frameIndex.dirtySessionIDs.append(sessions.states[index].id)
     }
@@ -44,20 +44,16 @@ extension FoldState {
             fold(events, parts: parts, part: part)
             return
         }
-        var start = 0
         if let first = marks.first, first.firstEvent > 0 {
             frameIndex.current = nil
             foldRange(base, parts, part, 0, min(first.firstEvent, events.count))
-            start = first.firstEvent
         }
         for (position, mark) in marks.enumerated() where mark.firstEvent < events.count {
             let end = position + 1 < marks.count ? min(marks[position + 1].firstEvent, events.count) : events.count
             guard end > mark.firstEvent else { continue }
             frameIndex.current = mark.frame
             foldRange(base, parts, part, mark.firstEvent, end)
-            start = end
         }
-        _ = start
         frameIndex.current = nil
     }
 
@@ -162,7 +158,7 @@ extension FoldState {
 
     /// Merges the frame list of `other` (a session of a merged part) into the session at `index`.
     mutating func mergeFrames(_ other: FrameList, into index: Int, fileMap: [UInt32: UInt32]?) {
-        if other.isEmpty && fileMap == nil { return }
+        if other.isEmpty { return }
         sessions.states[index].frames.add(other, fileMap: fileMap)
         if !sessions.states[index].frames.isDirty {
             sessions.states[index].frames.isDirty = true

@@ -190,6 +190,7 @@ final class ConsumerEngine: @unchecked Sendable {
 
     private func foldFrame(_ frame: SegmentReader.Frame, source: String) {
         guard let base = frame.bytes.baseAddress else { return }
+        fold.setCurrentFrame(path: source, offset: frame.offset)   // the frame index (TallyEvents reads it)
         frame.forEachLine { line in
             switch decoder.decode(line) {
             case .event(let event):
@@ -305,6 +306,7 @@ final class ConsumerEngine: @unchecked Sendable {
                 do {
                     try Posix.remove(segment.path)
                     deleted.insert(segment.path)
+                    fold.forgetFrameFiles([settings.spool + "/" + segment.id.fileName])
                 } catch {
                     logger.warning("cannot delete folded segment: \(error)")
                 }

@@ -3,10 +3,12 @@ import TallyCore
 /// The frame index as a snapshot recorded it (see `Schema.frameTables`), for the readers of a
 /// session's events (TallyEvents). Every answer is of this reader's generation.
 extension SnapshotReader {
-    /// A frame of the index with the path of its file (`nil`: the file was forgotten).
+    /// A frame of the index with the path of its file (`nil`: the file was forgotten) and how many
+    /// of the session's folded events it holds.
     package struct IndexedFrame: Sendable, Hashable {
         package var ref: FrameRef
         package var path: String?
+        package var events: UInt64
     }
 
     /// Whether the snapshot holds a session with this id.
@@ -18,17 +20,23 @@ extension SnapshotReader {
     }
 
     /// The frames that hold the session's events, sorted by file id (the order files were first
-    /// folded) and offset, each once; `nil` when the snapshot holds no such session.
-    package func frames(ofSession sessionID: String) throws -> [IndexedFrame]? {
+    /// folded) and offset, each once, and the events of frames retention forgot; `nil` when the
+    /// snapshot holds no such session.
+    package func frames(ofSession sessionID: String) throws -> (frames: [IndexedFrame], forgotten: UInt64)? {
         guard try hasSession(sessionID) else { return nil }
         let statement = try database.prepare("SELECT s.frames FROM session_frames s WHERE s.session_id = ?2 AND \(Schema.visibleAt("s"))")
         try statement.bind(1, generation)
         try statement.bind(2, sessionID)
-        var refs: [FrameRef] = []
-        while try statement.step() { refs += try FrameList.decode(statement.blob(0)) }
-        refs.sort()
+        var frames: [(ref: FrameRef, events: UInt64)] = []
+        var forgotten: UInt64 = 0
+        while try statement.step() {
+            let decoded = try FrameList.decode(statement.blob(0))
+            frames += decoded.frames
+            forgotten += decoded.forgotten
+        }
+        frames.sort { $0.ref < $1.ref }
         let files = try frameFiles()
-        return refs.map { IndexedFrame(ref: $0, path: files[$0.file]) }
+        return (frames.map { IndexedFrame(ref: $0.ref, path: files[$0.ref.file], events: $0.events) }, forgotten)
     }
 
     /// The files of the frame index: id → path.
