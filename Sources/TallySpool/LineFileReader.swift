@@ -24,14 +24,17 @@ public final class LineFileReader {
     deinit { Posix.close(fd) }
 
     /// Calls `body` with consecutive chunks of whole lines and the file offset of each
-    /// chunk's first byte. A last line without a final newline is given as it is.
+    /// chunk's first byte, from byte `start` (a chunk's offset reads that chunk again). A last line
+    /// without a final newline is given as it is.
     public func read(
-        chunkBytes: Int = 4 << 20, _ body: (_ offset: Int64, _ chunk: UnsafeRawBufferPointer) throws -> Void
+        from start: Int64 = 0, chunkBytes: Int = 4 << 20,
+        _ body: (_ offset: Int64, _ chunk: UnsafeRawBufferPointer) throws -> Void
     ) throws {
         var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(chunkBytes, 1), alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0          // bytes in buffer
-        var fileOffset: Int64 = 0   // file offset of buffer[0]
+        var fileOffset = start   // file offset of buffer[0]
+        var readOffset = start   // where the next read starts
         var atEnd = false
         while true {
             if !atEnd {
@@ -42,8 +45,9 @@ public final class LineFileReader {
                     buffer.deallocate()
                     buffer = bigger
                 }
-                let n = try io { try Posix.read(fd, buffer.baseAddress! + filled, buffer.count - filled, path: path) }
+                let n = try io { try Posix.pread(fd, buffer.baseAddress! + filled, buffer.count - filled, readOffset, path: path) }
                 if n == 0 { atEnd = true } else { filled += n }
+                readOffset += Int64(n)
             }
             if filled == 0 && atEnd { return }
             // Hand over everything up to the last newline (or all of it at the end of the file).
