@@ -125,9 +125,13 @@ struct Dedup {
     init(window: Int64) { self.window = window }
 
     mutating func admit(_ event: Event) -> Bool {
-        guard let id = event.eventID else { return true }
-        if let times = kept[id], times.contains(where: { abs($0 - event.timestamp) <= window }) { return false }
-        kept[id, default: []].append(event.timestamp)
+        admit(id: event.eventID, timestamp: event.timestamp)
+    }
+
+    mutating func admit(id: EventID?, timestamp: Int64) -> Bool {
+        guard let id else { return true }
+        if let times = kept[id], times.contains(where: { abs($0 - timestamp) <= window }) { return false }
+        kept[id, default: []].append(timestamp)
         return true
     }
 }
