@@ -92,3 +92,25 @@ base = f"{float(b):.2f} ({r / float(b):.3f}x)" if b != "-" else "-"
 print(f"| {raw / 1e6:.0f} MB | {folded:,} | {r:.2f} ({z:.2f}) | {base} | {int(index) / folded:.2f} | {growth} | {ev} | {sr:.2f} | {sz:.2f} | {sr / sz:.2f} |")
 PY
 done
+
+# One session of 100,000 events over many frames (batches of 100 lines, times descending within
+# a batch): `events --session` whole-process time and peak RSS.
+BIG="$WORK/events-big-spool"
+if [ ! -d "$BIG" ]; then
+  python3 - <<'PY' | "$TALLY_BIN" append --spool "$BIG.tmp" --producer big --fsync never --max-segment-bytes 16MiB
+import sys
+out = sys.stdout
+for batch in range(1000):
+    for i in range(100):
+        ts = 1761220000000 + batch * 1000 + 999 - i
+        out.write('{"type":"message","ts":%d,"session_id":"big","role":"user","content":"message %d of a long session"}\n' % (ts, batch * 100 + i))
+PY
+  mv "$BIG.tmp" "$BIG"
+fi
+rm -rf "$BIG.out"
+"$TALLY_BIN" replay --pipeline "$ROOT/Pipelines/default.yaml" --out "$BIG.out" "$BIG" > /dev/null
+s=$(now)
+/usr/bin/time -f "%M" -o "$WORK/events-big-rss" "$TALLY_BIN" query --snapshot "$BIG.out" events --session big --format ndjson > "$WORK/events-big.ndjson"
+T=$(since "$s")
+echo
+echo "one session of $(wc -l < "$WORK/events-big.ndjson") events: events --session $(python3 -c "print(f'{float(\"$T\")*1000:.0f}')") ms, peak RSS $(( $(cat "$WORK/events-big-rss") / 1024 )) MB"

@@ -1,3 +1,4 @@
+internal import Glibc
 import TallyCore
 
 /// The text fields search looks in, and ASCII case-insensitive matching of them.
@@ -34,31 +35,34 @@ enum EventText {
     @inline(__always)
     static func fold(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 
-    /// Whether `haystack` contains `needle` (already folded), without regard to ASCII case.
+    /// Whether `haystack` contains `needle` (already folded), without regard to ASCII case. The
+    /// places where a match may start (either case of the first byte) are found with `memchr`.
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
         let count = needle.count
         guard count > 0 else { return true }
         guard haystack.count >= count, let base = haystack.baseAddress else { return false }
         let first = needle[0]
         let other = first >= 0x61 && first <= 0x7A ? first & ~0x20 : first
-        let last = haystack.count - count
+        let end = haystack.count - count + 1   // a match starts before this
+        /// The next place at or after `from` (before `end`) holding `byte`; `end` when none does.
+        func next(_ byte: UInt8, from: Int) -> Int {
+            guard from < end, let found = memchr(base + from, Int32(byte), end - from) else { return end }
+            return UnsafeRawPointer(found) - base
+        }
         return needle.withUnsafeBufferPointer { needle in
-            var index = 0
-            while index <= last {
-                // Skip to the next byte that may start a match.
-                let byte = base.load(fromByteOffset: index, as: UInt8.self)
-                if byte != first && byte != other {
-                    index += 1
-                    continue
-                }
+            var nextFirst = next(first, from: 0)
+            var nextOther = other == first ? end : next(other, from: 0)
+            while true {
+                let index = min(nextFirst, nextOther)
+                guard index < end else { return false }
                 var matched = 1
                 while matched < count && fold(base.load(fromByteOffset: index + matched, as: UInt8.self)) == needle[matched] {
                     matched += 1
                 }
                 if matched == count { return true }
-                index += 1
+                if index == nextFirst { nextFirst = next(first, from: index + 1) }
+                if index == nextOther { nextOther = next(other, from: index + 1) }
             }
-            return false
         }
     }
 

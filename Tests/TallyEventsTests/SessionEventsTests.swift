@@ -119,3 +119,20 @@ import TallySnapshot
         #expect(zip(rows, rows.dropFirst()).allSatisfy { $0.timestamp < $1.timestamp })
     }
 }
+
+@Suite struct SegmentRetentionTests {
+    @Test func retentionForgetsTheFramesOfDeletedSegmentsAndCountsTheirEvents() async throws {
+        let scratch = try EventsScratch(yaml: "snapshot:\n  keep: 1\nretention:\n  segments: 1ms\n")
+        defer { scratch.cleanup() }
+        try scratch.write([[line("message", 1_000, "s1", #""role":"user""#), line("message", 2_000, "s1", #""role":"assistant""#)]])
+        usleep(20_000)
+        try await scratch.runOnce()   // folds, writes its snapshot, then deletes the folded segment
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.spool).filter { $0.hasSuffix(".zst") }.isEmpty)
+        try await scratch.runOnce()   // resumes: the deleted segment's frames leave the index
+        let (rows, report) = try scratch.events("s1")
+        #expect(rows.isEmpty)
+        #expect(report.missingEvents == 2 && report.missingFiles.isEmpty)
+        let reader = try scratch.reader()
+        #expect(try reader.frameFiles().isEmpty)
+    }
+}

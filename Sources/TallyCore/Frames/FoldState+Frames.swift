@@ -16,6 +16,9 @@ extension FoldState {
         frameIndex.current = nil
     }
 
+    /// The paths of the files of the frame index.
+    public var frameFilePaths: [String] { frameIndex.paths.compactMap { $0 } }
+
     /// The path of a file of the frame index.
     public func frameFilePath(_ id: UInt32) -> String? {
         Int(id) < frameIndex.paths.count ? frameIndex.paths[Int(id)] : nil

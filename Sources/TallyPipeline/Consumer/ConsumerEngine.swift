@@ -84,6 +84,10 @@ final class ConsumerEngine: @unchecked Sendable {
             }
             cursor = restoredCursor
             fold = try restored.rebuildFold(settings: settings.fold)
+            // Segments deleted after the last snapshot (retention runs after it): their frames go.
+            fold.forgetFrameFiles(fold.frameFilePaths.filter { path in
+                [path, path + ".open"].allSatisfy { ((try? Posix.lstat($0)) ?? nil) == nil }
+            })
             let counters = ConsumerHealth.restoredCounters(restored.health)
             health.tornTails = counters.tornTails
             health.damagedFrames = counters.damagedFrames
