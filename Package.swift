@@ -12,6 +12,8 @@ let package = Package(
         // The fold and the snapshot reader, for services that fold or query in process.
         .library(name: "TallyCore", targets: ["TallyCore"]),
         .library(name: "TallySnapshot", targets: ["TallySnapshot"]),
+        // A session's events and search, read from the spool through a snapshot's frame index.
+        .library(name: "TallyEvents", targets: ["TallyEvents"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +47,8 @@ let package = Package(
         ),
         // Snapshots on disk (manifest + SQLite session store) and queries over them.
         .target(name: "TallySnapshot", dependencies: ["TallyCore", "TallyPosix", "CSQLite"]),
+        // The read side of the frame index: a session's events and search over the spool.
+        .target(name: "TallyEvents", dependencies: ["TallyCore", "TallyPosix", "TallySpool", "TallySnapshot"]),
         // Pipeline files, replay, the live consumer.
         .target(
             name: "TallyPipeline",
@@ -59,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyPipeline", "TallyCorpus",
+                "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyPipeline", "TallyCorpus", "TallyEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -68,6 +72,9 @@ let package = Package(
         .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "TallyPosix", "CZstd"]),
         .testTarget(name: "TallySnapshotTests", dependencies: ["TallySnapshot", "TallyCore", "TallyPosix", "TallyCorpus"]),
         .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyCorpus"]),
+        .testTarget(
+            name: "TallyEventsTests",
+            dependencies: ["TallyEvents", "TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCorpus", "TallySpool"]),
     ],
     swiftLanguageModes: [.v6]

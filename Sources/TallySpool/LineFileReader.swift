@@ -52,23 +52,30 @@ public final class LineFileReader {
 
     deinit { Posix.close(fd) }
 
-    /// Calls `body` with consecutive pieces of the file, in order.
-    public func read(chunkBytes: Int = 4 << 20, _ body: (Piece) throws -> Void) throws {
+    /// Calls `body` with consecutive pieces of the file, in order, from byte `origin` (a piece's
+    /// offset, to read that piece again; a pipe is read from its beginning only).
+    public func read(from origin: Int64 = 0, chunkBytes: Int = 4 << 20, _ body: (Piece) throws -> Void) throws {
         let capacity = max(chunkBytes, maxLineBytes + 1, LineAssembler.keptBytes)
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0              // bytes in buffer
-        var fileOffset: Int64 = 0   // file offset of the first byte not yet given (while cutting: of buffer[kept])
+        var fileOffset = origin     // file offset of the first byte not yet given (while cutting: of buffer[kept])
         var cutLength: Int64 = 0    // > 0: a line too long is being skipped; its bytes so far (its start kept in buffer)
         var cutStart: Int64 = 0
         var kept = 0                // its first bytes, at the start of buffer
+        var readOffset = origin     // where the next pread starts (origin > 0 only)
         func emitCut() throws {
             try body(.cutLine(LineAssembler.Line(
                 bytes: UnsafeRawBufferPointer(start: buffer, count: kept), length: cutLength, frameOffset: 0, offset: cutStart, isCut: true)))
             cutLength = 0
         }
         while true {
-            let n = try io { try Posix.read(fd, buffer + filled, capacity - filled, path: path) }
+            let n = try io {
+                origin > 0
+                    ? try Posix.pread(fd, buffer + filled, capacity - filled, readOffset, path: path)
+                    : try Posix.read(fd, buffer + filled, capacity - filled, path: path)
+            }
+            readOffset += Int64(n)
             if n == 0 {
                 if cutLength > 0 {
                     cutLength += Int64(filled - kept)

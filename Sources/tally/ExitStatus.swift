@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import Synchronization
+import TallyEvents
 import TallyPipeline
 import TallySnapshot
 import TallySpool
@@ -26,6 +27,7 @@ enum ExitStatus {
         case let error as SpoolError: (error.code == .invalidArgument ? .badUsage : .failure, error.description)
         case let error as PipelineFileError: (.badUsage, error.description)
         case let error as ReplayError: (.badUsage, error.description)
+        case let error as EventsError: (error.code == .sessionNotFound ? .notFound : .badUsage, error.description)
         case let error as ConsumerError: (error.code == .io ? .failure : .badUsage, error.description)
         default: nil
         }

@@ -32,8 +32,12 @@ extension QueryCommand {
         case .alerts: subject = .alerts
         case .invalid: subject = .invalid
         case .errors: subject = .errors
+        case .events, .search:
+            throw ValidationError("'\(what)' is answered from the spool (see eventsRequest()), not as a snapshot query")
         }
         if name != .session, let id { throw ValidationError("unexpected argument '\(id)' after '\(what)'") }
+        if session != nil { throw ValidationError("--session does not apply to '\(what)'") }
+        if type != nil { throw ValidationError("--type does not apply to '\(what)'") }
 
         // `--by` is part of the subject; the other filters apply as `SnapshotQuery` says.
         let filters: [(flag: String, isGiven: Bool, field: SnapshotQuery.Field?)] = [
@@ -109,7 +113,7 @@ extension QueryCommand {
     }
 
     /// `--since` or `--until`: RFC 3339, epoch milliseconds or a date.
-    private static func time(_ text: String?, flag: String) throws(ValidationError) -> Int64? {
+    static func time(_ text: String?, flag: String) throws(ValidationError) -> Int64? {
         guard let text else { return nil }
         guard let ms = Timestamp.parse(text) else {
             throw ValidationError("--\(flag) '\(text)' is neither RFC 3339 nor epoch milliseconds")

@@ -7,7 +7,7 @@ import TallySnapshot
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Read a snapshot: summary, sessions, session ID, tools, models, users, timeline, alerts, invalid, errors.",
+        abstract: "Read a snapshot: summary, sessions, session ID, tools, models, users, timeline, alerts, invalid, errors, events, search TEXT.",
         discussion: """
             DIR is a snapshot directory (its newest complete snapshot is read) or one snapshot-<generation>.json.
             Times are RFC 3339 UTC with milliseconds, durations milliseconds, money USD. The table format fits
@@ -18,11 +18,17 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Snapshot directory or manifest file.", valueName: "DIR"))
     var snapshot: String
 
-    @Argument(help: "summary | sessions | session | tools | models | users | timeline | alerts | invalid | errors")
+    @Argument(help: "summary | sessions | session | tools | models | users | timeline | alerts | invalid | errors | events | search")
     var what: String
 
-    @Argument(help: "The session id, for 'session'.")
+    @Argument(help: "The session id, for 'session'; the text, for 'search'.")
     var id: String?
+
+    @Option(help: "events (required), search: only this session's events.")
+    var session: String?
+
+    @Option(help: "events, search: only events of these types (comma-separated: message,llm_call,…).")
+    var type: String?
 
     @Option(help: "sessions: ACTIVE, COMPLETED, FAILED, CANCELLED or TIMEOUT.")
     var status: String?
@@ -70,11 +76,17 @@ struct QueryCommand: ParsableCommand {
     var format: String?
 
     func validate() throws {
+        if QuerySubjectName(argument: what)?.readsEvents == true {
+            _ = try eventsRequest()
+            _ = try outputFormat()
+            return
+        }
         _ = try makeQuery()
         _ = try outputFormat()
     }
 
     func run() throws {
+        if QuerySubjectName(argument: what)?.readsEvents == true { return try runEvents() }
         let query = try makeQuery()
         let format = try outputFormat() ?? (isatty(STDOUT_FILENO) != 0 ? .table : .json)
         var output = StandardOutput()

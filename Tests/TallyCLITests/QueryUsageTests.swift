@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func badQueriesSayWhatIsWrongInTheFlagsWords() throws {
-        #expect(try usage(["everything"]) == "unknown query subject 'everything'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid, errors")
+        #expect(try usage(["everything"]) == "unknown query subject 'everything'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid, errors, events, search")
         #expect(try usage(["session"]) == "'session' needs a session id: tally query --snapshot DIR session ID")
         #expect(try usage(["sessions", "x"]) == "unexpected argument 'x' after 'sessions'")
         #expect(try usage(["sessions", "--status", "DONE"]) == "--status must be one of ACTIVE, COMPLETED, FAILED, CANCELLED, TIMEOUT, not 'DONE'")
@@ -32,7 +32,7 @@ import Testing
     @Test func aFilterThatDoesNotApplyIsToldBeforeItsValue() throws {
         #expect(try usage(["tools", "--sort", "price"]) == "--sort does not apply to 'tools'")
         #expect(try usage(["sessions", "--by", "team"]) == "--by does not apply to 'sessions'")
-        #expect(try usage(["bogus", "--status", "DONE"]) == "unknown query subject 'bogus'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid, errors")
+        #expect(try usage(["bogus", "--status", "DONE"]) == "unknown query subject 'bogus'; use one of summary, sessions, session, tools, models, users, timeline, alerts, invalid, errors, events, search")
         #expect(try usage(["sessions", "--status", "DONE", "--format", "xml"]) == "--status must be one of ACTIVE, COMPLETED, FAILED, CANCELLED, TIMEOUT, not 'DONE'")
     }
 

@@ -68,7 +68,7 @@ import Glibc
         defer { scratch.cleanup() }
         let disk = scratch.path + "/disk"
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        try #require(Tmpfs.mount(at: disk, size: "1m"))
+        try #require(Tmpfs.mount(at: disk, size: "4m"))   // room for a first snapshot (the frame index adds tables), until dd fills it
         defer { Tmpfs.unmount(disk) }
         func append(_ bytes: [UInt8]) throws {
             #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: bytes).status == 0)

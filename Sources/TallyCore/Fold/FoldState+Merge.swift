@@ -47,6 +47,7 @@ extension FoldState {
         // `other`'s cached sums come along with its sessions' cached contributions, so sessions that
         // `other` refreshed (`takeChanges()`) and only it holds stay refreshed: their changes were taken
         // from `other` and are not reported again here.
+        let frameMap = absorbFrameFiles(of: other.frameIndex)
         live.merge(other.live)
         retentionQueue.merge(other.retentionQueue)
         for session in other.sessions.states {
@@ -54,10 +55,12 @@ extension FoldState {
                 // Held by both: `other`'s contribution is taken back now, `self`'s at the next refresh.
                 if let contribution = session.contribution { live.add(contribution, sessionID: session.id, sign: -1) }
                 sessions.states[index].merge(session)
+                mergeFrames(session.frames, into: index, fileMap: frameMap)
                 markDirty(session.id)
             } else {
                 // Its dirty flag belongs to `other`'s change tracking: reset it so `markDirty` records the id here.
                 let index = sessions.insert(session)
+                adoptFrames(at: index, fileMap: frameMap)
                 if session.isDirty {
                     sessions.states[index].isDirty = false
                     markDirty(session.id)
@@ -65,6 +68,7 @@ extension FoldState {
             }
         }
         droppedSessionIDs.formUnion(other.droppedSessionIDs)
+        frameIndex.droppedSessionIDs.formUnion(other.frameIndex.droppedSessionIDs)
         nextSweepAt = min(nextSweepAt, other.nextSweepAt)
 
         dedup.merge(other.dedup, window: settings.dedupWindowMs)

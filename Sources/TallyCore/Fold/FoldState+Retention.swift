@@ -85,5 +85,6 @@ extension FoldState {
             }
         }
         droppedSessionIDs.insert(sessionID)
+        frameIndex.droppedSessionIDs.insert(sessionID)
     }
 }

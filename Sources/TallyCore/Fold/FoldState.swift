@@ -75,6 +75,8 @@ public struct FoldState: Sendable {
     var accessCounts: [UserHour: Int64] = [:]
     var retired = RetiredTotals()
     var dedup = DedupIndex()
+    /// Which frames hold each session's events (see ``FrameList``); written by the snapshot in its own tables.
+    var frameIndex = FrameIndex()
 
     /// Watermark at which the next retention sweep runs.
     var nextSweepAt: Int64 = .min
@@ -139,6 +141,7 @@ public struct FoldState: Sendable {
         if let sessionID = event.pointee.sessionID {
             let index = liveSessionIndex(sessionID, creatingAt: timestamp)
             sessions.states[index].observe(event)
+            noteFrame(session: index)
             if !sessions.states[index].isDirty {
                 sessions.states[index].isDirty = true
                 dirtySessionIDs.append(sessionID)

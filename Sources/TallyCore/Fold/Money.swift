@@ -11,10 +11,17 @@
 /// let nanos = CallCost.nanos(for: call, at: event.timestamp, settings: settings)  // e.g. 1_250 (0.00000125 USD)
 /// ```
 enum CallCost {
+    @inline(__always)
     static func nanos(for call: Event.LLMCall, at timestamp: Int64, settings: FoldSettings) -> Int64? {
+        nanos(for: call, at: timestamp, pricing: settings.pricing)
+    }
+
+    /// The same with a price table of its own (a snapshot's, see `FramePricing`).
+    @inline(__always)
+    static func nanos(for call: Event.LLMCall, at timestamp: Int64, pricing: [String: [ModelPrice]]) -> Int64? {
         if let costNanos = call.costNanos { return costNanos }
         guard call.inputTokens != nil || call.outputTokens != nil,
-              let price = settings.price(of: call.model, at: timestamp)
+              let price = FoldSettings.price(of: call.model, at: timestamp, in: pricing)
         else { return nil }
         return nanos(for: call, price: price)
     }

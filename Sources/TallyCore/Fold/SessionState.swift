@@ -146,6 +146,8 @@ struct SessionState: Sendable {
 
     /// Changed since the last `takeChanges()`; not persisted.
     var isDirty = false
+    /// The frames holding the session's events; persisted by the snapshot's frame index, not in the state.
+    var frames = FrameList()
     /// What the session added to `FoldState.live` at its last refresh (`nil`: nothing yet); not persisted or merged.
     var contribution: SessionContribution?
 

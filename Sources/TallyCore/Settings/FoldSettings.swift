@@ -37,6 +37,11 @@ public struct FoldSettings: Sendable, Hashable, Codable {
     /// (an entry without `from` is in force at all times); `nil` before the first entry.
     @inline(__always)
     public func price(of model: String, at timestamp: Int64) -> ModelPrice? {
+        Self.price(of: model, at: timestamp, in: pricing)
+    }
+
+    @inline(__always)
+    static func price(of model: String, at timestamp: Int64, in pricing: [String: [ModelPrice]]) -> ModelPrice? {
         guard let entries = pricing[model] else { return nil }
         var found: ModelPrice?
         for entry in entries {

@@ -24,6 +24,7 @@ extension ConsumerEngine {
                 do {
                     try Posix.remove(segment.path)
                     deleted.insert(segment.path)
+                    fold.forgetFrameFiles([settings.spool + "/" + segment.id.fileName])
                 } catch {
                     logger.warning("cannot delete folded segment: \(error)")
                 }

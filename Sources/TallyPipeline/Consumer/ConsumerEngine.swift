@@ -33,7 +33,7 @@ final class ConsumerEngine: @unchecked Sendable {
     private let reader: SpoolReader
     private let clock = ContinuousClock()
 
-    private var fold: FoldState
+    var fold: FoldState   // internal: the retention extension forgets deleted segments' frames
     private var cursor: SpoolCursor
     private var decoder: EventDecoder
     /// Dead-letter records of the generation being built; complete in their file just before it commits.
@@ -101,6 +101,10 @@ final class ConsumerEngine: @unchecked Sendable {
             }
             cursor = restoredCursor
             fold = try restored.rebuildFold(settings: settings.fold)
+            // Segments deleted after the last snapshot (retention runs after it): their frames go.
+            fold.forgetFrameFiles(fold.frameFilePaths.filter { path in
+                [path, path + ".open"].allSatisfy { ((try? Posix.lstat($0)) ?? nil) == nil }
+            })
             let counters = ConsumerHealth.restoredCounters(restored.health)
             health.tornTails = counters.tornTails
             health.damagedFrames = counters.damagedFrames
@@ -212,6 +216,7 @@ final class ConsumerEngine: @unchecked Sendable {
 
     /// Folds a frame's lines; a line cut for being longer than `max_line_bytes` is `too_long`.
     private func foldFrame(_ frame: SegmentReader.Frame, source: String) throws {
+        fold.setCurrentFrame(path: source, offset: frame.offset)   // the frame index (TallyEvents reads it)
         try frame.forEachLine { line in
             switch line.isCut ? .invalid(decoder.noteCutLine(length: line.length)) : decoder.decode(line.bytes) {
             case .event(let event):

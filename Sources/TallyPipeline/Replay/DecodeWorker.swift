@@ -29,6 +29,8 @@ struct DecodeWorker {
     private let maxLineBytes: Int
     /// The place in file order of the unit being decoded, and the place of its next batch in it.
     private var unitRank = 0
+    /// The input being decoded: its id in the frame index.
+    private var currentInput = 0
     private var sequence = 0
 
     /// Thrown from a frame callback to stop at the end of a unit.
@@ -60,6 +62,7 @@ struct DecodeWorker {
         while let slot = units.take() {
             let unit = units.plan.units[slot]
             unitRank = units.plan.unitOrder[slot]
+            currentInput = unit.input
             sequence = 0
             decode(unit, of: units.plan.inputs[unit.input])
         }
@@ -74,10 +77,11 @@ struct DecodeWorker {
         batch.sequence = sequence
         sequence += 1
         batch.folded = Int64(batch.events.count)
-        backlog.fold(batch.events, parts: batch.shards)
+        backlog.fold(batch.events, parts: batch.shards, marks: batch.marks)
         // Freed on this thread, which allocated them, not on the thread that merges.
         batch.events = []
         batch.shards = []
+        batch.marks = []
         queue.push(batch)
     }
 
@@ -219,6 +223,7 @@ struct DecodeWorker {
         firstLineOffset: Int = 0
     ) {
         guard let base = bytes.baseAddress else { return }
+        batch.marks.append(FrameMark(firstEvent: batch.events.count, frame: FrameRef(file: UInt32(currentInput), offset: offset)))
         var start = 0
         let count = bytes.count
         while start < count {

@@ -6,6 +6,8 @@ struct DecodedBatch: @unchecked Sendable {
     var events: [Event] = []
     /// The fold shard of each event (see `FoldShards`).
     var shards: [UInt8] = []
+    /// Where each frame's (or block's) events begin in `events`, for the frame index.
+    var marks: [FrameMark] = []
     /// Reason and field of each invalid line.
     var invalid: [InvalidLine] = []
     var deadLetters: [UInt8] = []

@@ -7,6 +7,7 @@ struct FoldBacklog {
     private struct Entry {
         var events: [Event]
         var parts: [UInt8]
+        var marks: [FrameMark]
         var pending: [Bool]
     }
 
@@ -22,11 +23,11 @@ struct FoldBacklog {
 
     /// Folds `events` (with their shards in `parts`, one each; ignored for one shard) as far as
     /// shards are free, and whatever is behind from earlier batches.
-    mutating func fold(_ events: [Event], parts: [UInt8]) {
+    mutating func fold(_ events: [Event], parts: [UInt8], marks: [FrameMark] = []) {
         guard !events.isEmpty else { return }
         var pending = Array(repeating: shards.count == 1, count: shards.count)
         if shards.count > 1 { for part in parts { pending[Int(part)] = true } }
-        entries.append(Entry(events: events, parts: parts, pending: pending))
+        entries.append(Entry(events: events, parts: parts, marks: marks, pending: pending))
         var kept = 0
         for index in entries.indices where !foldPending(&entries[index], waiting: false) {
             entries.swapAt(kept, index)
@@ -48,7 +49,7 @@ struct FoldBacklog {
     private func foldPending(_ entry: inout Entry, waiting: Bool) -> Bool {
         entry.events.withUnsafeBufferPointer { events in
             entry.parts.withUnsafeBufferPointer { parts in
-                shards.fold(events, parts: parts, pending: &entry.pending, firstTry: firstTry, waiting: waiting)
+                shards.fold(events, parts: parts, marks: entry.marks, pending: &entry.pending, firstTry: firstTry, waiting: waiting)
             }
         }
     }

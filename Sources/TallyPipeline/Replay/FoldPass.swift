@@ -45,7 +45,9 @@ struct FoldPass {
     ) throws -> FoldPass? {
         let units = UnitDispenser(plan)
         let queue = BatchQueue<DecodedBatch>(capacity: 4 * max(1, workers))
-        let shards = FoldShards(count: threadCount, settings: settings, expectedEvents: plan.expectedEvents)
+        let shards = FoldShards(
+            count: threadCount, settings: settings, expectedEvents: plan.expectedEvents,
+            frameFiles: plan.inputs.map { PipelinePath.absolute($0.path) })
         for thread in 0..<threadCount {
             DecodeWorker.start(units: units, shards: shards, queue: queue, maxLineBytes: settings.maxLineBytes, thread: thread)
         }

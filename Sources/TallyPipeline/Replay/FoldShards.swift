@@ -24,12 +24,14 @@ final class FoldShards: Sendable {
 
     /// `expectedEvents`: about how many events all shards will fold (a capacity hint, see
     /// `ReplayPlan.expectedEvents`).
-    init(count: Int, settings: FoldSettings, expectedEvents: Int = 0) {
+    /// `frameFiles`: the inputs, named in the frame index in this order by every shard (their ids agree).
+    init(count: Int, settings: FoldSettings, expectedEvents: Int = 0, frameFiles: [String] = []) {
         let perShard = min(expectedEvents / max(1, count), Self.largestReservation)
         shards = (0..<max(1, count)).map { _ in
             var state = FoldState(settings: settings)
             state.suspendRetention()
             state.reserveEventIDs(perShard)
+            for path in frameFiles { state.frameFileID(for: path) }
             return Shard(state)
         }
         self.settings = settings
@@ -97,7 +99,7 @@ final class FoldShards: Sendable {
     /// count), and clears their flags. Without `waiting` a busy shard is skipped; with it, every pending
     /// shard is folded, waiting only once a round found all of them busy. Returns whether none is left.
     func fold(
-        _ events: UnsafeBufferPointer<Event>, parts: UnsafeBufferPointer<UInt8>, pending: inout [Bool],
+        _ events: UnsafeBufferPointer<Event>, parts: UnsafeBufferPointer<UInt8>, marks: [FrameMark] = [], pending: inout [Bool],
         firstTry: Int, waiting: Bool
     ) -> Bool {
         let count = shards.count
@@ -110,10 +112,10 @@ final class FoldShards: Sendable {
                 guard pending[shard] else { continue }
                 let part = UInt8(shard)
                 if waiting && (left == 1 || foundAllBusy) {
-                    shards[shard].state.withLock { $0.fold(events, parts: count == 1 ? nil : parts, part: part) }
+                    shards[shard].state.withLock { $0.fold(events, parts: count == 1 ? nil : parts, part: part, marks: marks) }
                 } else {
                     let done: Void? = shards[shard].state.withLockIfAvailable {
-                        $0.fold(events, parts: count == 1 ? nil : parts, part: part)
+                        $0.fold(events, parts: count == 1 ? nil : parts, part: part, marks: marks)
                     }
                     if done == nil { continue }
                 }

@@ -52,7 +52,7 @@ struct RowView: Sendable {
     }
 }
 
-enum TableText {
+package enum TableText {
     static func cell(_ value: JSONValue) -> String {
         switch value {
         case .null: "-"
@@ -66,7 +66,7 @@ enum TableText {
     /// `text` made safe for a terminal: line breaks and tabs become spaces, and every other C0
     /// control, DEL and C1 control is shown escaped (`\x1B`, `\x7F`, `\u009B`), so that text from
     /// events can neither move the cursor, retitle the window nor clear the screen.
-    static func printable(_ text: String) -> String {
+    package static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var shown = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

@@ -49,8 +49,9 @@ public struct RestoredSnapshot {
             """)
         try statement.bind(1, generation)
         let states = SessionStates(statement: statement)
-        let fold = try FoldState(settings: settings, globals: globals, sessions: states)
+        var fold = try FoldState(settings: settings, globals: globals, sessions: states)
         if let failure = states.failure.error { throw failure }
+        try restoreFrames(into: &fold)
         return fold
     }
 }

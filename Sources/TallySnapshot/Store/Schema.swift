@@ -108,6 +108,7 @@ enum Schema {
             gen_from INTEGER NOT NULL,
             gen_to INTEGER);
         CREATE INDEX IF NOT EXISTS alerts_closed ON alerts(gen_to) WHERE gen_to IS NOT NULL;
+        \(frameTables)
         """
 
     /// Columns that 1.1 added to `rollups` and `timeline`: created with the tables, and added to the
@@ -183,7 +184,7 @@ enum Schema {
         """
 
     /// Names of the versioned tables, for pruning and rollback.
-    static let versionedTables = sessionTableNames + ["rollups", "timeline", "alerts"]
+    static let versionedTables = sessionTableNames + ["rollups", "timeline", "alerts"] + frameTableNames
 
     /// Keys of `meta`.
     enum Meta {

@@ -49,6 +49,7 @@ public final class SnapshotWriter {
     var needsFreshDatabase = false
     /// A committed generation whose `generations` row is not yet inserted.
     var unrecordedGeneration: (generation: Int64, committedAt: Int64, watermark: Int64?, timeoutMs: Int64)?
+    var pendingFrames = (changes: FrameChanges(), pricing: [UInt8]?.none)
 
     private init(
         directory: SnapshotDirectory, keep: Int, database: Database, lockDescriptor: Int32, committed: Int64,
@@ -128,6 +129,7 @@ public final class SnapshotWriter {
     @discardableResult
     public func write(_ fold: inout FoldState, metadata: SnapshotMetadata) throws -> SnapshotInfo {
         stage(fold.takeChanges(), droppedUnlessLiveIn: fold)
+        stageFrames(of: &fold)
         let rollups = pendingRollups(of: fold)
         let folded = fold
         let info = try commit(sessionsAt: (fold.watermark, fold.settings.inactivityTimeoutMs), metadata: metadata) {
@@ -169,6 +171,7 @@ public final class SnapshotWriter {
             info = try commit(sessionsAt: (watermark, inactivityTimeoutMs), metadata: metadata, parts: parts) {
                 var fold = merge()
                 let own = fold.takeChanges()
+                stageFrames(of: &fold)
                 for (key, values) in own.rollupKeys { pendingRollupKeys[key, default: []].formUnion(values) }
                 let content = Self.content(of: fold, rollups: pendingRollups(of: fold))
                 merged = fold
@@ -244,9 +247,7 @@ public final class SnapshotWriter {
     }
 
     /// Queues a dropped session for the next write.
-    func stageDrop(_ sessionID: String) {
-        pending[sessionID] = .drop
-    }
+    func stageDrop(_ sessionID: String) { pending[sessionID] = .drop }
 
     var pendingCount: Int { pending.count }
 
@@ -311,6 +312,7 @@ public final class SnapshotWriter {
                     inactivityTimeoutMs: content.inactivityTimeoutMs)
                 try settleSessions(generation: generation, watermark: content.watermark, inactivityTimeoutMs: content.inactivityTimeoutMs)
                 let viewRowsChanged = try writeViews(content, generation: generation, into: &staged)
+                try writeFrames(generation: generation)
                 try setMeta(Schema.Meta.sqlGeneration, generation)
                 if unjournaled {
                     // Its `generations` row too: without a manifest the whole file is discarded anyway,
@@ -367,6 +369,7 @@ public final class SnapshotWriter {
 
         committedGeneration = generation
         pending.removeAll(keepingCapacity: true)
+        framesWritten()
         written = staged
         needsRollback = false
         if !unjournaled {

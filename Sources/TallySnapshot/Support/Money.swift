@@ -1,7 +1,7 @@
 /// Money as the queries print it: integer nano-dollars written exactly as a USD decimal
 /// with at most 9 decimals and no trailing zeros (`123_450` → `0.00012345`). Never via `Double`.
-enum Money {
-    static func usd(nanos: Int64) -> String {
+package enum Money {
+    package static func usd(nanos: Int64) -> String {
         let magnitude = nanos.magnitude
         let whole = magnitude / 1_000_000_000
         let fraction = magnitude % 1_000_000_000

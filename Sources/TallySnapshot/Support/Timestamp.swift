@@ -3,7 +3,7 @@ import TallyCore
 /// RFC 3339 UTC text for epoch milliseconds, and parsing of the time arguments of `query`.
 package enum Timestamp {
     /// `2025-10-23T14:30:00.123Z`.
-    static func rfc3339(ms: Int64) -> String {
+    package static func rfc3339(ms: Int64) -> String {
         let (days, msOfDay) = floorDivide(ms, 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         let hour = msOfDay / 3_600_000
