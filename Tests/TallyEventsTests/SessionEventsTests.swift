@@ -30,6 +30,26 @@ import TallySnapshot
         #expect(calls.count == 2)
     }
 
+    @Test func eachCallIsPricedWithTheDatedEntryInForceAtItsTsAsTheFoldPricedIt() async throws {
+        let scratch = try EventsScratch(yaml: """
+            pricing:
+              m:
+                - { from: "1970-01-01T00:00:01Z", input: 1, output: 0, cache_write: 2 }
+                - { from: "1970-01-01T00:00:02Z", input: 3, output: 0 }
+            """)
+        defer { scratch.cleanup() }
+        try scratch.write([[
+            line("llm_call", 999, "s1", #""model":"m","input_tokens":1000"#),
+            line("llm_call", 1_000, "s1", #""model":"m","input_tokens":1000,"cache_write_input_tokens":100"#),
+            line("llm_call", 1_999, "s1", #""model":"m","input_tokens":1000"#),
+            line("llm_call", 2_000, "s1", #""model":"m","input_tokens":1000"#),
+        ]])
+        try await scratch.runOnce()
+        let (rows, _) = try scratch.events("s1")
+        // Before the first entry: unpriced. 900 × 1 + 100 × 2 USD per million tokens; 1000 × 1; 1000 × 3.
+        #expect(rows.map(\.costNanos) == [nil, 1_100_000, 1_000_000, 3_000_000])
+    }
+
     @Test func anUnknownSessionIsNotFound() async throws {
         let scratch = try EventsScratch()
         defer { scratch.cleanup() }
