@@ -25,17 +25,23 @@ struct APIRoutes: Sendable {
             guard let id = Self.pathParameter(context, "id") else { return Responses.error(.badRequest, "the session id is not valid %-encoded UTF-8") }
             do { return await answers.response(QueryRequest("session", arguments: [id], options: try Self.options(request))) } catch { return Responses.error(error) }
         }
-        router.get("/api/v1/:subject") { request, context -> Response in
-            let subject = context.parameters.get("subject") ?? ""
-            guard !Self.ownRoutes.contains(subject), subject.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                return Responses.error(.notFound, "no such path \(request.uri.path)")
-            }
-            do {
-                let options = try Self.options(request)
-                return await answers.response(QueryRequest(subject, options: options))
-            } catch {
-                return Responses.error(error)
-            }
+        // `sessions` has a route of its own: `/api/v1/sessions/:id` makes it a constant of the trie.
+        router.get("/api/v1/sessions") { request, _ in await Self.subject("sessions", request, answers) }
+        router.get("/api/v1/:subject") { request, context in
+            await Self.subject(context.parameters.get("subject") ?? "", request, answers)
+        }
+    }
+
+    /// `/api/v1/{subject}`: the subject of that name with the parameters as flags; 404 for a path
+    /// that is no subject of `tally query`.
+    static func subject(_ subject: String, _ request: Request, _ answers: Answers) async -> Response {
+        guard !ownRoutes.contains(subject), !subject.isEmpty, subject.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            return Responses.error(.notFound, "no such path \(request.uri.path)")
+        }
+        do {
+            return await answers.response(QueryRequest(subject, options: try options(request)))
+        } catch {
+            return Responses.error(error)
         }
     }
 

@@ -13,10 +13,10 @@ enum Assets {
         #live.on::before { content:"● live"; color:#53d18a; margin-left:.6rem; }
         main { padding:1rem 1.5rem 3rem; max-width:1400px; }
         h1 { font-size:1.4rem; margin:.4rem 0 1rem; } h2 { font-size:1.1rem; margin:1.6rem 0 .6rem; }
-        .cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(170px, 1fr)); gap:.7rem; }
+        .cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(190px, 1fr)); gap:.7rem; }
         .card { background:var(--card); border:1px solid var(--line); border-radius:8px; padding:.6rem .8rem; }
         .card .label { color:var(--muted); font-size:.8rem; text-transform:uppercase; letter-spacing:.04em; }
-        .card .figure { font-size:1.35rem; font-weight:600; font-variant-numeric:tabular-nums; }
+        .card .figure { font-size:1.25rem; font-weight:600; font-variant-numeric:tabular-nums; }
         .scroll { overflow-x:auto; background:var(--card); border:1px solid var(--line); border-radius:8px; }
         table { border-collapse:collapse; width:100%; font-size:.9rem; }
         th, td { padding:.35rem .6rem; border-bottom:1px solid var(--line); text-align:left; white-space:nowrap; }
