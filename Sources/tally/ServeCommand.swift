@@ -71,13 +71,14 @@ struct QueryCommandAnswering: QueryAnswering {
         }
     }
 
+    /// The command line's own map (``ExitStatus``): exit 2 is 400, 3 is 404, 4 is 503, others 500.
     static func failure(_ error: any Error) -> QueryFailure {
-        guard let error = error as? SnapshotError else { return QueryFailure(.failed, "\(error)") }
-        switch error.code {
-        case .badQuery: return QueryFailure(.badRequest, error.message)
-        case .sessionNotFound: return QueryFailure(.notFound, error.message)
-        case .noUsableSnapshot: return QueryFailure(.noSnapshot, error.message)
-        default: return QueryFailure(.failed, error.message)
+        guard let (code, message) = ExitStatus.failure(for: error) else { return QueryFailure(.failed, "\(error)") }
+        switch code {
+        case .badUsage: return QueryFailure(.badRequest, message)
+        case .notFound: return QueryFailure(.notFound, message)
+        case .noUsableSnapshot: return QueryFailure(.noSnapshot, message)
+        default: return QueryFailure(.failed, message)
         }
     }
 }
