@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Tally builds and runs on Linux only: the I/O layer (TallyPosix) calls Glibc, inotify and
@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // `tally serve`: HTTP/1.1 only; no configuration reader, no full Foundation (traits off).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -60,10 +64,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `tally serve`: the dashboard, the JSON API, live updates and /metrics over the snapshots.
+        .target(
+            name: "TallyServer",
+            dependencies: [
+                "TallyCore", "TallyPosix", "TallySnapshot",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "tally",
             dependencies: [
-                "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyPipeline", "TallyCorpus", "TallyEvents",
+                "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyPipeline", "TallyCorpus", "TallyEvents", "TallyServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,6 +92,7 @@ let package = Package(
             name: "TallyEventsTests",
             dependencies: ["TallyEvents", "TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot"]),
         .testTarget(name: "TallyCLITests", dependencies: ["TallyCorpus", "TallySpool"]),
+        .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyCorpus", "TallySpool"]),
     ],
     swiftLanguageModes: [.v6]
 )

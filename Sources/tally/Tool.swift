@@ -13,7 +13,7 @@ struct Tool: AsyncParsableCommand {
         discussion: "Producers append NDJSON events to a spool; `run` folds them into snapshots; `query` reads them.",
         subcommands: [
             AppendCommand.self, RunCommand.self, ReplayCommand.self, QueryCommand.self,
-            VerifyCommand.self, DemoCommand.self, GenerateCommand.self,
+            ServeCommand.self, VerifyCommand.self, DemoCommand.self, GenerateCommand.self,
         ]
     )
 

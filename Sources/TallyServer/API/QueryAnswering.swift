@@ -1,0 +1,75 @@
+/// One question for `tally query`: its subject, the words after it and its flags, as the
+/// command line takes them (`session ID`, `--status FAILED`). The server asks; the command
+/// line's own code answers, so every JSON body is `tally query --format json`'s output.
+///
+/// ```swift
+/// let request = QueryRequest("sessions", options: [("status", "FAILED"), ("limit", "20")])
+/// let run = try answering.open(request, snapshot: "/var/tally/snapshots")
+/// try run.write { chunk in … }
+/// ```
+public struct QueryRequest: Sendable, Hashable {
+    public struct Option: Sendable, Hashable {
+        /// The flag without its dashes: `status`.
+        public var name: String
+        public var value: String
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// The subject as `tally query` names it: `summary`, `sessions`, `session`, …
+    public var subject: String
+    /// The words after the subject: a session id, a search text.
+    public var arguments: [String]
+    public var options: [Option]
+
+    public init(_ subject: String, arguments: [String] = [], options: [(String, String)] = []) {
+        self.subject = subject
+        self.arguments = arguments
+        self.options = options.map { Option($0.0, $0.1) }
+    }
+}
+
+/// Why a query has no answer, in the words `tally query` uses.
+public struct QueryFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+
+        /// A flag or its value is wrong (HTTP 400, exit 2).
+        public static let badRequest = Code("bad-request")
+        /// `tally query` has no such subject (HTTP 404).
+        public static let unknownSubject = Code("unknown-subject")
+        /// An unknown session id (HTTP 404, exit 3).
+        public static let notFound = Code("not-found")
+        /// No usable snapshot yet (HTTP 503, exit 4).
+        public static let noSnapshot = Code("no-snapshot")
+        /// Anything else: a damaged snapshot, an I/O error (HTTP 500, exit 1).
+        public static let failed = Code("failed")
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// A query that parsed and found its snapshot: ``write(_:)`` prints the JSON in pieces.
+public protocol QueryRun {
+    /// The generation of the snapshot the answer comes from.
+    var generation: Int64 { get }
+    /// Prints the answer as `tally query --format json` prints it; may fail before the first piece.
+    func write(_ sink: @escaping (String) -> Void) throws(QueryFailure)
+}
+
+/// What answers ``QueryRequest``s: `tally`'s query command (see `ServeCommand`). Called on a
+/// worker thread, never on an event loop; must be safe to call from several threads at once.
+public protocol QueryAnswering: Sendable {
+    func open(_ request: QueryRequest, snapshot: String) throws(QueryFailure) -> any QueryRun
+}

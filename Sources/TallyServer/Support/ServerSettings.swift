@@ -1,0 +1,27 @@
+/// What `tally serve` serves and to whom.
+///
+/// ```swift
+/// let settings = try ServerSettings(snapshot: "/var/lib/tally/snapshots",
+///                                   listen: ListenAddress(parsing: "0.0.0.0:8088"),
+///                                   tokens: TokenFile.read("/etc/tally/tokens"))
+/// ```
+///
+/// Listening on anything but loopback needs at least one token (`ServerError.Code.usage` otherwise).
+public struct ServerSettings: Sendable {
+    /// The snapshot directory (its newest complete snapshot answers each request). Never written.
+    public var snapshot: String
+    public var listen: ListenAddress
+    /// Bearer tokens; empty means no token is asked for (loopback only).
+    public var tokens: [String]
+
+    public init(snapshot: String, listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8088), tokens: [String] = []) throws(ServerError) {
+        guard listen.isLoopback || !tokens.isEmpty else {
+            throw ServerError(
+                code: .usage,
+                message: "--listen \(listen) is not a loopback address: give --token-file FILE so that only holders of a token can read")
+        }
+        self.snapshot = snapshot
+        self.listen = listen
+        self.tokens = tokens
+    }
+}

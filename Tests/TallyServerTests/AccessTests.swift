@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct AccessTests {
+    @Test func nonLoopbackWithoutTokensIsRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        for address in ["0.0.0.0:0", "[::]:0", "192.0.2.1:8088"] {
+            let outcome = try tally(["serve", "--snapshot", scratch.snapshots, "--listen", address])
+            #expect(outcome.status == 2, "\(address): \(outcome.error)")
+            #expect(outcome.error.contains("--token-file"), "\(address): \(outcome.error)")
+            #expect(outcome.error.split(separator: "\n").count == 1)
+        }
+        let bad = try tally(["serve", "--snapshot", scratch.snapshots, "--listen", "localhost"])
+        #expect(bad.status == 2)
+        #expect(bad.error.contains("--listen"))
+    }
+
+    @Test func tokenFileReadableByOthersIsRefused() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        let file = scratch.path + "/tokens"
+        try "secret-token-1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        for mode in [0o644, 0o640, 0o604, 0o660] {
+            chmod(file, mode_t(mode))
+            let outcome = try tally(["serve", "--snapshot", scratch.snapshots, "--listen", "0.0.0.0:0", "--token-file", file])
+            #expect(outcome.status == 2, "mode \(String(mode, radix: 8)): \(outcome.error)")
+            #expect(outcome.error.contains("chmod 600"), "\(outcome.error)")
+        }
+        chmod(file, 0o600)
+        let link = scratch.path + "/link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+        let linked = try tally(["serve", "--snapshot", scratch.snapshots, "--listen", "0.0.0.0:0", "--token-file", link])
+        #expect(linked.status == 2)
+        #expect(linked.error.contains("symbolic link"))
+        let empty = scratch.path + "/empty"
+        try "# only a comment\n\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        chmod(empty, 0o600)
+        let none = try tally(["serve", "--snapshot", scratch.snapshots, "--listen", "0.0.0.0:0", "--token-file", empty])
+        #expect(none.status == 2)
+        #expect(none.error.contains("no token"))
+        let missing = try tally(["serve", "--snapshot", scratch.snapshots, "--token-file", scratch.path + "/absent"])
+        #expect(missing.status == 2)
+    }
+
+    @Test func withTokensEveryRequestButHealthzNeedsOne() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        try scratch.replaySampleLogs()
+        let file = scratch.path + "/tokens"
+        try "# tokens\nfirst-token\n\n  second-token  \n".write(toFile: file, atomically: true, encoding: .utf8)
+        chmod(file, 0o600)
+        let server = try RunningServer(snapshot: scratch.snapshots, extra: ["--token-file", file], log: scratch.path + "/serve.log")
+        defer { server.stop() }
+
+        for path in ["/", "/api/v1/summary", "/metrics", "/api/v1/stream", "/sessions", "/api/v1/nothing"] {
+            let answer = try server.get(path)
+            #expect(answer.status == 401, "\(path)")
+            #expect(answer.header("Content-Type") == "application/json")
+            #expect(answer.body.contains("\"error\""))
+        }
+        #expect(try server.get("/api/v1/summary", headers: ["Authorization": "Bearer wrong"]).status == 401)
+        #expect(try server.get("/api/v1/summary", headers: ["Authorization": "Bearer first-toke"]).status == 401)
+        #expect(try server.get("/api/v1/summary", headers: ["Authorization": "Basic Zmlyc3QtdG9rZW4="]).status == 401)
+        #expect(try server.get("/api/v1/summary", headers: ["Authorization": "Bearer first-token"]).status == 200)
+        #expect(try server.get("/api/v1/summary", headers: ["Authorization": "Bearer second-token"]).status == 200)
+        #expect(try server.get("/healthz").status == 200)
+
+        // The dashboard takes the token once and keeps it in an HttpOnly, SameSite=Strict cookie.
+        let login = try server.get("/sessions?status=FAILED&token=second-token")
+        #expect(login.status == 303)
+        #expect(login.header("Location") == "/sessions?status=FAILED")
+        let cookie = try #require(login.header("Set-Cookie"))
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+        let pair = String(cookie.split(separator: ";")[0])
+        #expect(try server.get("/sessions?status=FAILED", headers: ["Cookie": pair]).status == 200)
+        #expect(try server.get("/", headers: ["Cookie": "tally_token=nope"]).status == 401)
+        #expect(try server.get("/?token=nope").status == 401)
+    }
+
+    @Test func gracefulShutdownExitsZero() throws {
+        let scratch = try Scratch()
+        defer { scratch.cleanup() }
+        try scratch.replaySampleLogs()
+        let server = try RunningServer(snapshot: scratch.snapshots, log: scratch.path + "/serve.log")
+        // A live stream open at the moment of the signal ends instead of holding the server up.
+        let fd = try HTTPAnswer.connect(port: server.port)
+        defer { close(fd) }
+        HTTPAnswer.send(fd, path: "/api/v1/stream", headers: [:])
+        let stream = SSEReader(fd: fd)
+        #expect(stream.nextEvent(seconds: 30) != nil)
+        #expect(server.stop() == 0)
+        #expect(!server.log.contains("error"), "\(server.log)")
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Glibc
+import Testing
+
+@Suite(.serialized) struct LiveTests {
+    /// `tally run` folds what `tally append` adds; `/api/v1/stream` tells of the new generation.
+    @Test func streamSendsEachNewSnapshot() throws {
+        let scratch = try Scratch(every: "1s")
+        defer { scratch.cleanup() }
+        func append(_ lines: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tallyPath)
+            process.arguments = ["append", "--spool", scratch.spool]
+            let input = Pipe()
+            process.standardInput = input
+            try process.run()
+            input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+            try input.fileHandleForWriting.close()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        try append([#"{"type":"session_start","ts":"2025-10-23T00:00:00.000Z","session_id":"live_1","user_id":"u1"}"#])
+
+        let consumer = Process()
+        consumer.executableURL = URL(fileURLWithPath: tallyPath)
+        consumer.arguments = ["run", "--pipeline", scratch.pipeline]
+        consumer.standardOutput = FileHandle.nullDevice
+        consumer.standardError = FileHandle.nullDevice
+        try consumer.run()
+        defer {
+            kill(consumer.processIdentifier, SIGTERM)
+            consumer.waitUntilExit()
+        }
+        #expect(eventually(seconds: 60) { (try? tally(["query", "--snapshot", scratch.snapshots, "summary"]))?.status == 0 })
+
+        let server = try RunningServer(snapshot: scratch.snapshots, log: scratch.path + "/serve.log")
+        defer { server.stop() }
+        let fd = try HTTPAnswer.connect(port: server.port)
+        defer { close(fd) }
+        HTTPAnswer.send(fd, path: "/api/v1/stream", headers: [:])
+        let stream = SSEReader(fd: fd)
+        let first = try #require(stream.nextEvent(seconds: 30), "the stream sends the current snapshot on connect")
+        let firstGeneration = try #require(Self.generation(first))
+
+        try append([#"{"type":"message","ts":"2025-10-23T00:00:05.000Z","session_id":"live_1","role":"user","content":"hello"}"#])
+        // Generous: the snapshot comes within `every` (1 s), the event within a second of it.
+        var newer: [String: Any]?
+        let deadline = Date().addingTimeInterval(60)
+        while newer == nil, Date() < deadline, let data = stream.nextEvent(seconds: 60) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])
+            if let generation = object["generation"] as? Int, generation > firstGeneration,
+               let summary = object["summary"] as? [String: Any], summary["messages"] as? Int == 1 {
+                newer = object
+            }
+        }
+        let event = try #require(newer, "no snapshot event with the appended message")
+        // The event's summary is the snapshot's own.
+        let generation = event["generation"] as! Int
+        let manifest = scratch.snapshots + "/snapshot-" + String(repeating: "0", count: 12 - String(generation).count) + "\(generation).json"
+        let summary = try queryJSON(manifest, ["summary"])
+        let expected = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as! NSDictionary
+        #expect((event["summary"] as! NSDictionary) == expected)
+    }
+
+    static func generation(_ data: String) -> Int? {
+        (try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any])?["generation"] as? Int
+    }
+}

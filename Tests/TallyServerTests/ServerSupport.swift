@@ -1,0 +1,152 @@
+import Foundation
+import Glibc
+import Testing
+
+/// The built `tally` next to this test bundle (CI runs `swift build` first).
+let tallyPath: String = {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var directory = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("tally").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        directory.deleteLastPathComponent()
+    }
+    return ""
+}()
+
+/// The build folder (`.build/debug`), where test artefacts such as screenshots are kept.
+var buildFolder: String { URL(fileURLWithPath: tallyPath).deletingLastPathComponent().path }
+
+let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+struct Outcome {
+    var status: Int32
+    var output: String
+    var error: String
+}
+
+/// Runs `program arguments…` and waits for it.
+@discardableResult
+func run(_ program: String, _ arguments: [String]) throws -> Outcome {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = arguments
+    let stdout = Pipe(), stderr = Pipe()
+    process.standardOutput = stdout
+    process.standardError = stderr
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let errors = Box(Data())
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        errors.value = stderr.fileHandleForReading.readDataToEndOfFile()
+        done.signal()
+    }.start()
+    let output = stdout.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    done.wait()
+    return Outcome(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                   error: String(decoding: errors.value, as: UTF8.self))
+}
+
+@discardableResult
+func tally(_ arguments: [String]) throws -> Outcome {
+    try #require(!tallyPath.isEmpty, "the `tally` executable is not next to the test bundle: run `swift build` first")
+    return try run(tallyPath, arguments)
+}
+
+final class Box<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// Polls `condition` every 50 ms until it holds or `seconds` pass (generous: no timing is asserted).
+func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(50_000)
+    }
+    return condition()
+}
+
+/// A scratch directory with a pipeline file (snapshots, spool and dead letters inside it).
+struct Scratch {
+    let path: String
+
+    init(name: String = #function, every: String = "10s") throws {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        path = NSTemporaryDirectory() + "tally-serve-\(safe)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var yaml = try String(contentsOfFile: checkout + "/Pipelines/default.yaml", encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "../.tally/", with: path + "/")
+        yaml = yaml.replacingOccurrences(of: "every: 10s", with: "every: \(every)")
+        try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
+    }
+
+    var pipeline: String { path + "/pipeline.yaml" }
+    var snapshots: String { path + "/snapshots" }
+    var spool: String { path + "/spool" }
+
+    /// Replays SampleLogs/ and `extra` NDJSON lines into `snapshots`.
+    func replaySampleLogs(extra: [String] = []) throws {
+        var inputs = [checkout + "/SampleLogs"]
+        if !extra.isEmpty {
+            let file = path + "/extra.ndjson"
+            try (extra.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            inputs.append(file)
+        }
+        let outcome = try tally(["replay", "--pipeline", pipeline, "--out", snapshots] + inputs)
+        try #require(outcome.status == 0, "replay failed: \(outcome.error)")
+    }
+
+    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A `tally serve` in the background on a free loopback port; its standard error goes to a file.
+final class RunningServer {
+    let process = Process()
+    let logPath: String
+    private(set) var port = 0
+
+    init(snapshot: String, extra: [String] = [], log: String) throws {
+        logPath = log
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        try #require(!tallyPath.isEmpty)
+        process.executableURL = URL(fileURLWithPath: tallyPath)
+        process.arguments = ["serve", "--snapshot", snapshot, "--listen", "127.0.0.1:0"] + extra
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        let listening = eventually(seconds: 60) {
+            guard let range = self.log.range(of: "listening on http://127.0.0.1:") else { return false }
+            let digits = self.log[range.upperBound...].prefix { $0.isNumber }
+            self.port = Int(digits) ?? 0
+            return self.port > 0
+        }
+        try #require(listening, "tally serve did not start: \(log)")
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    func get(_ path: String, headers: [String: String] = [:]) throws -> HTTPAnswer {
+        try HTTPAnswer.get(port: port, path: path, headers: headers)
+    }
+
+    /// SIGTERM and wait; the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+/// `tally query --format json` output for `arguments`.
+func queryJSON(_ snapshots: String, _ arguments: [String]) throws -> String {
+    let outcome = try tally(["query", "--snapshot", snapshots] + arguments + ["--format", "json"])
+    try #require(outcome.status == 0, "query \(arguments) failed: \(outcome.error)")
+    return outcome.output
+}
