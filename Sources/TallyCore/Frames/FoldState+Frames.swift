@@ -33,10 +33,11 @@ extension FoldState {
     @inline(__always)
     mutating func noteFrame(session index: Int) {
         guard let frame = frameIndex.current else { return }
-        sessions.states[index].frames.note(frame)
-        guard !sessions.states[index].frames.isDirty else { return }
-        sessions.states[index].frames.isDirty = true
-        frameIndex.dirtySessionIDs.append(sessions.states[index].id)
+        // One in-place access: reading `frames.isDirty` through the array on its own copied the
+        // whole session state (retains and releases) for every event.
+        if sessions.states[index].frames.noteMarkingDirty(frame) {
+            frameIndex.dirtySessionIDs.append(sessions.states[index].id)
+        }
     }
 
     /// `fold(_:parts:part:)`, locating each event in the frame of `marks` it falls in.

@@ -48,6 +48,16 @@ package struct FrameList: Sendable, Hashable {
         return bytes
     }
 
+    /// ``note(_:events:)`` of one event, marking the list changed; returns whether it was
+    /// unchanged before (its session is then listed as changed).
+    @inline(__always)
+    mutating func noteMarkingDirty(_ ref: FrameRef) -> Bool {
+        note(ref)
+        guard !isDirty else { return false }
+        isDirty = true
+        return true
+    }
+
     /// Counts an event in `ref`; returns whether `ref` began a new entry.
     @inline(__always) @discardableResult
     package mutating func note(_ ref: FrameRef, events: UInt64 = 1) -> Bool {
