@@ -64,20 +64,17 @@ public struct EventOutput: Sendable {
         return .object(fields)
     }
 
+    /// A row in CSV, through the cells every `--format csv` writes (a text a spreadsheet would
+    /// run as a formula starts with `'`).
     private func csv(_ row: EventRow) -> String {
-        var cells = [
-            Timestamp.rfc3339(ms: row.timestamp), row.type, row.sessionID ?? "", row.source, String(row.offset),
-            row.isLLMCall ? row.costNanos.map { Money.usd(nanos: $0) } ?? "" : "", String(decoding: row.event, as: UTF8.self),
+        var cells: [JSONValue] = [
+            .string(Timestamp.rfc3339(ms: row.timestamp)), .string(row.type), row.sessionID.map { .string($0) } ?? .null,
+            .string(row.source), .int(row.offset),
+            row.isLLMCall ? row.costNanos.map { .number(Money.usd(nanos: $0)) } ?? .null : .null,
+            .string(String(decoding: row.event, as: UTF8.self)),
         ]
-        if withField { cells.append(row.field ?? "") }
-        return cells.map(Self.csvCell).joined(separator: ",") + "\n"
-    }
-
-    private static func csvCell(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        var quoted = "\""
-        for character in text { quoted += character == "\"" ? "\"\"" : String(character) }
-        return quoted + "\""
+        if withField { cells.append(row.field.map { .string($0) } ?? .null) }
+        return CSV.line(cells.map(CSV.cell))
     }
 
     // MARK: Transcript

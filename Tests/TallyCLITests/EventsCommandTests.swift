@@ -36,6 +36,19 @@ import Testing
         #expect(try tally(["query", "--snapshot", scratch.snapshots, "events", "--session", "s1", "--type", "bogus"]).status == 2)
     }
 
+    @Test func eventsCSVNeutralizesCellsASpreadsheetWouldRun() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        let line = #"{"type":"message","ts":"2025-10-23T10:00:01Z","session_id":"=HYPERLINK(\"http://x\")","role":"user","content":"hi"}"# + "\n"
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Array(line.utf8)).status == 0)
+        #expect(try tally(["run", "--pipeline", scratch.pipeline, "--once"]).status == 0)
+        let csv = try tally(["query", "--snapshot", scratch.snapshots, "events", "--session", #"=HYPERLINK("http://x")"#, "--format", "csv"])
+        #expect(csv.status == 0)
+        let rows = csv.output.split(separator: "\n")
+        #expect(rows.first == "ts,type,session_id,source,offset,cost_usd,event")
+        #expect(rows.count == 2 && rows[1].hasPrefix(#"2025-10-23T10:00:01.000Z,message,"'=HYPERLINK(""http://x"")","#), "\(csv.output)")
+    }
+
     @Test func searchFindsTextAndAnEmptyTextExits2() throws {
         let scratch = try CLIScratch(pipeline: "")
         defer { scratch.cleanup() }

@@ -138,8 +138,9 @@ package enum TableText {
     }
 }
 
-enum CSV {
-    static func cell(_ value: JSONValue) -> String {
+/// CSV cells as every `--format csv` writes them (RFC 4180 quoting, formulas neutralized).
+package enum CSV {
+    package static func cell(_ value: JSONValue) -> String {
         switch value {
         case .null: ""
         case .number(let text): text
@@ -151,17 +152,17 @@ enum CSV {
 
     /// A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`,
     /// a tab or a carriage return) gets a leading `'`, which spreadsheets show as text.
-    static func neutralized(_ text: String) -> String {
+    package static func neutralized(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
         return "'" + text
     }
 
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
         return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 
-    static func line(_ cells: [String]) -> String { cells.joined(separator: ",") + "\n" }
+    package static func line(_ cells: [String]) -> String { cells.joined(separator: ",") + "\n" }
 }
 
 /// Prints the rows of a list subject in one format as they come; tables are buffered to align them.
