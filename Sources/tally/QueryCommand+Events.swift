@@ -61,34 +61,48 @@ extension QueryCommand {
         let format = try outputFormat() ?? (isatty(STDOUT_FILENO) != 0 ? .table : .json)
         var output = StandardOutput()
         defer { output.flush() }
-        let reader = try SnapshotReader(path: snapshot)
+        let report = try Self.writeEvents(request, reader: try SnapshotReader(path: snapshot), format: format) { output.append($0) }
+        output.flush()
+        for line in Self.notes(report) { StandardError.line("tally query: " + line) }
+    }
+
+    /// Prints the rows `request` asks for in `format` to `sink` (the CLI's standard output, or
+    /// `tally serve`'s answer); returns what the read reported.
+    static func writeEvents(
+        _ request: EventsRequest, reader: SnapshotReader, format: OutputFormat, sink: (String) -> Void
+    ) throws -> EventReadReport {
         let report: EventReadReport
         var rows: EventOutput
         switch request {
         case .events(let session, let types, let limit):
             rows = EventOutput(format: format, withField: false)
-            var begun = false
+            var begun = false   // an unknown session fails before anything is printed
             report = try SessionEvents.read(snapshot: reader, session: session, types: types, limit: limit) { row in
-                if !begun { output.append(rows.begin()); begun = true }
-                output.append(rows.row(row))
+                if !begun { sink(rows.begin()); begun = true }
+                sink(rows.row(row))
             }
-            if !begun { output.append(rows.begin()) }
+            if !begun { sink(rows.begin()) }
         case .search(let search):
             rows = EventOutput(format: format, withField: true)
-            output.append(rows.begin())
-            report = try search.run(snapshot: reader, threads: ProcessorCount.online) { output.append(rows.row($0)) }
+            sink(rows.begin())
+            report = try search.run(snapshot: reader, threads: ProcessorCount.online) { sink(rows.row($0)) }
         }
-        output.append(rows.end())
-        output.flush()
+        sink(rows.end())
+        return report
+    }
+
+    /// What a read left out, one line each (the CLI prints them on standard error).
+    static func notes(_ report: EventReadReport) -> [String] {
+        var notes: [String] = []
         if report.missingEvents > 0 {
             let files = report.missingFiles.isEmpty ? "" : ": " + report.missingFiles.joined(separator: ", ")
-            StandardError.line("tally query: \(report.missingEvents) events left out, their files no longer exist (retention or a moved input)\(files)")
+            notes.append("\(report.missingEvents) events left out, their files no longer exist (retention or a moved input)\(files)")
         } else if !report.missingFiles.isEmpty {
-            StandardError.line("tally query: files no longer exist, not searched: \(report.missingFiles.joined(separator: ", "))")
+            notes.append("files no longer exist, not searched: \(report.missingFiles.joined(separator: ", "))")
         }
         if report.damagedEvents > 0 {
-            StandardError.line("tally query: \(report.damagedEvents) events left out, their frames cannot be read as they were folded")
+            notes.append("\(report.damagedEvents) events left out, their frames cannot be read as they were folded")
         }
-        for line in report.damaged { StandardError.line("tally query: \(line)") }
+        return notes + report.damaged
     }
 }

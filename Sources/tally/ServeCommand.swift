@@ -65,6 +65,9 @@ struct QueryCommandAnswering: QueryAnswering {
             throw QueryFailure(unknownSubject ? .unknownSubject : .badRequest, line)
         }
         do {
+            if QuerySubjectName(rawValue: command.what)?.readsEvents == true {
+                return EventsCommandRun(request: try command.eventsRequest(), reader: try SnapshotReader(path: snapshot))
+            }
             return QueryCommandRun(query: try command.makeQuery(), reader: try SnapshotReader(path: snapshot))
         } catch {
             throw Self.failure(error)
@@ -93,6 +96,24 @@ struct QueryCommandRun: QueryRun {
     func write(_ sink: @escaping (String) -> Void) throws(QueryFailure) {
         do {
             try reader.run(query, format: .json, sink: sink)
+        } catch {
+            throw QueryCommandAnswering.failure(error)
+        }
+    }
+}
+
+/// `tally query events` or `search` over one open snapshot: the same rows as `--format json`.
+/// What the read left out (files gone, damaged frames) is the CLI's standard-error note; the
+/// server has no such channel, so the rows simply omit those events, as the CLI's do.
+struct EventsCommandRun: QueryRun {
+    let request: QueryCommand.EventsRequest
+    let reader: SnapshotReader
+
+    var generation: Int64 { reader.generation }
+
+    func write(_ sink: @escaping (String) -> Void) throws(QueryFailure) {
+        do {
+            _ = try QueryCommand.writeEvents(request, reader: reader, format: .json, sink: sink)
         } catch {
             throw QueryCommandAnswering.failure(error)
         }

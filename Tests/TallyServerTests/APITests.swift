@@ -32,6 +32,11 @@ import Testing
             ("/api/v1/users", ["users"]),
             ("/api/v1/users?by=org", ["users", "--by", "org"]),
             ("/api/v1/users?by=project&limit=2", ["users", "--by", "project", "--limit", "2"]),
+            ("/api/v1/sessions/sess_hostile/events", ["events", "--session", "sess_hostile"]),
+            ("/api/v1/sessions/sess_hostile/events?type=tool_call", ["events", "--session", "sess_hostile", "--type", "tool_call"]),
+            ("/api/v1/search?q=ALERT", ["search", "ALERT"]),
+            ("/api/v1/search?q=script&session=sess_hostile&limit=1", ["search", "script", "--session", "sess_hostile", "--limit", "1"]),
+            ("/api/v1/search?q=%3Cb%3E&type=tool_call", ["search", "<b>", "--type", "tool_call"]),
         ]
         for (path, arguments) in cases {
             let answer = try server.get(path)
@@ -39,6 +44,16 @@ import Testing
             #expect(answer.header("Content-Type") == "application/json")
             #expect(answer.body == (try queryJSON(scratch.snapshots, arguments)), "\(path)")
         }
+        // The session's events hold the hostile lines as written, every field kept.
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(try server.get("/api/v1/sessions/sess_hostile/events").body.utf8)) as? [[String: Any]])
+        #expect(events.map { $0["type"] as? String } == ["session_start", "message", "tool_call"])
+        #expect((events[1]["event"] as? [String: Any])?["content"] as? String == "<script>alert(3)</script>\u{1}")
+        // A sample session with many events, streamed past the first piece, still equals the command's bytes.
+        let busiest = try #require(try JSONSerialization.jsonObject(with: Data(try queryJSON(scratch.snapshots, ["sessions", "--sort", "tokens", "--limit", "1"]).utf8)) as? [[String: Any]])
+        let id = try #require(busiest.first?["session_id"] as? String)
+        let busy = try server.get("/api/v1/sessions/\(id)/events")
+        #expect(busy.body == (try queryJSON(scratch.snapshots, ["events", "--session", id])))
+        #expect(((try JSONSerialization.jsonObject(with: Data(busy.body.utf8))) as? [Any])?.count ?? 0 > 3)
         // The summary gains its generation in front; the rest is the command's.
         let summary = try server.get("/api/v1/summary")
         let cli = try queryJSON(scratch.snapshots, ["summary"])
@@ -76,6 +91,16 @@ import Testing
         let unknown = try server.get("/api/v1/sessions/sess_does_not_exist")
         #expect(unknown.status == 404)
         #expect(unknown.body.contains("sess_does_not_exist"))
+        let unknownEvents = try server.get("/api/v1/sessions/sess_does_not_exist/events")
+        #expect(unknownEvents.status == 404)
+        #expect(unknownEvents.body.contains("sess_does_not_exist"))
+        #expect(try server.get("/api/v1/sessions/sess_x/events?session=sess_y").status == 400)
+        #expect(try server.get("/api/v1/sessions/sess_x/events?type=planet").status == 400)
+        let noText = try server.get("/api/v1/search")
+        #expect(noText.status == 400)
+        #expect(noText.body.contains("q=TEXT"))
+        #expect(try server.get("/api/v1/search?q=").status == 400)
+        #expect(try server.get("/api/v1/search?q=x&since=yesterday").status == 400)
         #expect(try server.get("/api/v1/nothing").status == 404)
         #expect(try server.get("/api/v1/session").status == 404)
         #expect(try server.get("/no/such/page").status == 404)

@@ -61,8 +61,19 @@ import Testing
         }
         #expect(session.dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(session.dom.contains("&lt;img src=x onerror=alert(2)&gt;"))
+        // Its events as a transcript: the message as text, the failed tool call marked, its result folded.
+        #expect(session.dom.contains("<div class=\"ev user\">"), "the user's message is a card")
+        #expect(session.dom.contains("&lt;script&gt;alert(3)&lt;/script&gt;\\u{1}"))
+        #expect(session.dom.contains("<div class=\"ev bad\">"), "the failed tool call is marked")
+        #expect(session.dom.contains("<details><summary><strong>&lt;img src=x onerror=alert(2)&gt;"))
+        #expect(session.dom.contains("&lt;b&gt;bold&lt;/b&gt;"))
 
-        let requested = overview.requested + session.requested
+        let search = try Self.load(server.base + "/search?q=ALERT(3)", screenshot: buildFolder + "/serve-search.png", profile: scratch.path + "/chromium3")
+        #expect(search.dom.contains("<mark>alert(3)</mark>"), "the match is marked, found without regard to case")
+        #expect(search.dom.contains("<a href=\"/sessions/sess_hostile\">sess_hostile</a>"))
+        #expect(!search.dom.contains("<script>alert"))
+
+        let requested = overview.requested + session.requested + search.requested
         #expect(requested.contains(server.base + "/assets/app.css") && requested.contains(server.base + "/assets/app.js"),
                 "the net log names what the pages loaded: \(requested)")
         for url in requested {
@@ -77,7 +88,8 @@ import Testing
         try scratch.replaySampleLogs(extra: APITests.hostile)
         let server = try RunningServer(snapshot: scratch.snapshots, log: scratch.path + "/serve.log")
         defer { server.stop() }
-        var paths = ["/", "/sessions?sort=started", "/sessions/sess_hostile", "/tools", "/users", "/users?by=org", "/alerts", "/invalid", "/models"]
+        var paths = ["/", "/sessions?sort=started", "/sessions/sess_hostile", "/tools", "/users", "/users?by=org", "/alerts", "/invalid", "/models",
+                     "/search", "/search?q=alert", "/search?q=bold&type=tool_call"]
         // `errors` is a 1.1 subject: the page is there once the command line answers it.
         if try tally(["query", "--snapshot", scratch.snapshots, "errors", "--format", "json"]).status == 0 { paths.append("/errors") }
         for path in paths {
@@ -91,6 +103,12 @@ import Testing
         }
         #expect(try server.get("/tools").body.contains("&lt;img src=x onerror=alert(2)&gt;&quot;\\u{1b}[31m"))
         #expect(try server.get("/sessions/sess_hostile").body.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;\\u{7}x"))
+        let found = try server.get("/search?q=alert")
+        #expect(found.body.contains("&lt;script&gt;<mark>alert</mark>(3)&lt;/script&gt;\\u{1}"))
+        let matches = try #require(try JSONSerialization.jsonObject(with: Data(try queryJSON(scratch.snapshots, ["search", "alert"]).utf8)) as? [Any])
+        #expect(!matches.isEmpty)
+        #expect(found.body.components(separatedBy: "<tr>").count - 1 == matches.count + 1, "a header row and one row a match")
+        #expect(try server.get("/search?q=x&since=yesterday").status == 400)
         #expect(try server.get("/sessions?sort=started&limit=0").body.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;\\u{7}x"))
     }
 

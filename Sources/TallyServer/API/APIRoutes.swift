@@ -25,6 +25,28 @@ struct APIRoutes: Sendable {
             guard let id = Self.pathParameter(context, "id") else { return Responses.error(.badRequest, "the session id is not valid %-encoded UTF-8") }
             do { return await answers.response(QueryRequest("session", arguments: [id], options: try Self.options(request))) } catch { return Responses.error(error) }
         }
+        router.get("/api/v1/sessions/:id/events") { request, context -> Response in
+            guard let id = Self.pathParameter(context, "id") else { return Responses.error(.badRequest, "the session id is not valid %-encoded UTF-8") }
+            do {
+                let options = try Self.options(request)
+                if options.contains(where: { $0.0 == "session" }) {
+                    return Responses.error(.badRequest, "unknown parameter 'session': the session is the one in the path")
+                }
+                return await answers.response(QueryRequest("events", options: options + [("session", id)]))
+            } catch {
+                return Responses.error(error)
+            }
+        }
+        router.get("/api/v1/search") { request, _ -> Response in
+            do {
+                guard let text = try QueryString.parse(request.uri.query).last(where: { $0.0 == "q" })?.1 else {
+                    return Responses.error(.badRequest, "'search' needs a text: /api/v1/search?q=TEXT")
+                }
+                return await answers.response(QueryRequest("search", arguments: [text], options: try Self.options(request, dropping: ["q"])))
+            } catch {
+                return Responses.error(error)
+            }
+        }
         // `sessions` has a route of its own: `/api/v1/sessions/:id` makes it a constant of the trie.
         router.get("/api/v1/sessions") { request, _ in await Self.subject("sessions", request, answers) }
         router.get("/api/v1/:subject") { request, context in

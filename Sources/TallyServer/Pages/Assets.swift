@@ -45,6 +45,7 @@ enum Assets {
         .ev { background:var(--card); border:1px solid var(--line); border-left:4px solid var(--line); border-radius:6px; padding:.35rem .7rem; }
         .ev .meta { color:var(--muted); font-size:.8rem; } .ev .text { white-space:pre-wrap; word-break:break-word; }
         .ev.user { border-left-color:var(--accent); } .ev.assistant { border-left-color:var(--ok); }
+        mark { background:#e8c547; color:#111; border-radius:2px; }
         .ev.llm { border-left-color:#8a63d2; } .ev.tool { border-left-color:var(--warn); } .ev.bad { border-left-color:var(--bad); }
         details pre { background:#f3f5f8; padding:.5rem; border-radius:5px; overflow-x:auto; white-space:pre-wrap; word-break:break-word; }
         """

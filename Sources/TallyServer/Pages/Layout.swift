@@ -5,7 +5,7 @@ import TallyCore
 enum Layout {
     static let sections: [(path: String, title: String)] = [
         ("/", "Overview"), ("/sessions", "Sessions"), ("/tools", "Tools"), ("/models", "Models"),
-        ("/users", "Users"), ("/alerts", "Alerts"), ("/errors", "Errors"), ("/invalid", "Invalid lines"),
+        ("/users", "Users"), ("/alerts", "Alerts"), ("/errors", "Errors"), ("/invalid", "Invalid lines"), ("/search", "Search"),
     ]
 
     static func page(_ title: String, active: String, generation: Int64?, live: Bool = false, _ body: String) -> String {

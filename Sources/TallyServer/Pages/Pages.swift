@@ -15,6 +15,7 @@ struct Pages: Sendable {
             guard let id = APIRoutes.pathParameter(context, "id") else { return Responses.error(.badRequest, "the session id is not valid %-encoded UTF-8") }
             return await pages.render("Session \(id)", "/sessions", request) { try await pages.session(id, $0) }
         }
+        router.get("/search") { request, _ in await pages.render("Search", "/search", request) { try await pages.search($0) } }
         for (path, title) in [("/tools", "Tools"), ("/models", "Models"), ("/users", "Users"), ("/alerts", "Alerts"), ("/errors", "Errors"), ("/invalid", "Invalid lines")] {
             router.get(RouterPath(path)) { request, _ in await pages.render(title, path, request) { try await pages.list(path, $0) } }
         }
@@ -149,7 +150,70 @@ struct Pages: Sendable {
         html += "<h2>Tools</h2>" + Layout.table(keyed(row["tools"], "tool"), [
             ("Tool", "tool", .text), ("Calls", "calls", .count), ("Errors", "errors", .count), ("Timeouts", "timeouts", .count),
         ])
-        return (generation, html, false)
+        return (generation, html + (await transcript(id, parameters)), false)
+    }
+
+    /// The session's events (the first `limit`, default 1000, with a link to all of them); a
+    /// failed read is said on the page, whose totals still stand.
+    private func transcript(_ id: String, _ parameters: [(String, String)]) async -> String {
+        let limit = parameters.last { $0.0 == "limit" }.flatMap { Int($0.1) } ?? 1000
+        var options = parameters.filter { $0.0 == "type" && !$0.1.isEmpty }
+        options += [("session", id), ("limit", String(limit))]
+        do {
+            let (_, rows) = try await answers.value(QueryRequest("events", options: options))
+            var html = "<h2>Events</h2>" + Transcript.html(rows)
+            if limit > 0, items(rows).count == limit {
+                let all = HTML.href("/sessions/" + QueryString.encode(id), [("limit", "0")])
+                html += "<p class=\"empty\">The first \(limit) events. <a href=\"\(all)\">Show all</a></p>"
+            }
+            return html
+        } catch {
+            return "<h2>Events</h2><p class=\"error\">\(HTML.escape(error.message))</p>"
+        }
+    }
+
+    /// `tally query search` as a form and its results, each with the session it belongs to.
+    func search(_ parameters: [(String, String)]) async throws(QueryFailure) -> (Int64, String, Bool) {
+        let given = Dictionary(parameters, uniquingKeysWith: { $1 })
+        func field(_ name: String, _ label: String) -> String {
+            "<label>\(label)<input name=\"\(name)\" value=\"\(HTML.escape(given[name] ?? ""))\"></label>"
+        }
+        var html = "<form class=\"filters\" method=\"get\" action=\"/search\">" + field("q", "Text")
+        html += field("session", "Session") + field("user", "User") + field("type", "Type")
+        html += field("since", "Since") + field("until", "… until") + "<button type=\"submit\">Search</button></form>"
+        let text = given["q"] ?? ""
+        guard !text.isEmpty else {
+            return (try await answers.value(QueryRequest("summary")).generation, html + "<p class=\"empty\">Message content, error messages, logs, feedback comments and tool parameters and results, without regard to ASCII case.</p>", false)
+        }
+        let options = parameters.filter { $0.0 != "q" && !$0.1.isEmpty }
+        let (generation, rows) = try await answers.value(QueryRequest("search", arguments: [text], options: options))
+        guard !items(rows).isEmpty else { return (generation, html + "<p class=\"empty\">No event contains that text.</p>", false) }
+        html += "<div class=\"scroll\"><table><thead><tr><th>At</th><th>Session</th><th>Type</th><th>Field</th><th>Text</th></tr></thead><tbody>"
+        for row in items(rows) {
+            let key = row["field"]?.stringValue ?? ""
+            let value = row["event"]?[key]
+            html += "<tr><td>\(Human.cell(row["ts"], .time))</td><td>\(row["session_id"]?.stringValue.map(HTML.sessionLink) ?? "–")</td>"
+            html += "<td>\(Human.cell(row["type"], .text))</td><td>\(HTML.escape(key))</td>"
+            html += "<td>\(Self.snippet(value?.stringValue ?? value?.serialized() ?? "", around: text))</td></tr>"
+        }
+        return (generation, html + "</tbody></table></div>", false)
+    }
+
+    /// Up to 80 characters either side of the first match of `text` (ASCII case aside), the match marked.
+    static func snippet(_ value: String, around text: String) -> String {
+        let characters = Array(value)
+        let needle = Array(text.lowercased())
+        func folded(_ c: Character) -> Character { c.isASCII ? Character(c.lowercased()) : c }
+        var at = 0
+        if !needle.isEmpty, characters.count >= needle.count {
+            at = (0...(characters.count - needle.count)).first { i in
+                needle.indices.allSatisfy { folded(characters[i + $0]) == needle[$0] }
+            } ?? 0
+        }
+        let end = min(characters.count, at + needle.count)
+        let before = characters[max(0, at - 80)..<at], match = characters[at..<end], after = characters[end..<min(characters.count, end + 80)]
+        return (at > 80 ? "…" : "") + HTML.escape(String(before)) + "<mark>" + HTML.escape(String(match)) + "</mark>"
+            + HTML.escape(String(after)) + (end + 80 < characters.count ? "…" : "")
     }
 
     func list(_ path: String, _ parameters: [(String, String)]) async throws(QueryFailure) -> (Int64, String, Bool) {
