@@ -85,7 +85,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore", "TallyCorpus"]),
-        .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "TallyPosix", "CZstd"]),
+        .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "TallyPosix", "CZstd", "TallyCorpus"]),
         .testTarget(name: "TallySnapshotTests", dependencies: ["TallySnapshot", "TallyCore", "TallyPosix", "TallyCorpus"]),
         .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyCorpus"]),
         .testTarget(

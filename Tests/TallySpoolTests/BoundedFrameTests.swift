@@ -1,3 +1,4 @@
+import TallyCorpus
 import Foundation
 import Testing
 @testable import TallySpool
