@@ -10,7 +10,10 @@ struct ReplayCommand: ParsableCommand {
         discussion: """
             The snapshot equals the one `tally run` would write from the same events. DIR must not \
             hold snapshots yet; dead-lettered lines go to DIR/dead-letter/. Damaged frames and torn \
-            tails are reported and skipped; the snapshot is still written. Shows progress on a terminal.
+            tails are reported and skipped; the snapshot is still written. Shows progress on a terminal. \
+            A file named here is read whatever its name (zstd when its bytes begin with a zstd frame, \
+            else NDJSON) and may be a pipe of NDJSON (`<(zstdcat x.zst)`); inside directories only \
+            regular files named *.zst, *.ndjson or *.jsonl are read, never through a symbolic link.
             """)
 
     @OptionGroup var options: PipelineOptions

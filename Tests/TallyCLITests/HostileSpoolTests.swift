@@ -85,4 +85,41 @@ import Glibc
         // Nor deleted, nor followed by retention: the target is untouched.
         #expect(FileManager.default.fileExists(atPath: target))
     }
+
+    /// A pipe named on the replay command line is read as a stream (`tally replay <(zstdcat x.zst)`);
+    /// zstd frames on one are refused in one line before anything is folded; a regular file with
+    /// zstd content is read as zstd whatever its name.
+    @Test func replayReadsANamedPipeAndKnowsZstdByItsBytes() throws {
+        let scratch = try CLIScratch(pipeline: "spool: spool\nsnapshots: snapshots\ndead_letter: dead-letter\n")
+        defer { scratch.cleanup() }
+        let corpus = CorpusGenerator.bytes(CorpusConfiguration(seed: 54, events: 400))
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "p"], input: corpus).status == 0)
+        let compressed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try Spool(directory: scratch.spool).segments()[0].path)))
+        func replay(_ bytes: [UInt8], through name: String, fifo: Bool) throws -> Outcome {
+            let path = scratch.path + "/" + name
+            if fifo {
+                #expect(mkfifo(path, 0o600) == 0)
+                let writer = Thread {
+                    let handle = FileHandle(forWritingAtPath: path)
+                    handle?.write(Data(bytes))
+                    try? handle?.close()
+                }
+                writer.start()
+            } else {
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+            }
+            return try tally(["replay", "--pipeline", scratch.pipeline, "--out", scratch.path + "/out-" + name, path])
+        }
+        let plain = try replay(corpus, through: "plain-pipe", fifo: true)
+        #expect(plain.status == 0, "\(plain.error)")
+        #expect(try linesFolded(scratch.path + "/out-plain-pipe") == 400)
+
+        let zstd = try replay(compressed, through: "zstd-pipe", fifo: true)
+        #expect(zstd.status == 2)
+        #expect(zstd.error == "tally: \(scratch.path)/zstd-pipe: zstd frames on a pipe; name the .zst file itself, or decompress it into the pipe (<(zstdcat FILE))\n")
+
+        let named = try replay(compressed, through: "events.log", fifo: false)
+        #expect(named.status == 0, "\(named.error)")
+        #expect(try linesFolded(scratch.path + "/out-events.log") == 400)
+    }
 }

@@ -174,6 +174,9 @@ struct DecodeWorker {
         try reader.read { piece in
             switch piece {
             case .lines(let offset, let chunk):
+                if offset == 0, input.named, ReplayInput.isZstdMagic(chunk) {
+                    throw ReplayError.compressedStream(input.path)   // a pipe: only a stream could tell
+                }
                 decodeLines(chunk, source: input.path, offset: offset, inFrame: false, into: &batch)
                 batch.bytes += Int64(chunk.count)
                 readTo = offset + Int64(chunk.count)

@@ -22,6 +22,8 @@ public struct ReplayError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let outputHoldsSnapshots = Code("output-holds-snapshots")
         /// The inputs could not be folded so that each event counts once, not even on one thread.
         public static let cannotFold = Code("cannot-fold")
+        /// A pipe named on the command line carries zstd frames, which replay reads from files only.
+        public static let compressedStream = Code("compressed-stream")
     }
 
     public var code: Code
@@ -52,6 +54,13 @@ extension ReplayError {
         ReplayError(
             code: .outputHoldsSnapshots, message: "\(output) already holds snapshots: replay into an empty or new directory",
             path: output)
+    }
+
+    static func compressedStream(_ path: String) -> ReplayError {
+        ReplayError(
+            code: .compressedStream,
+            message: "\(path): zstd frames on a pipe; name the .zst file itself, or decompress it into the pipe (<(zstdcat FILE))",
+            path: path, offset: 0)
     }
 
     /// `paths`: the inputs as given.

@@ -1,3 +1,4 @@
+internal import Glibc
 internal import TallyPosix
 import TallySpool
 
@@ -22,7 +23,8 @@ struct ReplayInput: Sendable, Hashable {
     /// Expands files and directories (recursively) into the inputs a replay reads: segment
     /// files, `.zst` and `.ndjson` files. Files with other names inside directories are
     /// skipped and returned in `skipped`; a file named on the command line is read whatever
-    /// its name (`.zst` suffix: zstd, anything else: plain NDJSON). Inside directories, anything
+    /// its name (`.zst` suffix or zstd's magic number in its first bytes: zstd, anything else:
+    /// plain NDJSON). Inside directories, anything
     /// but a regular file or a directory (a FIFO, a device, a symlink: not followed) is skipped
     /// and returned in `notRegular` with what it is.
     static func expand(_ paths: [String]) throws -> (inputs: [ReplayInput], skipped: [String], notRegular: [String]) {
@@ -48,6 +50,9 @@ struct ReplayInput: Sendable, Hashable {
             let segment = SegmentID(fileName: name)
             if segment != nil || name.hasSuffix(".zst") {
                 inputs.append(ReplayInput(path: path, kind: .zstd, size: entry.size, segment: segment, named: named))
+            } else if named, entry.isRegular, try Self.startsWithZstdMagic(path) {
+                // Named on the command line whatever its name (`events.log`): its bytes say zstd.
+                inputs.append(ReplayInput(path: path, kind: .zstd, size: entry.size, segment: nil, named: named))
             } else if named || name.hasSuffix(".ndjson") || name.hasSuffix(".jsonl") {
                 inputs.append(ReplayInput(path: path, kind: .plain, size: entry.size, segment: nil, named: named))
             } else {
@@ -56,6 +61,20 @@ struct ReplayInput: Sendable, Hashable {
         }
         for path in paths { try visit(path, named: true) }
         return (inputs, skipped, notRegular)
+    }
+
+    /// Whether the regular file at `path` begins with a zstd frame's magic number.
+    static func startsWithZstdMagic(_ path: String) throws -> Bool {
+        let fd = try Posix.open(path, O_RDONLY | O_NONBLOCK)
+        defer { Posix.close(fd) }
+        var head: [UInt8] = [0, 0, 0, 0]
+        let count = try head.withUnsafeMutableBytes { try Posix.pread(fd, $0.baseAddress!, 4, 0, path: path) }
+        return count == 4 && isZstdMagic(head)
+    }
+
+    /// `28 B5 2F FD`, a zstd frame's first four bytes.
+    static func isZstdMagic(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.count >= 4 && bytes.prefix(4).elementsEqual([0x28, 0xB5, 0x2F, 0xFD])
     }
 }
 
