@@ -125,6 +125,49 @@ package enum FileOperations {
         }
     }
 
+    /// Calls `body` with each newline-terminated or final line of the regular file at `path`
+    /// (never through a symlink), read in 64 KiB pieces, until `body` returns `false`. Memory
+    /// stays bounded by `maxLineBytes`: a longer line is passed over whole, not held.
+    package static func forEachLine(
+        _ path: String, maxLineBytes: Int = 1 << 20, _ body: (ArraySlice<UInt8>) throws -> Bool
+    ) throws {
+        let fd = try Posix.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        defer { Posix.close(fd) }
+        guard try Posix.fstat(fd, path: path).isRegular else {
+            throw SystemError("cannot read (not a regular file)", path, errno: EINVAL)
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var line: [UInt8] = []
+        var overlong = false
+        while true {
+            let count = try Posix.read(fd, &chunk, chunk.count, path: path)
+            if count == 0 { break }
+            var start = 0
+            while start < count {
+                guard let newline = chunk[start..<count].firstIndex(of: 0x0A) else {
+                    if !overlong { line.append(contentsOf: chunk[start..<count]) }
+                    break
+                }
+                if !overlong {
+                    if line.isEmpty {
+                        if try !body(chunk[start..<newline]) { return }
+                    } else {
+                        line.append(contentsOf: chunk[start..<newline])
+                        if line.count <= maxLineBytes, try !body(line[...]) { return }
+                    }
+                }
+                line.removeAll(keepingCapacity: true)
+                overlong = false
+                start = newline + 1
+            }
+            if line.count > maxLineBytes {
+                line.removeAll()
+                overlong = true
+            }
+        }
+        if !overlong && !line.isEmpty { _ = try body(line[...]) }
+    }
+
     /// Whether anything is at `path` (a symlink is followed).
     package static func exists(_ path: String) -> Bool {
         (try? Posix.stat(path)) != nil

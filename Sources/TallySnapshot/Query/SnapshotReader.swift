@@ -274,18 +274,20 @@ public final class SnapshotReader {
         let files = SnapshotDirectory.DeadLetters(directory: deadLetter, identity: manifest.deadLetterID ?? "")
         let legacyThrough = manifest.deadLetterID == nil ? manifest.generation : manifest.deadLetterLegacyThrough
         for name in try files.names(through: manifest.generation, legacyThrough: legacyThrough) {
-            let bytes = try io { try FileOperations.readFile(FileOperations.join(deadLetter, name), followSymlinks: false) }
-            for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-                guard remaining > 0 else { return }
-                guard let value = try? JSONParser.parse(Array(line)), case .object = value else { continue }
-                if let reason = query.invalidReason, value["reason"]?.stringValue != reason.rawValue { continue }
-                if let field = query.invalidField, value["field"]?.stringValue != field { continue }
-                if skip > 0 {
-                    skip -= 1
-                    continue
+            guard remaining > 0 else { return }
+            try io {
+                try FileOperations.forEachLine(FileOperations.join(deadLetter, name)) { line in
+                    guard !line.isEmpty, let value = try? JSONParser.parse(Array(line)), case .object = value else { return true }
+                    if let reason = query.invalidReason, value["reason"]?.stringValue != reason.rawValue { return true }
+                    if let field = query.invalidField, value["field"]?.stringValue != field { return true }
+                    if skip > 0 {
+                        skip -= 1
+                        return true
+                    }
+                    output.add(object: value)
+                    remaining -= 1
+                    return remaining > 0
                 }
-                output.add(object: value)
-                remaining -= 1
             }
         }
     }
