@@ -76,6 +76,30 @@ import TallySpool
         #expect(try Spool(directory: scratch.spool).segments().isEmpty)
     }
 
+    /// A spool this consumer may read but not write (a consumer in the producers' group) costs
+    /// it its registration, never its fold: the failed write is a warning and the run goes on.
+    @Test func aRegistrationThatCannotBeWrittenOnlyWarns() async throws {
+        let scratch = try ConsumerScratch()
+        defer { scratch.cleanup() }
+        let parts = corpusParts(seed: 34, events: 600, parts: 2)
+        try appendSealed(parts[0], spool: scratch.spool, producer: "api")
+        try await scratch.runOnce()
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: scratch.spool).first { $0.hasPrefix(".tally-consumer-") })
+        // Where the registration goes stands a directory now: every write of it fails (even as root).
+        try FileManager.default.removeItem(atPath: scratch.spool + "/" + name)
+        try FileManager.default.createDirectory(atPath: scratch.spool + "/" + name + "/blocked", withIntermediateDirectories: true)
+        try appendSealed(parts[1], spool: scratch.spool, producer: "web")
+        try await scratch.runOnce()
+        // Everything folded, as a consumer whose registration works folds it.
+        let reference = try ConsumerScratch()
+        defer { reference.cleanup() }
+        for (part, producer) in zip(parts, ["api", "web"]) { try appendSealed(part, spool: reference.spool, producer: producer) }
+        try await reference.runOnce()
+        #expect(try events(scratch.settings.snapshots) == (try events(reference.settings.snapshots)))
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: scratch.spool + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
+
     @Test func aSpoolOfAnotherIdentityIsRefusedNamingBothDirectories() async throws {
         let scratch = try ConsumerScratch()
         defer { scratch.cleanup() }
