@@ -56,6 +56,16 @@ enum Fixture {
         row.responseTotalMs = 3001
         row.maxResponseMs = 2000
         row.lastModel = "m-a"
+        row.cachedInputTokens = 400
+        row.cacheWriteInputTokens = 50
+        row.reasoningTokens = 30
+        row.feedback = 3
+        row.ratings = 2
+        row.averageRating = 4.5
+        row.positiveFeedback = 2
+        row.negativeFeedback = 1
+        row.logErrors = 1
+        row.maxContextRatio = 0.125
         row.models = [SessionModelUsage(model: "m-a", calls: 2, inputTokens: 1000, outputTokens: 200, costNanos: 123_450)]
         row.tools = [SessionToolUsage(toolName: "search", calls: 1, errors: 0, timeouts: 0)]
         return row

@@ -78,7 +78,9 @@ import TallyCore
         + #""conversation_id":null,"user_id":"u3","org_id":null,"project_id":null,"persona_id":null,"messages":0,"#
         + #""user_messages":0,"assistant_messages":0,"llm_calls":1,"llm_errors":0,"input_tokens":10,"output_tokens":20,"#
         + #""cost_usd":0.5,"unpriced_llm_calls":0,"tool_calls":0,"tool_errors":0,"tool_timeouts":0,"#
-        + #""avg_response_ms":null,"max_response_ms":null,"last_model":null,"error_message":"boom, \"bad\"\nline2"}"#
+        + #""avg_response_ms":null,"max_response_ms":null,"last_model":null,"error_message":"boom, \"bad\"\nline2","#
+        + #""cached_input_tokens":null,"cache_write_input_tokens":null,"reasoning_tokens":null,"feedback":0,"ratings":0,"#
+        + #""avg_rating":null,"positive_feedback":0,"negative_feedback":0,"log_errors":0,"max_context_ratio":null}"#
 
     @Test func sessionsAsJSONIsAnArrayOfObjects() throws {
         #expect(try query(directory, .sessions, status: .failed) == "[\n" + Self.s4Object + "\n]\n")
@@ -94,9 +96,10 @@ import TallyCore
         let header = "session_id,status,started_at,ended_at,last_activity_at,duration_ms,conversation_id,user_id,org_id,"
             + "project_id,persona_id,messages,user_messages,assistant_messages,llm_calls,llm_errors,input_tokens,"
             + "output_tokens,cost_usd,unpriced_llm_calls,tool_calls,tool_errors,tool_timeouts,avg_response_ms,"
-            + "max_response_ms,last_model,error_message\n"
+            + "max_response_ms,last_model,error_message,cached_input_tokens,cache_write_input_tokens,reasoning_tokens,"
+            + "feedback,ratings,avg_rating,positive_feedback,negative_feedback,log_errors,max_context_ratio\n"
         let row = "s4,FAILED,2025-10-23T15:00:00.000Z,2025-10-23T16:00:00.000Z,2025-10-23T16:00:00.000Z,3600000,,u3,,,,"
-            + "0,0,0,1,0,10,20,0.5,0,0,0,0,,,,\"boom, \"\"bad\"\"\nline2\"\n"
+            + "0,0,0,1,0,10,20,0.5,0,0,0,0,,,,\"boom, \"\"bad\"\"\nline2\",,,,0,0,,0,0,0,\n"
         #expect(try query(directory, .sessions, format: .csv, status: .failed) == header + row)
         #expect(try query(directory, .sessions, format: .csv, user: "nobody") == header)
     }
@@ -119,6 +122,8 @@ import TallyCore
             + #""user_messages":2,"assistant_messages":2,"llm_calls":2,"llm_errors":0,"input_tokens":1000,"output_tokens":200,"#
             + #""cost_usd":0.00012345,"unpriced_llm_calls":0,"tool_calls":1,"tool_errors":0,"tool_timeouts":0,"#
             + #""avg_response_ms":1500.5,"max_response_ms":2000,"last_model":"m-a","error_message":null,"#
+            + #""cached_input_tokens":400,"cache_write_input_tokens":50,"reasoning_tokens":30,"feedback":3,"ratings":2,"#
+            + #""avg_rating":4.5,"positive_feedback":2,"negative_feedback":1,"log_errors":1,"max_context_ratio":0.125,"#
             + #""models":{"m-a":{"calls":2,"input_tokens":1000,"output_tokens":200,"cost_usd":0.00012345}},"#
             + #""tools":{"search":{"calls":1,"errors":0,"timeouts":0}}}"# + "\n"
         #expect(try query(directory, .session("s1")) == expected)

@@ -10,6 +10,9 @@ private let storedColumns = [
     "assistant_messages", "llm_calls", "llm_errors", "input_tokens", "output_tokens", "total_tokens", "cost_nanos",
     "unpriced_llm_calls", "tool_calls", "tool_errors", "tool_timeouts", "response_count", "response_total_ms",
     "max_response_ms", "last_model", "error_message", "models_json", "tools_json", "state",
+    // 1.1, added to the tables of older databases in this order
+    "cached_input_tokens", "cache_write_input_tokens", "reasoning_tokens", "feedback", "ratings", "avg_rating",
+    "positive_feedback", "negative_feedback", "log_errors", "max_context_ratio",
 ]
 
 private func newDatabase(_ directory: String) throws -> Database {
@@ -24,10 +27,11 @@ private func newDatabase(_ directory: String) throws -> Database {
     let database = try newDatabase(directory)
     #expect(SessionColumns.all.map(\.name) == storedColumns)
     for table in Schema.sessionTableNames {
-        let info = try database.prepare("SELECT name, type, \"notnull\" FROM pragma_table_info('\(table)') ORDER BY cid")
+        let info = try database.prepare("SELECT name, type, \"notnull\", dflt_value FROM pragma_table_info('\(table)') ORDER BY cid")
         var columns: [String] = []
         while try info.step() {
-            columns.append("\(info.string(0)) \(info.string(1))\(info.int64(2) == 1 ? " NOT NULL" : "")")
+            let defaultValue = info.optionalString(3).map { " DEFAULT \($0)" } ?? ""
+            columns.append("\(info.string(0)) \(info.string(1))\(info.int64(2) == 1 ? " NOT NULL" : "")\(defaultValue)")
         }
         #expect(columns == SessionColumns.all.map { "\($0.name) \($0.declaration)" })
     }
@@ -51,6 +55,9 @@ private func newDatabase(_ directory: String) throws -> Database {
     (row.responseCount, row.responseTotalMs, row.maxResponseMs) = (2, 300, 250)
     row.lastModel = "m"
     row.errorMessage = "boom"
+    (row.cachedInputTokens, row.cacheWriteInputTokens, row.reasoningTokens) = (40, 5, 7)
+    (row.feedback, row.ratings, row.averageRating, row.positiveFeedback, row.negativeFeedback) = (4, 3, 3.667, 2, 1)
+    (row.logErrors, row.maxContextRatio) = (2, 0.875)
     row.models = [SessionModelUsage(model: "m", calls: 3, inputTokens: 100, outputTokens: 20, costNanos: 777)]
     row.tools = [SessionToolUsage(toolName: "t", calls: 6, errors: 2, timeouts: 1)]
     let insert = try database.prepare(SessionColumns.insertSQL(table: "sessions_hot"))
@@ -98,4 +105,38 @@ private func newDatabase(_ directory: String) throws -> Database {
         #expect(error.description.hasSuffix("…`"))
         #expect(error.description.contains("running `SELECT no_such_column, x, x,"))
     }
+}
+
+/// A database written before 1.1 (its session tables without the 1.1 columns) is read with those
+/// figures at their defaults, and a writer continuing it adds the columns and fills them.
+@Test func aDatabaseWrittenBefore11IsReadAndContinued() throws {
+    let directory = temporaryDirectory()
+    defer { removeTree(directory) }
+    try Fixture.write(to: directory)
+    do {
+        let database = try Database(path: FileOperations.join(directory, "sessions.db"), mode: .readWrite)
+        let views = try database.prepare("SELECT name FROM sqlite_master WHERE type = 'view'")
+        var names: [String] = []
+        while try views.step() { names.append(views.string(0)) }
+        for name in names { try database.execute("DROP VIEW \(name);") }
+        for table in Schema.sessionTableNames {
+            for column in SessionColumns.added11 { try database.execute("ALTER TABLE \(table) DROP COLUMN \(column.name);") }
+        }
+        try database.execute("CREATE VIEW sessions AS SELECT * FROM sessions_hot UNION ALL SELECT * FROM sessions_cold;")
+        try database.execute(Schema.views)
+        #expect(try database.columns(of: "sessions_hot").count == storedColumns.count - SessionColumns.added11.count)
+    }
+    let defaults = #""cached_input_tokens":null,"cache_write_input_tokens":null,"reasoning_tokens":null,"feedback":0,"#
+        + #""ratings":0,"avg_rating":null,"positive_feedback":0,"negative_feedback":0,"log_errors":0,"max_context_ratio":null"#
+    #expect(try query(directory, .session("s1")).contains(defaults + #","models""#))
+    #expect(try query(directory, .sessions, format: .csv).hasPrefix("session_id,"))
+
+    let (writer, _) = try SnapshotWriter.open(directory: directory, keep: 3)
+    writer.stage(Fixture.s1, state: [1])
+    try writer.write(content: Fixture.content, metadata: Fixture.metadata())
+    let filled = #""cached_input_tokens":400,"cache_write_input_tokens":50,"reasoning_tokens":30,"feedback":3,"#
+        + #""ratings":2,"avg_rating":4.5,"positive_feedback":2,"negative_feedback":1,"log_errors":1,"max_context_ratio":0.125"#
+    #expect(try query(directory, .session("s1")).contains(filled + #","models""#))
+    // A session the continued generation did not touch keeps its older version: the defaults.
+    #expect(try query(directory, .session("s2")).contains(defaults + #","models""#))
 }

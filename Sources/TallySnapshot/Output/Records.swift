@@ -59,7 +59,8 @@ enum Records {
         "user_id", "org_id", "project_id", "persona_id", "messages", "user_messages", "assistant_messages",
         "llm_calls", "llm_errors", "input_tokens", "output_tokens", "cost_usd", "unpriced_llm_calls",
         "tool_calls", "tool_errors", "tool_timeouts", "avg_response_ms", "max_response_ms", "last_model",
-        "error_message",
+        "error_message", "cached_input_tokens", "cache_write_input_tokens", "reasoning_tokens", "feedback", "ratings",
+        "avg_rating", "positive_feedback", "negative_feedback", "log_errors", "max_context_ratio",
     ]
 
     /// The values of ``sessionFields`` for one session as seen at `watermark`.
@@ -78,6 +79,9 @@ enum Records {
             .money(row.costNanos), .int(row.unpricedLLMCalls),
             .int(row.toolCalls), .int(row.toolErrors), .int(row.toolTimeouts),
             .double(row.averageResponseMs), .int(row.maxResponseMs), .text(row.lastModel), .text(row.errorMessage),
+            .int(row.cachedInputTokens), .int(row.cacheWriteInputTokens), .int(row.reasoningTokens),
+            .int(row.feedback), .int(row.ratings), .double(row.averageRating), .int(row.positiveFeedback),
+            .int(row.negativeFeedback), .int(row.logErrors), .double(row.maxContextRatio),
         ]
     }
 

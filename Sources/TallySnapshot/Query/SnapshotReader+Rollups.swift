@@ -8,6 +8,13 @@ extension SnapshotReader {
         ((try? database.columns(of: table)) ?? []).contains("feedback")
     }
 
+    /// The `SELECT` list of session queries for this database's session tables: a database
+    /// written before 1.1 reads the 1.1 columns as their defaults.
+    var sessionSelectSQL: String {
+        let present = (try? database.columns(of: "sessions_hot")) ?? []
+        return present.isSuperset(of: SessionColumns.added11.map(\.name)) ? SessionColumns.selectSQL : SessionColumns.selectSQL(present: present)
+    }
+
     func rollups(_ key: RollupKey, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
         let added = has11Columns("rollups")
             ? "active, completed, failed, cancelled, timeout, response_count, response_total_ms, feedback, avg_rating, negative_feedback"

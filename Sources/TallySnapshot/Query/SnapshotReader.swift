@@ -141,7 +141,7 @@ public final class SnapshotReader {
     }
 
     private func session(_ id: String, format: OutputFormat, sink: (String) -> Void) throws {
-        let statement = try prepare("SELECT \(SessionColumns.selectSQL) FROM sessions WHERE session_id = ?2 AND \(visible)", [.text(id)])
+        let statement = try prepare("SELECT \(sessionSelectSQL) FROM sessions WHERE session_id = ?2 AND \(visible)", [.text(id)])
         guard try statement.step() else {
             throw SnapshotError(code: .sessionNotFound, message: "no session \(id) in snapshot \(directory)", path: directory)
         }
@@ -185,7 +185,7 @@ public final class SnapshotReader {
         }
         // One ordered index scan per table, merged by SQLite; LIMIT stops both early.
         let arms = Schema.sessionTableNames.map { table in
-            "SELECT \(SessionColumns.selectSQL) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
+            "SELECT \(sessionSelectSQL) FROM \(table) WHERE \(conditions.joined(separator: " AND "))"
         }
         let sql = """
             \(arms.joined(separator: " UNION ALL "))

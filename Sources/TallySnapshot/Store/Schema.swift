@@ -128,7 +128,8 @@ enum Schema {
     /// `ALTER TABLE … ADD COLUMN` for each 1.1 column that `existing` (table → its columns) lacks.
     static func addedColumns(missingIn existing: [String: Set<String>]) -> String {
         var statements: [String] = []
-        for (table, columns) in [("rollups", rollupColumns11), ("timeline", timelineColumns11)] {
+        let sessionColumns = SessionColumns.added11.map { (name: $0.name, definition: $0.declaration) }
+        for (table, columns) in [("rollups", rollupColumns11), ("timeline", timelineColumns11)] + sessionTableNames.map({ ($0, sessionColumns) }) {
             for column in columns where !(existing[table]?.contains(column.name) ?? true) {
                 statements.append("ALTER TABLE \(table) ADD COLUMN \(column.name) \(column.definition);")
             }

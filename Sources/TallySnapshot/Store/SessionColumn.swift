@@ -34,10 +34,20 @@ struct SessionColumn: Sendable {
         self.read = read
     }
 
-    /// A column that stores the `Int64` field `field` of the row.
-    static func integer(_ name: String, _ field: WritableKeyPath<SessionRow, Int64> & Sendable) -> SessionColumn {
+    /// The value a row written before the column existed reads as: its `DEFAULT`, else NULL.
+    var defaultSQL: String {
+        let words = declaration.split(separator: " ")
+        guard let at = words.firstIndex(of: "DEFAULT"), at + 1 < words.count else { return "NULL" }
+        return String(words[at + 1])
+    }
+
+    /// A column that stores the `Int64` field `field` of the row. `declaration`: a column added
+    /// to existing tables needs a `DEFAULT`.
+    static func integer(
+        _ name: String, _ field: WritableKeyPath<SessionRow, Int64> & Sendable, declaration: String = "INTEGER NOT NULL"
+    ) -> SessionColumn {
         SessionColumn(
-            name, "INTEGER NOT NULL", bind: { statement, index, version throws(SQLiteError) in
+            name, declaration, bind: { statement, index, version throws(SQLiteError) in
                 try statement.bind(index, version.row[keyPath: field])
             }, read: { statement, index, row in row[keyPath: field] = statement.int64(index) })
     }
@@ -48,6 +58,14 @@ struct SessionColumn: Sendable {
             name, "INTEGER", bind: { statement, index, version throws(SQLiteError) in
                 try statement.bind(index, version.row[keyPath: field])
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalInt64(index) })
+    }
+
+    /// A column that stores the optional `Double` field `field` of the row (NULL when absent).
+    static func real(_ name: String, _ field: WritableKeyPath<SessionRow, Double?> & Sendable) -> SessionColumn {
+        SessionColumn(
+            name, "REAL", bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row[keyPath: field])
+            }, read: { statement, index, row in row[keyPath: field] = statement.optionalDouble(index) })
     }
 
     /// A column that stores the optional text field `field` of the row (NULL when absent).

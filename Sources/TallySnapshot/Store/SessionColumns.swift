@@ -74,6 +74,22 @@ enum SessionColumns {
         SessionColumn("state", "BLOB NOT NULL", selected: false, bind: { statement, index, version throws(SQLiteError) in
             try statement.bind(index, blob: version.state)
         }),
+    ] + added11
+
+    /// The columns 1.1 added, after the others: created with the tables, and added to the tables
+    /// of a database written before 1.1 (``Schema/addedColumns(missingIn:)``); versions written
+    /// before read as their defaults (NULL, 0) until the session changes again.
+    static let added11: [SessionColumn] = [
+        .integer("cached_input_tokens", \.cachedInputTokens),
+        .integer("cache_write_input_tokens", \.cacheWriteInputTokens),
+        .integer("reasoning_tokens", \.reasoningTokens),
+        .integer("feedback", \.feedback, declaration: "INTEGER NOT NULL DEFAULT 0"),
+        .integer("ratings", \.ratings, declaration: "INTEGER NOT NULL DEFAULT 0"),
+        .real("avg_rating", \.averageRating),
+        .integer("positive_feedback", \.positiveFeedback, declaration: "INTEGER NOT NULL DEFAULT 0"),
+        .integer("negative_feedback", \.negativeFeedback, declaration: "INTEGER NOT NULL DEFAULT 0"),
+        .integer("log_errors", \.logErrors, declaration: "INTEGER NOT NULL DEFAULT 0"),
+        .real("max_context_ratio", \.maxContextRatio),
     ]
 
     /// The column definitions of `CREATE TABLE name(…)`, one a line.
@@ -110,6 +126,12 @@ enum SessionColumns {
 
     /// ``selected`` as a `SELECT` list.
     static let selectSQL = selected.map(\.name).joined(separator: ", ")
+
+    /// ``selected`` as a `SELECT` list for tables that have only the columns `present` (a
+    /// database written before 1.1 that no writer opened since): a missing column reads as its default.
+    static func selectSQL(present: Set<String>) -> String {
+        selected.map { present.contains($0.name) ? $0.name : "\($0.defaultSQL) AS \($0.name)" }.joined(separator: ", ")
+    }
 
     /// The result index of the selected column `name`.
     static func selectedIndex(_ name: String) -> Int32 {

@@ -116,7 +116,8 @@ public final class SnapshotWriter {
         try database.transaction {
             try database.execute(Schema.tables)
             // A database written before 1.1 gets the columns 1.1 added.
-            let existing = ["rollups": try database.columns(of: "rollups"), "timeline": try database.columns(of: "timeline")]
+            var existing: [String: Set<String>] = [:]
+            for table in ["rollups", "timeline"] + Schema.sessionTableNames { existing[table] = try database.columns(of: table) }
             let added = Schema.addedColumns(missingIn: existing)
             if !added.isEmpty { try database.execute(added) }
             try database.execute(Schema.views)
