@@ -52,14 +52,16 @@ final class ServeCache: Sendable {
         /// Parsed snapshot queries: they depend on the request only, never on the snapshot.
         var queries: [Key: SnapshotQuery] = [:]
 
-        /// Drops whatever belongs to another mark.
-        mutating func enter(_ newest: Mark) {
-            guard mark != newest else { return }
+        /// Drops whatever belongs to another mark; the readers dropped are returned, to close
+        /// outside the lock.
+        mutating func enter(_ newest: Mark) -> [ReaderBox] {
+            guard mark != newest else { return [] }
             mark = newest
-            readers = []
+            defer { readers = [] }
             answers = [:]
             order = []
             bytes = 0
+            return readers.map(\.reader)
         }
     }
 
@@ -77,10 +79,12 @@ final class ServeCache: Sendable {
 
     /// The answer kept for `request` under `mark`.
     func answer(_ request: QueryRequest, snapshot: String, mark: Mark) -> (generation: Int64, text: String)? {
-        state.withLock { state in
-            state.enter(mark)
-            return state.answers[Key(snapshot: snapshot, request: request)].map { ($0.generation, $0.text) }
+        // The dropped readers close here, after the lock.
+        let (answer, _) = state.withLock { state in
+            let dropped = state.enter(mark)
+            return (state.answers[Key(snapshot: snapshot, request: request)].map { ($0.generation, $0.text) }, dropped)
         }
+        return answer
     }
 
     /// Keeps a complete answer of the snapshot `mark` names (of at most ``maxAnswerBytes``).
@@ -118,10 +122,10 @@ final class ServeCache: Sendable {
     /// that opened another generation (a commit since the listing) answers once and is closed.
     func reader(snapshot: String, mark: Mark?) throws -> ReaderLease {
         if let mark {
-            let idle: ReaderBox? = state.withLock { state in
-                state.enter(mark)
-                guard let index = state.readers.lastIndex(where: { $0.snapshot == snapshot }) else { return nil }
-                return state.readers.remove(at: index).reader
+            let (idle, _): (ReaderBox?, [ReaderBox]) = state.withLock { state in
+                let dropped = state.enter(mark)
+                guard let index = state.readers.lastIndex(where: { $0.snapshot == snapshot }) else { return (nil, dropped) }
+                return (state.readers.remove(at: index).reader, dropped)
             }
             if let idle { return ReaderLease(idle, snapshot: snapshot, mark: mark, cache: self) }
         }
