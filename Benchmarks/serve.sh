@@ -2,7 +2,9 @@
 # `tally serve` benchmark: a 1 M-session snapshot (SnapshotBench's), served by a release
 # `tally serve` on loopback; `wrk` from a second process, 20 s at 32 connections each on
 # /api/v1/summary, /api/v1/sessions?limit=50 and the overview page; latency percentiles,
-# requests/s, errors, and the server's peak RSS. Needs Debian's `wrk` (not installed by CI).
+# requests/s, errors, and the server's peak RSS. Then `/api/v1/sessions/ID` for a random one of
+# the snapshot's sessions each request (wrk's Lua): a different answer each time, so nothing
+# kept for an earlier request answers it. Needs Debian's `wrk` (not installed by CI).
 # Usage: Benchmarks/serve.sh
 #   TALLY_BIN=/path/to/tally   use this tally binary instead of building one
 #   SESSIONS=1000000 SECONDS_EACH=20 CONNECTIONS=32 PORT=18765
@@ -34,8 +36,14 @@ for _ in $(seq 100); do grep -q "listening on" "$WORK/serve.log" && break; sleep
 
 echo "| path | requests/s | p50 | p90 | p99 | max | errors |"
 echo "|---|---|---|---|---|---|---|"
-for path in "/api/v1/summary" "/api/v1/sessions?limit=50" "/"; do
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency "http://127.0.0.1:$PORT$path")
+cat > "$WORK/serve-random-session.lua" <<LUA
+math.randomseed(42)
+request = function() return wrk.format("GET", "/api/v1/sessions/sess-" .. math.random(0, $SESSIONS - 1)) end
+LUA
+for path in "/api/v1/summary" "/api/v1/sessions?limit=50" "/" "/api/v1/sessions/{random ID}"; do
+  script=()
+  [[ "$path" == *random* ]] && script=(-s "$WORK/serve-random-session.lua")
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency "${script[@]}" "http://127.0.0.1:$PORT${path%%\{*}")
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p90=$(echo "$out" | awk '$1=="90%" {print $2}')

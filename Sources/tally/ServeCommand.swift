@@ -50,27 +50,54 @@ struct ServeCommand: AsyncParsableCommand {
 /// (`--snapshot=DIR --format=json --FLAG=VALUE … -- SUBJECT WORDS…`), parsed and validated by
 /// ``QueryCommand`` itself, so a bad parameter gets the command's own words and a new subject or
 /// flag is served as soon as the command has it.
+///
+/// Each request lists the directory for its newest manifest (``ServeCache``): while that stays
+/// the same, requests share the parsed queries, borrow open readers and get the kept answers of
+/// the snapshot subjects (never `events`, `search` or `invalid`, which read files beside it).
 struct QueryCommandAnswering: QueryAnswering {
+    let cache = ServeCache()
+
     func open(_ request: QueryRequest, snapshot: String) throws(QueryFailure) -> any QueryRun {
+        let mark = ServeCache.newest(in: snapshot)
+        if let mark, let (generation, text) = cache.answer(request, snapshot: snapshot, mark: mark) {
+            return KeptRun(generation: generation, text: text)
+        }
+        let query: SnapshotQuery
+        do {
+            if let parsed = cache.query(request, snapshot: snapshot) {
+                query = parsed
+            } else {
+                let command = try Self.command(request, snapshot: snapshot)
+                if QuerySubjectName(rawValue: command.what)?.readsEvents == true {
+                    return EventsCommandRun(request: try command.eventsRequest(), lease: try cache.reader(snapshot: snapshot, mark: mark))
+                }
+                query = try command.makeQuery()
+                cache.keep(query, for: request, snapshot: snapshot)
+            }
+            let lease = try cache.reader(snapshot: snapshot, mark: mark)
+            let keeps = query.subject != .invalid
+            return QueryCommandRun(query: query, lease: lease) { text, generation in
+                if keeps, let mark = lease.mark { cache.keep(text, generation: generation, for: request, snapshot: snapshot, mark: mark) }
+            }
+        } catch let failure as QueryFailure {
+            throw failure
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    /// The request parsed as the command line, or the command's own words for what is wrong.
+    static func command(_ request: QueryRequest, snapshot: String) throws(QueryFailure) -> QueryCommand {
         let arguments = ["--snapshot=\(snapshot)", "--format=json"]
             + request.options.map { "--\($0.name)=\($0.value)" }
             + ["--", request.subject] + request.arguments
-        let command: QueryCommand
         do {
-            command = try QueryCommand.parse(arguments)
+            return try QueryCommand.parse(arguments)
         } catch {
             let message = QueryCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad request"
             let line = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
             let unknownSubject = line.hasPrefix("unknown query subject")
             throw QueryFailure(unknownSubject ? .unknownSubject : .badRequest, line)
-        }
-        do {
-            if QuerySubjectName(rawValue: command.what)?.readsEvents == true {
-                return EventsCommandRun(request: try command.eventsRequest(), reader: try SnapshotReader(path: snapshot))
-            }
-            return QueryCommandRun(query: try command.makeQuery(), reader: try SnapshotReader(path: snapshot))
-        } catch {
-            throw Self.failure(error)
         }
     }
 
@@ -86,19 +113,47 @@ struct QueryCommandAnswering: QueryAnswering {
     }
 }
 
-/// One parsed query over one open snapshot: `tally query --format json`'s output.
+/// One parsed query over one open snapshot: `tally query --format json`'s output. A complete
+/// answer of at most ``ServeCache/maxAnswerBytes`` goes to `kept` as well.
 struct QueryCommandRun: QueryRun {
     let query: SnapshotQuery
-    let reader: SnapshotReader
+    let lease: ReaderLease
+    let kept: (_ text: String, _ generation: Int64) -> Void
 
-    var generation: Int64 { reader.generation }
+    var generation: Int64 { lease.reader.generation }
 
     func write(_ sink: @escaping (String) -> Void) throws(QueryFailure) {
+        let text = TextUpTo(ServeCache.maxAnswerBytes)
         do {
-            try reader.run(query, format: .json, sink: sink)
+            try lease.reader.run(query, format: .json) { piece in
+                text.add(piece)
+                sink(piece)
+            }
         } catch {
             throw QueryCommandAnswering.failure(error)
         }
+        if let whole = text.value { kept(whole, generation) }
+    }
+}
+
+/// An answer kept from an earlier request for the same snapshot.
+struct KeptRun: QueryRun {
+    let generation: Int64
+    let text: String
+
+    func write(_ sink: @escaping (String) -> Void) throws(QueryFailure) { sink(text) }
+}
+
+/// The pieces of an answer joined, until they pass `limit` bytes (then `nil`).
+private final class TextUpTo {
+    private(set) var value: String? = ""
+    private let limit: Int
+    init(_ limit: Int) { self.limit = limit }
+
+    func add(_ piece: String) {
+        guard value != nil else { return }
+        value! += piece
+        if value!.utf8.count > limit { value = nil }
     }
 }
 
@@ -107,13 +162,13 @@ struct QueryCommandRun: QueryRun {
 /// server has no such channel, so the rows simply omit those events, as the CLI's do.
 struct EventsCommandRun: QueryRun {
     let request: QueryCommand.EventsRequest
-    let reader: SnapshotReader
+    let lease: ReaderLease
 
-    var generation: Int64 { reader.generation }
+    var generation: Int64 { lease.reader.generation }
 
     func write(_ sink: @escaping (String) -> Void) throws(QueryFailure) {
         do {
-            _ = try QueryCommand.writeEvents(request, reader: reader, format: .json, sink: sink)
+            _ = try QueryCommand.writeEvents(request, reader: lease.reader, format: .json, sink: sink)
         } catch {
             throw QueryCommandAnswering.failure(error)
         }

@@ -7,18 +7,7 @@ import Testing
     @Test func streamSendsEachNewSnapshot() throws {
         let scratch = try Scratch(every: "1s")
         defer { scratch.cleanup() }
-        func append(_ lines: [String]) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tallyPath)
-            process.arguments = ["append", "--spool", scratch.spool]
-            let input = Pipe()
-            process.standardInput = input
-            try process.run()
-            input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-            try input.fileHandleForWriting.close()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-        }
+        func append(_ lines: [String]) throws { try appendLines(lines, spool: scratch.spool) }
         try append([#"{"type":"session_start","ts":"2025-10-23T00:00:00.000Z","session_id":"live_1","user_id":"u1"}"#])
 
         let consumer = Process()
@@ -60,6 +49,54 @@ import Testing
         let summary = try queryJSON(manifest, ["summary"])
         let expected = try JSONSerialization.jsonObject(with: Data(summary.utf8)) as! NSDictionary
         #expect((event["summary"] as! NSDictionary) == expected)
+    }
+
+    /// A kept answer (summary, sessions, models, the overview's parts) is one snapshot's: once a
+    /// newer one commits, the next request gets the newer one's bytes.
+    @Test func keptAnswersGiveWayToANewerSnapshot() throws {
+        let scratch = try Scratch(every: "1s")
+        defer { scratch.cleanup() }
+        try appendLines([#"{"type":"session_start","ts":"2025-10-23T00:00:00.000Z","session_id":"kept_1","user_id":"u1"}"#], spool: scratch.spool)
+        let consumer = Process()
+        consumer.executableURL = URL(fileURLWithPath: tallyPath)
+        consumer.arguments = ["run", "--pipeline", scratch.pipeline]
+        consumer.standardOutput = FileHandle.nullDevice
+        consumer.standardError = FileHandle.nullDevice
+        try consumer.run()
+        var running = true
+        defer {
+            if running {
+                kill(consumer.processIdentifier, SIGTERM)
+                consumer.waitUntilExit()
+            }
+        }
+        #expect(eventually(seconds: 60) { (try? tally(["query", "--snapshot", scratch.snapshots, "summary"]))?.status == 0 })
+
+        let server = try RunningServer(snapshot: scratch.snapshots, log: scratch.path + "/serve.log")
+        defer { server.stop() }
+        func messages() -> Int? {
+            guard let body = try? server.get("/api/v1/summary").body,
+                  let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
+            return object["messages"] as? Int
+        }
+        // Asked twice and more: the second and later answers are the kept ones.
+        for _ in 0..<3 {
+            #expect(messages() == 0)
+            #expect(try server.get("/api/v1/sessions?limit=50").body.contains("\"messages\":0"))
+            #expect(try server.get("/").status == 200)
+        }
+        try appendLines([#"{"type":"message","ts":"2025-10-23T00:00:05.000Z","session_id":"kept_1","role":"user","content":"hello"}"#], spool: scratch.spool)
+        #expect(eventually(seconds: 60) { messages() == 1 }, "the summary never showed the newer snapshot")
+        // No more commits from here: every answer must be the newest snapshot's bytes.
+        kill(consumer.processIdentifier, SIGTERM)
+        consumer.waitUntilExit()
+        running = false
+        let summary = try queryJSON(scratch.snapshots, ["summary"])
+        let newest = try #require(Self.generation(try server.get("/api/v1/summary").body))
+        #expect(try server.get("/api/v1/summary").body == "{\"generation\":\(newest)," + summary.dropFirst())
+        #expect(try server.get("/api/v1/sessions?limit=50").body == (try queryJSON(scratch.snapshots, ["sessions", "--limit", "50"])))
+        #expect(try server.get("/api/v1/models").body == (try queryJSON(scratch.snapshots, ["models"])))
+        #expect(try server.get("/").body.contains("snapshot <span id=\"generation\">\(newest)</span>"))
     }
 
     static func generation(_ data: String) -> Int? {

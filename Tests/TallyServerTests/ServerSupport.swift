@@ -144,6 +144,20 @@ final class RunningServer {
     }
 }
 
+/// `tally append --spool SPOOL` of `lines`.
+func appendLines(_ lines: [String], spool: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: tallyPath)
+    process.arguments = ["append", "--spool", spool]
+    let input = Pipe()
+    process.standardInput = input
+    try process.run()
+    input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    try input.fileHandleForWriting.close()
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+}
+
 /// `tally query --format json` output for `arguments`.
 func queryJSON(_ snapshots: String, _ arguments: [String]) throws -> String {
     let outcome = try tally(["query", "--snapshot", snapshots] + arguments + ["--format", "json"])

@@ -56,8 +56,12 @@ struct Answers: Sendable {
     /// The answer parsed, for pages.
     func value(_ request: QueryRequest) async throws(QueryFailure) -> (generation: Int64, value: JSONValue) {
         let (generation, text) = try await text(request)
+        return (generation, try Self.parse(text, of: request))
+    }
+
+    static func parse(_ text: String, of request: QueryRequest) throws(QueryFailure) -> JSONValue {
         do {
-            return (generation, try JSONParser.parse(text))
+            return try JSONParser.parse(text)
         } catch {
             throw QueryFailure(.failed, "the answer to '\(request.subject)' is not JSON: \(error)")
         }

@@ -4,6 +4,8 @@ import TallyCore
 /// The dashboard (http.md, "Dashboard"): server-rendered pages from the same answers as the API.
 struct Pages: Sendable {
     let answers: Answers
+    /// The overview of each bucket width, kept with the answers it shows.
+    let memo = PageMemo()
 
     func add(to router: Router<BasicRequestContext>) {
         let pages = self
@@ -38,10 +40,24 @@ struct Pages: Sendable {
 
     func overview(_ parameters: [(String, String)]) async throws(QueryFailure) -> (Int64, String, Bool) {
         let bucket = parameters.last { $0.0 == "bucket" }?.1 ?? "1h"
-        let (generation, summary) = try await answers.value(QueryRequest("summary"))
-        let (_, timeline) = try await answers.value(QueryRequest("timeline", options: [("bucket", bucket)]))
-        let (_, models) = try await answers.value(QueryRequest("models"))
-        let (_, tools) = try await answers.value(QueryRequest("tools"))
+        let requests = [
+            QueryRequest("summary"), QueryRequest("timeline", options: [("bucket", bucket)]), QueryRequest("models"), QueryRequest("tools"),
+        ]
+        var generation: Int64 = 0
+        var texts: [String] = []
+        for request in requests {
+            let (answered, text) = try await answers.text(request)
+            if texts.isEmpty { generation = answered }
+            texts.append(text)
+        }
+        if let html = memo.html("overview " + bucket, from: texts) { return (generation, html, true) }
+        let values = try zip(requests, texts).map { (request, text) throws(QueryFailure) in try Answers.parse(text, of: request) }
+        let html = overview(summary: values[0], timeline: values[1], models: values[2], tools: values[3], bucket: bucket)
+        memo.keep(html, "overview " + bucket, from: texts)
+        return (generation, html, true)
+    }
+
+    private func overview(summary: JSONValue, timeline: JSONValue, models: JSONValue, tools: JSONValue, bucket: String) -> String {
         func n(_ value: JSONValue?) -> Double { if case .number(let t)? = value { Double(t) ?? 0 } else { 0 } }
         let sessions = summary["sessions"]
         let llmErrors = items(models).reduce(0) { $0 + n($1["errors"]) }
@@ -83,7 +99,7 @@ struct Pages: Sendable {
         html += Charts.bars("Sessions", rows, [("sessions_started", "started", "bar"), ("sessions_ended", "ended", "bar2")], kind: .count)
         html += Charts.bars("Errors", rows, [("llm_errors", "LLM", "err"), ("tool_errors", "tool", "bar2")], kind: .count)
         html += "</div>"
-        return (generation, html, true)
+        return html
     }
 
     func sessions(_ parameters: [(String, String)]) async throws(QueryFailure) -> (Int64, String, Bool) {
