@@ -1,3 +1,4 @@
+public import TallyPosix
 import TallyCore
 
 /// One event of a session or of a search, as `tally query events` and `search` print it.
@@ -52,16 +53,12 @@ public struct EventReadReport: Sendable, Hashable {
 }
 
 /// Why a read of events failed as a whole: an unknown session, a bad search, an unreadable snapshot.
-public struct EventsError: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: RawRepresentable, Sendable, Hashable {
-        public var rawValue: String
-        public init(rawValue: String) { self.rawValue = rawValue }
-        public static let sessionNotFound = Code(rawValue: "session_not_found")
-        public static let badQuery = Code(rawValue: "bad_query")
-    }
+public typealias EventsError = CodedError<EventsErrorDomain>
 
-    public var code: Code
-    public var message: String
+/// The domain of ``EventsError``'s codes.
+public enum EventsErrorDomain {}
 
-    public var description: String { message }
+extension ErrorCode where Domain == EventsErrorDomain {
+    public static let sessionNotFound = Self("session_not_found")
+    public static let badQuery = Self("bad_query")
 }

@@ -1,4 +1,4 @@
-internal import TallyPosix
+public import TallyPosix
 
 /// The one error type of TallySpool: what failed, on which file, and where in it.
 ///
@@ -11,27 +11,7 @@ internal import TallyPosix
 /// ```
 public struct SpoolError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable, machine-readable kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
-
-        /// A system call failed; `errno` holds its number.
-        public static let io = Code("io")
-        /// A path is not usable as a spool directory (missing, a file, not writable).
-        public static let notADirectory = Code("not-a-directory")
-        /// An argument or configuration value is out of range.
-        public static let invalidArgument = Code("invalid-argument")
-        /// The writer was closed.
-        public static let closed = Code("closed")
-        /// zstd refused to compress or decompress.
-        public static let compression = Code("compression")
-        /// A file name is not a spool segment name.
-        public static let notASegment = Code("not-a-segment")
-        /// A file to read is not a regular file (a FIFO, a device, a directory), or a symlink
-        /// where none is followed: never opened for reading, so it can neither block nor leak.
-        public static let notARegularFile = Code("not-a-regular-file")
-    }
+    public typealias Code = ErrorCode<SpoolError>
 
     public var code: Code
     /// What was attempted, as a phrase that a path follows: "cannot fsync".
@@ -77,4 +57,22 @@ func io<T>(_ body: () throws -> T) throws(SpoolError) -> T {
     do { return try body() } catch let error as SystemError { throw SpoolError(error) } catch {
         throw error as! SpoolError
     }
+}
+
+extension ErrorCode where Domain == SpoolError {
+    /// A system call failed; `errno` holds its number.
+    public static let io = Self("io")
+    /// A path is not usable as a spool directory (missing, a file, not writable).
+    public static let notADirectory = Self("not-a-directory")
+    /// An argument or configuration value is out of range.
+    public static let invalidArgument = Self("invalid-argument")
+    /// The writer was closed.
+    public static let closed = Self("closed")
+    /// zstd refused to compress or decompress.
+    public static let compression = Self("compression")
+    /// A file name is not a spool segment name.
+    public static let notASegment = Self("not-a-segment")
+    /// A file to read is not a regular file (a FIFO, a device, a directory), or a symlink
+    /// where none is followed: never opened for reading, so it can neither block nor leak.
+    public static let notARegularFile = Self("not-a-regular-file")
 }

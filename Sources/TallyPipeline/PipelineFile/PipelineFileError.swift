@@ -1,3 +1,5 @@
+public import TallyPosix
+
 /// A pipeline file that cannot be used: what is wrong and where, in one line.
 ///
 /// ```swift
@@ -6,32 +8,8 @@
 /// // Pipelines/default.yaml:7: segment.max_bytes: "64MB" is not a size (use B, KiB, MiB, GiB)
 /// ```
 public struct PipelineFileError: Error, CustomStringConvertible, Sendable, Hashable {
-    /// A stable, machine-readable kind of fault.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
-
-        /// Nothing is at the path.
-        public static let notFound = Code("not-found")
-        /// The path names a directory.
-        public static let isDirectory = Code("is-directory")
-        /// The file cannot be read.
-        public static let io = Code("io")
-        /// The file is not UTF-8 text.
-        public static let notUTF8 = Code("not-utf8")
-        /// The text is not valid YAML (a duplicate key included).
-        public static let invalidYAML = Code("invalid-yaml")
-        /// A key pipeline.md does not name.
-        public static let unknownKey = Code("unknown-key")
-        /// A mapping, list or single value where another is expected, a quoted value where a number
-        /// is, or a key that is not a plain name.
-        public static let wrongType = Code("wrong-type")
-        /// A value that does not parse (size, duration, price, enum) or is out of range.
-        public static let invalidValue = Code("invalid-value")
-        /// A required key is missing (a price's input or output).
-        public static let missingKey = Code("missing-key")
-    }
+    /// A stable, machine-readable kind of failure.
+    public typealias Code = ErrorCode<PipelineFileError>
 
     public var code: Code
     /// The pipeline file as it was named.
@@ -57,4 +35,26 @@ public struct PipelineFileError: Error, CustomStringConvertible, Sendable, Hasha
         if let key { text += ": \(key)" }
         return text + ": " + message
     }
+}
+
+extension ErrorCode where Domain == PipelineFileError {
+    /// Nothing is at the path.
+    public static let notFound = Self("not-found")
+    /// The path names a directory.
+    public static let isDirectory = Self("is-directory")
+    /// The file cannot be read.
+    public static let io = Self("io")
+    /// The file is not UTF-8 text.
+    public static let notUTF8 = Self("not-utf8")
+    /// The text is not valid YAML (a duplicate key included).
+    public static let invalidYAML = Self("invalid-yaml")
+    /// A key pipeline.md does not name.
+    public static let unknownKey = Self("unknown-key")
+    /// A mapping, list or single value where another is expected, a quoted value where a number
+    /// is, or a key that is not a plain name.
+    public static let wrongType = Self("wrong-type")
+    /// A value that does not parse (size, duration, price, enum) or is out of range.
+    public static let invalidValue = Self("invalid-value")
+    /// A required key is missing (a price's input or output).
+    public static let missingKey = Self("missing-key")
 }

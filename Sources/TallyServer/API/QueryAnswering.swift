@@ -1,3 +1,5 @@
+public import TallyPosix
+
 /// One question for `tally query`: its subject, the words after it and its flags, as the
 /// command line takes them (`session ID`, `--status FAILED`). The server asks; the command
 /// line's own code answers, so every JSON body is `tally query --format json`'s output.
@@ -32,32 +34,28 @@ public struct QueryRequest: Sendable, Hashable {
 }
 
 /// Why a query has no answer, in the words `tally query` uses.
-public struct QueryFailure: Error, Sendable, Hashable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
+public typealias QueryFailure = CodedError<QueryFailureDomain>
 
-        /// A flag or its value is wrong (HTTP 400, exit 2).
-        public static let badRequest = Code("bad-request")
-        /// `tally query` has no such subject (HTTP 404).
-        public static let unknownSubject = Code("unknown-subject")
-        /// An unknown session id (HTTP 404, exit 3).
-        public static let notFound = Code("not-found")
-        /// No usable snapshot yet (HTTP 503, exit 4).
-        public static let noSnapshot = Code("no-snapshot")
-        /// Anything else: a damaged snapshot, an I/O error (HTTP 500, exit 1).
-        public static let failed = Code("failed")
-    }
+/// The domain of ``QueryFailure``'s codes.
+public enum QueryFailureDomain {}
 
-    public var code: Code
-    public var message: String
+extension ErrorCode where Domain == QueryFailureDomain {
+    /// A flag or its value is wrong (HTTP 400, exit 2).
+    public static let badRequest = Self("bad-request")
+    /// `tally query` has no such subject (HTTP 404).
+    public static let unknownSubject = Self("unknown-subject")
+    /// An unknown session id (HTTP 404, exit 3).
+    public static let notFound = Self("not-found")
+    /// No usable snapshot yet (HTTP 503, exit 4).
+    public static let noSnapshot = Self("no-snapshot")
+    /// Anything else: a damaged snapshot, an I/O error (HTTP 500, exit 1).
+    public static let failed = Self("failed")
+}
 
+extension QueryFailure where Domain == QueryFailureDomain {
     public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
+        self.init(code: code, message: message)
     }
-
-    public var description: String { message }
 }
 
 /// A query that parsed and found its snapshot: ``write(_:)`` prints the JSON in pieces.

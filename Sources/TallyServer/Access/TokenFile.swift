@@ -1,4 +1,4 @@
-internal import TallyPosix
+public import TallyPosix
 
 /// `--token-file FILE`: one bearer token a line; blank lines and `#` comments are ignored.
 ///

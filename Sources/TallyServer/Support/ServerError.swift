@@ -1,3 +1,5 @@
+public import TallyPosix
+
 /// Why `tally serve` cannot start: a bad `--listen`, a token file that is missing or readable by
 /// others. `description` is one line that says what and where; ``code`` picks the exit status.
 ///
@@ -5,25 +7,14 @@
 /// do { _ = try TokenFile.read(path) }
 /// catch let error as ServerError where error.code == .usage { … }   // exit 2
 /// ```
-public struct ServerError: Error, CustomStringConvertible, Sendable, Hashable {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+public typealias ServerError = CodedError<ServerErrorDomain>
 
-        /// A flag or a file given on the command line is not usable (exit 2).
-        public static let usage = Code("usage")
-        /// The server could not start or run (exit 1).
-        public static let failed = Code("failed")
-    }
+/// The domain of ``ServerError``'s codes.
+public enum ServerErrorDomain {}
 
-    public var code: Code
-    public var message: String
-
-    public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { message }
+extension ErrorCode where Domain == ServerErrorDomain {
+    /// A flag or a file given on the command line is not usable (exit 2).
+    public static let usage = Self("usage")
+    /// The server could not start or run (exit 1).
+    public static let failed = Self("failed")
 }

@@ -1,4 +1,4 @@
-internal import TallyPosix
+public import TallyPosix
 
 /// Why a snapshot could not be written, opened or queried. `description` is one line
 /// that says what and where; ``code`` tells the CLI which exit status to use.
@@ -7,45 +7,29 @@ internal import TallyPosix
 /// do { _ = try SnapshotReader(path: dir) }
 /// catch let error as SnapshotError where error.code == .noUsableSnapshot { … }   // exit 4
 /// ```
-public struct SnapshotError: Error, CustomStringConvertible, Sendable, Hashable {
-    /// A stable, machine-readable kind of failure.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        public let rawValue: String
-        public init(_ rawValue: String) { self.rawValue = rawValue }
-        public var description: String { rawValue }
+public typealias SnapshotError = CodedError<SnapshotErrorDomain>
 
-        /// No complete snapshot in the directory (or the manifest given is unusable).
-        public static let noUsableSnapshot = Code("no-usable-snapshot")
-        /// `query session ID` for an id the snapshot does not hold.
-        public static let sessionNotFound = Code("session-not-found")
-        /// A query that does not validate (see `SnapshotQuery.validate()`).
-        public static let badQuery = Code("bad-query")
-        /// The directory is locked by another writer.
-        public static let busy = Code("busy")
-        /// A file could not be read or written.
-        public static let io = Code("io")
-        /// A snapshot file exists but its content is damaged.
-        public static let corrupt = Code("corrupt")
-        /// A snapshot file of a newer format version than this build reads (a rollback): refused,
-        /// nothing deleted.
-        public static let newerFormat = Code("newer-format")
-        /// The query shows a token or cost total that passed `Int64.max - 1` (flagged, never wrapped).
-        public static let totalOverflow = Code("total-overflow")
-    }
+/// The domain of ``SnapshotError``'s codes.
+public enum SnapshotErrorDomain {}
 
-    public var code: Code
-    /// What happened, including the path.
-    public var message: String
-    /// The file or directory concerned.
-    public var path: String?
-
-    public init(code: Code, message: String, path: String? = nil) {
-        self.code = code
-        self.message = message
-        self.path = path
-    }
-
-    public var description: String { message }
+extension ErrorCode where Domain == SnapshotErrorDomain {
+    /// No complete snapshot in the directory (or the manifest given is unusable).
+    public static let noUsableSnapshot = Self("no-usable-snapshot")
+    /// `query session ID` for an id the snapshot does not hold.
+    public static let sessionNotFound = Self("session-not-found")
+    /// A query that does not validate (see `SnapshotQuery.validate()`).
+    public static let badQuery = Self("bad-query")
+    /// The directory is locked by another writer.
+    public static let busy = Self("busy")
+    /// A file could not be read or written.
+    public static let io = Self("io")
+    /// A snapshot file exists but its content is damaged.
+    public static let corrupt = Self("corrupt")
+    /// A snapshot file of a newer format version than this build reads (a rollback): refused,
+    /// nothing deleted.
+    public static let newerFormat = Self("newer-format")
+    /// The query shows a token or cost total that passed `Int64.max - 1` (flagged, never wrapped).
+    public static let totalOverflow = Self("total-overflow")
 }
 
 extension SnapshotError {
