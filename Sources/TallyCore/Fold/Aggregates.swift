@@ -48,11 +48,14 @@ struct TimelineTotals: Sendable, Hashable {
         feedback.merge(other.feedback)
     }
 
+    /// The counters in the order they are packed.
+    private static let packedCounters: [WritableKeyPath<Self, Int64> & Sendable] = [
+        \.sessionsStarted, \.sessionsEnded, \.messages, \.llmCalls, \.costNanos, \.toolCalls, \.toolErrors, \.llmErrors,
+    ]
+
     /// Format 3 of the globals adds `feedback`.
     func encode(into writer: inout PackedWriter, format: UInt8) {
-        for value in [sessionsStarted, sessionsEnded, messages, llmCalls, costNanos, toolCalls, toolErrors, llmErrors] {
-            writer.signed(value)
-        }
+        writer.signed(self, Self.packedCounters)
         inputTokens.encode(into: &writer)
         outputTokens.encode(into: &writer)
         if format >= 3 { feedback.encode(into: &writer) }
@@ -60,14 +63,7 @@ struct TimelineTotals: Sendable, Hashable {
 
     static func decode(from reader: inout PackedReader, format: UInt8) throws(FoldDecodingError) -> TimelineTotals {
         var totals = TimelineTotals()
-        totals.sessionsStarted = try reader.signed()
-        totals.sessionsEnded = try reader.signed()
-        totals.messages = try reader.signed()
-        totals.llmCalls = try reader.signed()
-        totals.costNanos = try reader.signed()
-        totals.toolCalls = try reader.signed()
-        totals.toolErrors = try reader.signed()
-        totals.llmErrors = try reader.signed()
+        try reader.signed(into: &totals, packedCounters)
         totals.inputTokens = try TokenSum.decode(from: &reader)
         totals.outputTokens = try TokenSum.decode(from: &reader)
         if format >= 3 { totals.feedback = try FeedbackTotals.decode(from: &reader) }
@@ -201,8 +197,11 @@ struct ModelTotals: Sendable, Hashable {
         return view
     }
 
+    /// The counters in the order they are packed.
+    private static let packedCounters: [WritableKeyPath<Self, Int64> & Sendable] = [\.calls, \.errors, \.costNanos, \.unpricedCalls]
+
     func encode(into writer: inout PackedWriter, format: UInt8) {
-        for value in [calls, errors, costNanos, unpricedCalls] { writer.signed(value) }
+        writer.signed(self, Self.packedCounters)
         writer.signed128(ttftTotalMs)
         writer.signed(ttftCount)
         inputTokens.encode(into: &writer)
@@ -216,10 +215,7 @@ struct ModelTotals: Sendable, Hashable {
 
     static func decode(from reader: inout PackedReader, format: UInt8) throws(FoldDecodingError) -> ModelTotals {
         var totals = ModelTotals()
-        totals.calls = try reader.signed()
-        totals.errors = try reader.signed()
-        totals.costNanos = try reader.signed()
-        totals.unpricedCalls = try reader.signed()
+        try reader.signed(into: &totals, packedCounters)
         totals.ttftTotalMs = try reader.signed128()
         totals.ttftCount = try reader.signed()
         totals.inputTokens = try TokenSum.decode(from: &reader)

@@ -26,14 +26,7 @@ struct PackedWriter {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func unsigned(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
+    mutating func unsigned(_ value: UInt64) { varint(value) }
 
     mutating func signed(_ value: Int64) {
         unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
@@ -42,12 +35,22 @@ struct PackedWriter {
     /// A 128-bit value, zig-zag LEB128 like `signed`: the same bytes as `signed` for any value
     /// that fits in 64 bits, so a field can widen without changing what it wrote before.
     mutating func signed128(_ value: Int128) {
-        var raw = UInt128(bitPattern: (value << 1) ^ (value >> 127))
-        while raw >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: raw) | 0x80)
-            raw >>= 7
+        varint(UInt128(bitPattern: (value << 1) ^ (value >> 127)))
+    }
+
+    /// The counters `fields` of `root`, in that order (see `PackedReader.signed(into:_:)`).
+    mutating func signed<Root>(_ root: Root, _ fields: [WritableKeyPath<Root, Int64> & Sendable]) {
+        for field in fields { signed(root[keyPath: field]) }
+    }
+
+    @inline(__always)
+    private mutating func varint<T: UnsignedInteger & FixedWidthInteger>(_ value: T) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
         }
-        bytes.append(UInt8(raw))
+        bytes.append(UInt8(value))
     }
 
     mutating func count(_ value: Int) { unsigned(UInt64(value)) }
@@ -92,15 +95,23 @@ struct PackedReader {
         FoldDecodingError(part: part, offset: offset, message: message)
     }
 
-    mutating func unsigned() throws(FoldDecodingError) -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
+    mutating func unsigned() throws(FoldDecodingError) -> UInt64 { try varint() }
+
+    /// A LEB128 varint of at most `T.bitWidth` bits: a longer one, or a last group with bits above
+    /// the width, is damage.
+    @inline(__always)
+    private mutating func varint<T: UnsignedInteger & FixedWidthInteger>() throws(FoldDecodingError) -> T {
+        let lastShift = T.bitWidth / 7 * 7
+        var result: T = 0
+        var shift = 0
         while true {
             guard offset < bytes.count else { throw failure("truncated varint") }
             let byte = bytes[offset]
             offset += 1
-            guard shift < 64, shift < 63 || byte <= 1 else { throw failure("varint too long") }
-            result |= UInt64(byte & 0x7F) << shift
+            guard shift < T.bitWidth, shift < lastShift || byte >> (T.bitWidth - lastShift) == 0 else {
+                throw failure("varint too long")
+            }
+            result |= T(byte & 0x7F) << shift
             if byte < 0x80 { return result }
             shift += 7
         }
@@ -111,19 +122,15 @@ struct PackedReader {
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
+    /// What `PackedWriter.signed(_:_:)` wrote for the same `fields`.
+    mutating func signed<Root>(into root: inout Root, _ fields: [WritableKeyPath<Root, Int64> & Sendable]) throws(FoldDecodingError) {
+        for field in fields { root[keyPath: field] = try signed() }
+    }
+
     /// What `PackedWriter.signed128` wrote (or `signed`: the bytes are the same).
     mutating func signed128() throws(FoldDecodingError) -> Int128 {
-        var raw: UInt128 = 0
-        var shift: UInt128 = 0
-        while true {
-            guard offset < bytes.count else { throw failure("truncated varint") }
-            let byte = bytes[offset]
-            offset += 1
-            guard shift < 128, shift < 126 || byte <= 3 else { throw failure("varint too long") }
-            raw |= UInt128(byte & 0x7F) << shift
-            if byte < 0x80 { return Int128(bitPattern: (raw >> 1) ^ (0 &- (raw & 1))) }
-            shift += 7
-        }
+        let raw: UInt128 = try varint()
+        return Int128(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
     /// A length or element count, bounded by the bytes left so a corrupt count cannot allocate wildly.

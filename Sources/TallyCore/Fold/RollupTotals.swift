@@ -87,8 +87,11 @@ struct RollupTotals: Sendable, Hashable {
     }
 
     /// Format 3 of the globals adds the statuses, responses and feedback.
+    /// The counters in the order they are packed.
+    private static let packedCounters: [WritableKeyPath<Self, Int64> & Sendable] = [\.sessions, \.llmCalls, \.costNanos, \.toolErrors]
+
     func encode(into writer: inout PackedWriter, format: UInt8) {
-        for value in [sessions, llmCalls, costNanos, toolErrors] { writer.signed(value) }
+        writer.signed(self, Self.packedCounters)
         inputTokens.encode(into: &writer)
         outputTokens.encode(into: &writer)
         guard format >= 3 else { return }
@@ -100,10 +103,7 @@ struct RollupTotals: Sendable, Hashable {
 
     static func decode(from reader: inout PackedReader, format: UInt8) throws(FoldDecodingError) -> RollupTotals {
         var totals = RollupTotals()
-        totals.sessions = try reader.signed()
-        totals.llmCalls = try reader.signed()
-        totals.costNanos = try reader.signed()
-        totals.toolErrors = try reader.signed()
+        try reader.signed(into: &totals, packedCounters)
         totals.inputTokens = try TokenSum.decode(from: &reader)
         totals.outputTokens = try TokenSum.decode(from: &reader)
         if format >= 3 {
