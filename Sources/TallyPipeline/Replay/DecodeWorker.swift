@@ -199,9 +199,22 @@ struct DecodeWorker {
     private mutating func decodeLine(
         _ line: LineAssembler.Line, source: String, inFrame: Bool, into batch: inout DecodedBatch
     ) {
-        batch.lines += 1
-        switch line.isCut ? .invalid(decoder.noteCutLine(length: line.length)) : decoder.decode(line.bytes, appendingTo: &batch.events) {
+        let outcome = line.isCut ? .invalid(decoder.noteCutLine(length: line.length)) : decoder.decode(line.bytes, appendingTo: &batch.events)
+        book(
+            outcome, line: line.bytes, isCut: line.isCut, source: source, offset: inFrame ? line.frameOffset : line.offset,
+            lineOffset: inFrame ? line.offset : nil, into: &batch)
+    }
+
+    /// Counts one decoded line into `batch`: the shard of the event it appended, or its dead letter
+    /// (`offset`, `lineOffset` as `DeadLetterRecord` takes them).
+    @inline(__always)
+    private func book(
+        _ outcome: LineOutcome, line: UnsafeRawBufferPointer, isCut: Bool = false, source: String, offset: Int64,
+        lineOffset: Int64?, into batch: inout DecodedBatch
+    ) {
+        switch outcome {
         case .appended:
+            batch.lines += 1
             if shardCount > 1 {
                 let shard = batch.events.withUnsafeBufferPointer { events in
                     FoldShards.shard(of: events.baseAddress! + (events.count - 1), count: shardCount)
@@ -209,13 +222,14 @@ struct DecodeWorker {
                 batch.shards.append(shard)
             }
         case .invalid:
+            batch.lines += 1
             let invalid = decoder.lastInvalid
             batch.invalid.append(invalid)
             DeadLetterRecord.append(
-                source: source, offset: inFrame ? line.frameOffset : line.offset, lineOffset: inFrame ? line.offset : nil,
-                invalid: invalid, line: line.bytes, isCut: line.isCut, to: &batch.deadLetters)
+                source: source, offset: offset, lineOffset: lineOffset, invalid: invalid, line: line, isCut: isCut,
+                to: &batch.deadLetters)
         case .blank:
-            batch.lines -= 1
+            break
         }
     }
 
@@ -232,25 +246,11 @@ struct DecodeWorker {
         while start < count {
             let end = nextNewline(in: base, from: start, count: count)
             let line = UnsafeRawBufferPointer(start: base + start, count: end - start)
-            batch.lines += 1
-            switch decoder.decode(line, appendingTo: &batch.events) {
-            case .appended:
-                if shardCount > 1 {
-                    let shard = batch.events.withUnsafeBufferPointer { events in
-                        FoldShards.shard(of: events.baseAddress! + (events.count - 1), count: shardCount)
-                    }
-                    batch.shards.append(shard)
-                }
-            case .invalid:
-                let invalid = decoder.lastInvalid
-                batch.invalid.append(invalid)
-                DeadLetterRecord.append(
-                    source: source, offset: inFrame ? offset : offset + Int64(start),
-                    lineOffset: inFrame ? Int64(firstLineOffset + start) : nil, invalid: invalid, line: line,
-                    to: &batch.deadLetters)
-            case .blank:
-                batch.lines -= 1
-            }
+            let outcome = decoder.decode(line, appendingTo: &batch.events)   // before `book` reads `lastInvalid`
+            book(
+                outcome, line: line, source: source,
+                offset: inFrame ? offset : offset + Int64(start), lineOffset: inFrame ? Int64(firstLineOffset + start) : nil,
+                into: &batch)
             start = end + 1
         }
     }
