@@ -84,15 +84,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What the test targets share: scratch directories, locating the built `tally`, running programs.
+        .target(name: "TallyTestSupport", path: "Tests/TallyTestSupport"),
         .testTarget(name: "TallyCoreTests", dependencies: ["TallyCore", "TallyCorpus"]),
-        .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "TallyPosix", "CZstd", "TallyCorpus"]),
+        .testTarget(name: "TallySpoolTests", dependencies: ["TallySpool", "TallyPosix", "CZstd", "TallyCorpus", "TallyTestSupport"]),
         .testTarget(name: "TallySnapshotTests", dependencies: ["TallySnapshot", "TallyCore", "TallyPosix", "TallyCorpus"]),
-        .testTarget(name: "TallyPipelineTests", dependencies: ["TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyCorpus"]),
+        .testTarget(
+            name: "TallyPipelineTests",
+            dependencies: ["TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyCorpus", "TallyTestSupport"]),
         .testTarget(
             name: "TallyEventsTests",
-            dependencies: ["TallyEvents", "TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot"]),
-        .testTarget(name: "TallyCLITests", dependencies: ["TallyCorpus", "TallySpool"]),
-        .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyCorpus", "TallySpool"]),
+            dependencies: ["TallyEvents", "TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyTestSupport"]),
+        .testTarget(name: "TallyCLITests", dependencies: ["TallyCorpus", "TallySpool", "TallyTestSupport"]),
+        .testTarget(name: "TallyServerTests", dependencies: ["TallyServer", "TallyCorpus", "TallySpool", "TallyTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

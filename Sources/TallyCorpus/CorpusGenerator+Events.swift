@@ -3,10 +3,7 @@ extension CorpusGenerator {
     /// SplitMix64's finalizer: turns a session id and a serial number into an id.
     @inline(__always)
     static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        SplitMix64.finalize(value &+ 0x9E37_79B9_7F4A_7C15)
     }
 
     /// `{"type":…,"ts":…,"session_id":…` with `event_id` and context as the session's producer writes them.

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import Testing
 import TallyCorpus
 import TallySpool
@@ -49,12 +50,7 @@ import Glibc
 
     /// A spool of `events` corpus events in one sealed segment, plus a second segment of `tail`.
     static func spool(_ scratch: CLIScratch, events: Int, tail: [UInt8]) throws {
-        let other = scratch.path + "/other"
-        let corpus = CorpusGenerator.bytes(CorpusConfiguration(seed: 61, events: events))
-        #expect(try tally(["append", "--spool", other, "--producer", "p"], input: corpus).status == 0)
-        let sealed = try Spool(directory: other).segments()[0].path
-        try FileManager.default.createDirectory(atPath: scratch.spool, withIntermediateDirectories: true)
-        try FileManager.default.moveItem(atPath: sealed, toPath: scratch.spool + "/p.\(writer).00000001.zst")
+        try scratch.plantSegment(seed: 61, events: events, as: "p.\(writer).00000001.zst")
         try Data(tail).write(to: URL(fileURLWithPath: scratch.spool + "/p.\(writer).00000002.zst"))
     }
 

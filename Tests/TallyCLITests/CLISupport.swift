@@ -1,20 +1,10 @@
 import Foundation
 import Testing
+import TallyCorpus
+import TallySpool
+import TallyTestSupport
 
 import Glibc
-
-/// The built `tally` next to this test bundle (`.build/debug/tally`: CI runs `swift build` first).
-let tallyPath: String = {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var directory = URL(fileURLWithPath: exe).deletingLastPathComponent()
-    // The bundle may be a directory (`*.xctest/…`) or a file next to the products.
-    for _ in 0..<4 {
-        let candidate = directory.appendingPathComponent("tally").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        directory.deleteLastPathComponent()
-    }
-    return ""
-}()
 
 /// Fails the test with a clear message when the binary is missing.
 func requireTally() throws -> String {
@@ -27,9 +17,7 @@ struct CLIScratch {
     let path: String
 
     init(pipeline yaml: String, name: String = #function) throws {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "tally-cli-\(safe)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        path = try freshDirectory("cli", test: name)
         try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
     }
 
@@ -41,11 +29,17 @@ struct CLIScratch {
     func cleanup() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// What a finished `tally` invocation gave.
-struct Outcome {
-    var status: Int32
-    var output: String
-    var error: String
+extension CLIScratch {
+    /// Appends `events` corpus events of `seed` through `tally append` to a spool of their own
+    /// and moves its sealed segment into `spool` as `name` (a segment name of another writer).
+    func plantSegment(seed: UInt64, events: Int, as name: String) throws {
+        let other = path + "/other"
+        let corpus = CorpusGenerator.bytes(CorpusConfiguration(seed: seed, events: events))
+        #expect(try tally(["append", "--spool", other, "--producer", "p"], input: corpus).status == 0)
+        let sealed = try Spool(directory: other).segments()[0].path
+        try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: sealed, toPath: spool + "/" + name)
+    }
 }
 
 /// Runs `tally arguments…` with `input` on standard input and waits for it.
@@ -58,41 +52,6 @@ func tally(_ arguments: [String], input: [UInt8] = []) throws -> Outcome {
 @discardableResult
 func tally(_ arguments: [String], umask mask: String, input: [UInt8] = []) throws -> Outcome {
     try runProgram("/bin/sh", ["-c", "umask \(mask) && exec \"$0\" \"$@\"", try requireTally()] + arguments, input: input)
-}
-
-/// Runs `program arguments…` with `input` on standard input and waits for it.
-func runProgram(_ program: String, _ arguments: [String], input: [UInt8]) throws -> Outcome {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    let writing = Thread {
-        stdin.fileHandleForWriting.write(Data(input))
-        try? stdin.fileHandleForWriting.close()
-    }
-    writing.start()
-    let errors = Box<Data>(Data())
-    let errorsRead = DispatchSemaphore(value: 0)
-    let reading = Thread {
-        errors.value = stderr.fileHandleForReading.readDataToEndOfFile()
-        errorsRead.signal()
-    }
-    reading.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    errorsRead.wait()
-    return Outcome(
-        status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-        error: String(decoding: errors.value, as: UTF8.self))
-}
-
-final class Box<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// A `tally run` in the background; its standard error goes to a file.
@@ -136,16 +95,6 @@ final class RunningConsumer {
         process.waitUntilExit()
         return process.terminationStatus
     }
-}
-
-/// Polls `condition` every 50 ms until it holds or `seconds` pass.
-func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(50_000)
-    }
-    return condition()
 }
 
 /// `query WHAT --format json` over a snapshot directory, parsed (`nil` without a snapshot).

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import Testing
 import TallyCorpus
 
@@ -7,19 +8,9 @@ import Glibc
 /// `kill -9` of `tally run` at random moments while producers append: the final snapshot must
 /// equal a `tally replay` of the same segments, subject by subject.
 @Suite(.serialized) struct CrashTests {
-    /// SplitMix64: seeded, so a failing run can be repeated.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func milliseconds(_ range: ClosedRange<Int>) -> UInt32 {
-            UInt32(range.lowerBound + Int(next() % UInt64(range.count))) * 1000
-        }
+    /// A pause of `range` milliseconds, seeded so that a failing run can be repeated.
+    static func pause(_ range: ClosedRange<Int>, _ random: inout SplitMix64) -> UInt32 {
+        UInt32(range.lowerBound + Int(random.next() % UInt64(range.count))) * 1000
     }
 
     static let subjects: [[String]] = [
@@ -29,7 +20,7 @@ import Glibc
     @Test func killedConsumerEndsWhereReplayEnds() throws {
         let scratch = try CLIScratch(pipeline: "snapshot:\n  every: 200ms\n  keep: 3\n")
         defer { scratch.cleanup() }
-        var random = Random(state: 20_251_023)
+        var random = SplitMix64(seed: 20_251_023)
 
         // Two producers append bursts of a corpus (invalid lines and duplicates included),
         // each burst a `tally append` process, sealing small segments often.
@@ -61,7 +52,7 @@ import Glibc
         var kills = 0
         while kills < 10 || producersDone.wait(timeout: .now()) == .timedOut {
             let consumer = try RunningConsumer(pipeline: scratch.pipeline, log: scratch.path + "/run.log")
-            usleep(random.milliseconds(100...700))
+            usleep(Self.pause(100...700, &random))
             #expect(consumer.stop(SIGKILL) == SIGKILL)
             kills += 1
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import Testing
 import TallyCorpus
 import TallySpool
@@ -14,12 +15,7 @@ import Glibc
     /// A spool whose writer stream `p.<writer>` has a FIFO as its segment 1 and a real segment 2
     /// of `events` corpus events. Returns the FIFO's path.
     static func spoolWithAFIFO(_ scratch: CLIScratch, events: Int) throws -> String {
-        let other = scratch.path + "/other"
-        let corpus = CorpusGenerator.bytes(CorpusConfiguration(seed: 51, events: events))
-        #expect(try tally(["append", "--spool", other, "--producer", "p"], input: corpus).status == 0)
-        let sealed = try Spool(directory: other).segments()[0].path
-        try FileManager.default.createDirectory(atPath: scratch.spool, withIntermediateDirectories: true)
-        try FileManager.default.moveItem(atPath: sealed, toPath: scratch.spool + "/p.\(writer).00000002.zst")
+        try scratch.plantSegment(seed: 51, events: events, as: "p.\(writer).00000002.zst")
         let fifo = scratch.spool + "/p.\(writer).00000001.zst"
         #expect(mkfifo(fifo, 0o644) == 0)
         return fifo

@@ -3,6 +3,7 @@ import TallyEvents
 import TallyPipeline
 import TallySnapshot
 import TallySpool
+import TallyTestSupport
 
 /// A pipeline in a fresh temporary directory: `pipeline.yaml`, `spool/`, `snapshots/`.
 struct EventsScratch {
@@ -10,9 +11,7 @@ struct EventsScratch {
     let settings: PipelineSettings
 
     init(yaml: String = "pricing:\n  gpt-4o-mini: { input: 0.15, output: 0.60 }\n", name: String = #function) throws {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "tally-events-\(safe)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        path = try freshDirectory("events", test: name)
         try yaml.write(toFile: path + "/pipeline.yaml", atomically: true, encoding: .utf8)
         settings = try PipelineSettings.load(path: path + "/pipeline.yaml")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import Testing
 
 /// A real headless browser (Debian's `chromium`, installed by .ci/setup) loads the pages.
@@ -17,9 +18,9 @@ import Testing
                       "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                       "--user-data-dir=\(profile)", "--window-size=1366,1000"]
         let netlog = profile + "/netlog.json"
-        let dom = try run(browser, common + ["--log-net-log=\(netlog)", "--dump-dom", url])
+        let dom = try runProgram(browser, common + ["--log-net-log=\(netlog)", "--dump-dom", url])
         #expect(dom.status == 0, "chromium: \(dom.error)")
-        let shot = try run(browser, common + ["--screenshot=\(screenshot)", url])
+        let shot = try runProgram(browser, common + ["--screenshot=\(screenshot)", url])
         #expect(shot.status == 0, "chromium: \(shot.error)")
         #expect(FileManager.default.fileExists(atPath: screenshot))
         // Every request the page made (its initiator is the page's origin), from the net log.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TallyTestSupport
 import Testing
 
 @Suite(.serialized) struct LiveTests {
@@ -10,12 +11,7 @@ import Testing
         func append(_ lines: [String]) throws { try appendLines(lines, spool: scratch.spool) }
         try append([#"{"type":"session_start","ts":"2025-10-23T00:00:00.000Z","session_id":"live_1","user_id":"u1"}"#])
 
-        let consumer = Process()
-        consumer.executableURL = URL(fileURLWithPath: tallyPath)
-        consumer.arguments = ["run", "--pipeline", scratch.pipeline]
-        consumer.standardOutput = FileHandle.nullDevice
-        consumer.standardError = FileHandle.nullDevice
-        try consumer.run()
+        let consumer = try startConsumer(pipeline: scratch.pipeline)
         defer {
             kill(consumer.processIdentifier, SIGTERM)
             consumer.waitUntilExit()
@@ -57,12 +53,7 @@ import Testing
         let scratch = try Scratch(every: "1s")
         defer { scratch.cleanup() }
         try appendLines([#"{"type":"session_start","ts":"2025-10-23T00:00:00.000Z","session_id":"kept_1","user_id":"u1"}"#], spool: scratch.spool)
-        let consumer = Process()
-        consumer.executableURL = URL(fileURLWithPath: tallyPath)
-        consumer.arguments = ["run", "--pipeline", scratch.pipeline]
-        consumer.standardOutput = FileHandle.nullDevice
-        consumer.standardError = FileHandle.nullDevice
-        try consumer.run()
+        let consumer = try startConsumer(pipeline: scratch.pipeline)
         var running = true
         defer {
             if running {

@@ -1,4 +1,5 @@
 import Foundation
+import TallyTestSupport
 import Testing
 
 @Suite(.serialized) struct MetricsTests {
@@ -16,7 +17,7 @@ import Testing
         let tool = try #require(promtool, "promtool is missing: .ci/setup installs Debian's prometheus package")
         let file = scratch.path + "/metrics.txt"
         try metrics.body.write(toFile: file, atomically: true, encoding: .utf8)
-        let check = try run("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", tool, file])
+        let check = try runProgram("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", tool, file])
         #expect(check.status == 0, "promtool: \(check.output) \(check.error)")
 
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(try queryJSON(scratch.snapshots, ["summary"]).utf8)) as? [String: Any])

@@ -1,73 +1,17 @@
 import Foundation
 import Glibc
 import Testing
-
-/// The built `tally` next to this test bundle (CI runs `swift build` first).
-let tallyPath: String = {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var directory = URL(fileURLWithPath: exe).deletingLastPathComponent()
-    for _ in 0..<4 {
-        let candidate = directory.appendingPathComponent("tally").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        directory.deleteLastPathComponent()
-    }
-    return ""
-}()
+import TallyTestSupport
 
 /// The build folder (`.build/debug`), where test artefacts such as screenshots are kept.
 var buildFolder: String { URL(fileURLWithPath: tallyPath).deletingLastPathComponent().path }
 
 let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
-struct Outcome {
-    var status: Int32
-    var output: String
-    var error: String
-}
-
-/// Runs `program arguments…` and waits for it.
-@discardableResult
-func run(_ program: String, _ arguments: [String]) throws -> Outcome {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let stdout = Pipe(), stderr = Pipe()
-    process.standardOutput = stdout
-    process.standardError = stderr
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let errors = Box(Data())
-    let done = DispatchSemaphore(value: 0)
-    Thread {
-        errors.value = stderr.fileHandleForReading.readDataToEndOfFile()
-        done.signal()
-    }.start()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    done.wait()
-    return Outcome(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                   error: String(decoding: errors.value, as: UTF8.self))
-}
-
 @discardableResult
 func tally(_ arguments: [String]) throws -> Outcome {
     try #require(!tallyPath.isEmpty, "the `tally` executable is not next to the test bundle: run `swift build` first")
-    return try run(tallyPath, arguments)
-}
-
-final class Box<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// Polls `condition` every 50 ms until it holds or `seconds` pass (generous: no timing is asserted).
-func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(50_000)
-    }
-    return condition()
+    return try runProgram(tallyPath, arguments)
 }
 
 /// A scratch directory with a pipeline file (snapshots, spool and dead letters inside it).
@@ -75,9 +19,7 @@ struct Scratch {
     let path: String
 
     init(name: String = #function, every: String = "10s") throws {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "tally-serve-\(safe)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        path = try freshDirectory("serve", test: name)
         var yaml = try String(contentsOfFile: checkout + "/Pipelines/default.yaml", encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "../.tally/", with: path + "/")
         yaml = yaml.replacingOccurrences(of: "every: 10s", with: "every: \(every)")
@@ -101,6 +43,18 @@ struct Scratch {
     }
 
     func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// `tally run --pipeline PIPELINE` in the background, its output discarded; SIGTERM it when done.
+func startConsumer(pipeline: String) throws -> Process {
+    try #require(!tallyPath.isEmpty)
+    let consumer = Process()
+    consumer.executableURL = URL(fileURLWithPath: tallyPath)
+    consumer.arguments = ["run", "--pipeline", pipeline]
+    consumer.standardOutput = FileHandle.nullDevice
+    consumer.standardError = FileHandle.nullDevice
+    try consumer.run()
+    return consumer
 }
 
 /// A `tally serve` in the background on a free loopback port; its standard error goes to a file.

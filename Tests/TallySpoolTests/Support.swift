@@ -1,14 +1,13 @@
 import Foundation
 import Testing
+import TallyTestSupport
 @testable import TallySpool
 
 /// A fresh directory under the temporary directory, removed by `cleanup()`.
 struct TempDir {
     let path: String
     init(_ name: String = #function) {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "tally-spool-\(safe)-\(UUID().uuidString.prefix(8))"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        path = try! freshDirectory("spool", test: name)
     }
     func cleanup() { try? FileManager.default.removeItem(atPath: path) }
     func file(_ name: String) -> String { path + "/" + name }

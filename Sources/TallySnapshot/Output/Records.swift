@@ -97,11 +97,8 @@ enum Records {
     /// `models` of `query session ID`: model → calls, input_tokens, output_tokens, cost_usd (the
     /// `models_json` of a session row), written into `json`.
     static func writeSessionModels(_ models: [SessionModelUsage], to json: inout JSONBytes) {
-        json.append("{")
-        for (index, usage) in inOrder(models, by: \.model).enumerated() {
-            if index > 0 { json.append(",") }
-            json.appendString(usage.model)
-            json.append(#":{"calls":"#)
+        writeByName(models, by: \.model, to: &json) { usage, json in
+            json.append(#""calls":"#)
             json.appendInteger(usage.calls)
             json.append(#","input_tokens":"#)
             json.appendInteger(usage.inputTokens)
@@ -109,24 +106,32 @@ enum Records {
             json.appendInteger(usage.outputTokens)
             json.append(#","cost_usd":"#)
             json.appendMoney(nanos: usage.costNanos)
-            json.append("}")
         }
-        json.append("}")
     }
 
     /// `tools` of `query session ID`: tool name → calls, errors, timeouts (the `tools_json` of a
     /// session row), written into `json`.
     static func writeSessionTools(_ tools: [SessionToolUsage], to json: inout JSONBytes) {
-        json.append("{")
-        for (index, usage) in inOrder(tools, by: \.toolName).enumerated() {
-            if index > 0 { json.append(",") }
-            json.appendString(usage.toolName)
-            json.append(#":{"calls":"#)
+        writeByName(tools, by: \.toolName, to: &json) { usage, json in
+            json.append(#""calls":"#)
             json.appendInteger(usage.calls)
             json.append(#","errors":"#)
             json.appendInteger(usage.errors)
             json.append(#","timeouts":"#)
             json.appendInteger(usage.timeouts)
+        }
+    }
+
+    /// `{"NAME":{FIELDS},…}` in name order; `fields` writes one item's members.
+    private static func writeByName<Item>(
+        _ items: [Item], by name: (Item) -> String, to json: inout JSONBytes, fields: (Item, inout JSONBytes) -> Void
+    ) {
+        json.append("{")
+        for (index, item) in inOrder(items, by: name).enumerated() {
+            if index > 0 { json.append(",") }
+            json.appendString(name(item))
+            json.append(":{")
+            fields(item, &json)
             json.append("}")
         }
         json.append("}")

@@ -1,5 +1,6 @@
 import Testing
 @testable import TallyCore
+import TallyCorpus
 
 /// The 1.1 rules of the fold, each on a hand-computed fixture: cache-write and dated prices, feedback,
 /// persona rollups, error groups and their bound, log errors and the fullest context window.
@@ -157,7 +158,7 @@ import Testing
     @Test func theBoundKeepsTheSameGroupsAndOtherInEveryOrderAndSplit() {
         var settings = FoldSettings.fewEvents
         settings.errorGroupLimit = 5
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let events = (0..<200).map { index in
             let letters = String(UnicodeScalar(UInt8(97 + index % 23)))
             return toolCall("s\(index % 9)", t0 + Int64(index * 13 % 97), "t", .error, message: "fault \(letters)\(index % 31)x")

@@ -1,4 +1,5 @@
 @testable import TallyCore
+import TallyCorpus
 
 /// 2025-10-23T14:00:00Z, on a minute and an hour boundary.
 let t0: Int64 = 1_761_228_000_000
@@ -86,15 +87,3 @@ struct AllViews: Equatable {
     }
 }
 
-/// SplitMix64: a seeded generator, so random tests are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,5 +1,6 @@
 import Testing
 @testable import TallyCore
+import TallyCorpus
 
 /// The session-derived views come from cached sums refreshed by `takeChanges()`; these tests compare
 /// them with a recomputation over every session (what the views computed before the caches existed).
@@ -97,7 +98,7 @@ import Testing
 
     @Test(arguments: [UInt64(11), 12, 13, 14])
     func incrementalViewsEqualARecomputationAfterFoldsChangesMergesAndRetirements(seed: UInt64) throws {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         // Mostly in time order, so sessions time out and pass retention while folding.
         let events = OrderIndependenceTests.randomEvents(seed: seed).sorted { $0.timestamp < $1.timestamp }
         let chunks = stride(from: 0, to: events.count, by: 150).map { Array(events[$0..<min($0 + 150, events.count)]) }

@@ -1,5 +1,6 @@
 import Testing
 @testable import TallyCore
+import TallyCorpus
 
 @Suite struct LatencyHistogramTests {
     @Test func smallValuesAreExact() {
@@ -35,7 +36,7 @@ import Testing
         var all = LatencyHistogram()
         var left = LatencyHistogram()
         var right = LatencyHistogram()
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for index in 0..<5_000 {
             let value = Int64.random(in: 0...2_000_000, using: &generator)
             all.record(value)

@@ -1,5 +1,6 @@
 import Testing
 @testable import TallyCore
+import TallyCorpus
 
 @Suite struct OrderIndependenceTests {
     static var settings: FoldSettings {
@@ -27,7 +28,7 @@ import Testing
     /// About 2,000 events over 3 hours and 60 sessions, with ties on `ts`, late events, log lines
     /// without a session, and exact copies of events that carry an `event_id`.
     static func randomEvents(seed: UInt64) -> [Event] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         func pick<T>(_ values: [T]) -> T { values.randomElement(using: &generator)! }
         func maybe<T>(_ value: @autoclosure () -> T, _ percent: Int = 50) -> T? {
             Int.random(in: 0..<100, using: &generator) < percent ? value() : nil
@@ -107,7 +108,7 @@ import Testing
         #expect(inOrder.summary.ratings > 0 && inOrder.summary.cacheWriteInputTokens != nil)
         #expect(!inOrder.personas.isEmpty && inOrder.sessions.contains { $0.logErrors > 0 })
 
-        var generator = SeededGenerator(seed: seed &* 31)
+        var generator = SplitMix64(seed: seed &* 31)
         let shuffled = AllViews(folded(events.shuffled(using: &generator), settings: Self.settings))
         #expect(shuffled == inOrder)
 
@@ -138,7 +139,7 @@ import Testing
     func partsThatTookTheirChangesMergeIntoTheSameViewsAndRows(seed: UInt64) {
         let events = Self.randomEvents(seed: seed)
         let inOrder = folded(events.sorted { $0.timestamp < $1.timestamp }, settings: Self.settings)
-        var generator = SeededGenerator(seed: seed &* 37)
+        var generator = SplitMix64(seed: seed &* 37)
         for partCount in 2...4 {
             var parts = Array(repeating: FoldState(settings: Self.settings), count: partCount)
             for event in events.shuffled(using: &generator) {

@@ -1,5 +1,6 @@
 import Testing
 @testable import TallyCore
+import TallyCorpus
 
 /// The watermark summary in persisted globals: a resumed fold continues exactly, and globals of
 /// format 1 (no summary, only the largest `ts`) still load.
@@ -16,7 +17,7 @@ import Testing
     }
 
     @Test func aResumedFoldContinuesExactlyWithFarFutureEvents() throws {
-        var generator = SeededGenerator(seed: 17)
+        var generator = SplitMix64(seed: 17)
         var events = WatermarkTests.corpus(seed: 9, events: 4_000)
         for far in WatermarkTests.farFutureLogs(15, &generator) {
             events.insert(far, at: Int.random(in: 0...events.count, using: &generator))

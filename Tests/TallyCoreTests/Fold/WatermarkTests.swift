@@ -21,7 +21,7 @@ import TallyCorpus
     }
 
     /// Dense clusters, sparse points, ties and far outliers.
-    static func randomTimestamps(_ generator: inout SeededGenerator) -> [Int64] {
+    static func randomTimestamps(_ generator: inout SplitMix64) -> [Int64] {
         var timestamps: [Int64] = []
         for _ in 0..<Int.random(in: 0...12, using: &generator) {
             let base = t0 + Int64.random(in: 0...(10 * hour), using: &generator)
@@ -44,7 +44,7 @@ import TallyCorpus
     }
 
     @Test func theSummaryGivesTheRuleOverEveryTimestampInAnyOrderAndSplit() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for trial in 0..<400 {
             let quorum = [1, 2, 3, 5, 16][trial % 5]
             let window: Int64 = [0, 1_000, 60_000][trial % 3]
@@ -75,7 +75,7 @@ import TallyCorpus
     }
 
     @Test func aQuorumOfOneIsTheLargestTimestamp() {
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         for _ in 0..<50 {
             let timestamps = Self.randomTimestamps(&generator)
             let state = folded(timestamps.map { logLine($0) }, settings: .fewEvents)
@@ -195,7 +195,7 @@ import TallyCorpus
     }
 
     /// `count` `log` events (without a session, with an `event_id`) dated in the year 9999.
-    static func farFutureLogs(_ count: Int, _ generator: inout SeededGenerator) -> [Event] {
+    static func farFutureLogs(_ count: Int, _ generator: inout SplitMix64) -> [Event] {
         (0..<count).map { index in
             var event = logLine(farFuture + Int64.random(in: 0...(24 * hour), using: &generator))
             event.eventID = EventID("far-future-\(index)")
@@ -219,7 +219,7 @@ import TallyCorpus
         #expect(expected.summary.sessions["total", default: 0] > Int64(expected.sessions.count))
         #expect(expected.summary.duplicates > 0)
 
-        var generator = SeededGenerator(seed: 41)
+        var generator = SplitMix64(seed: 41)
         let shuffledCorpus = corpus.shuffled(using: &generator)
         let replayed = AllViews(Self.foldLikeReplay(shuffledCorpus))
         for count in 1..<Self.settings.watermarkQuorum {
@@ -243,7 +243,7 @@ import TallyCorpus
     /// Replay's shards: split by session (far-future events by `event_id`), retention applied in each
     /// at the merged watermark, then merged: the same as one fold.
     @Test func shardsMergeToTheWholeFoldWithFarFutureEvents() {
-        var generator = SeededGenerator(seed: 43)
+        var generator = SplitMix64(seed: 43)
         let events = (Self.corpus(seed: 6, events: 4_000) + Self.farFutureLogs(15, &generator)).shuffled(using: &generator)
         let whole = Self.foldLikeReplay(events)
         for count in 2...4 {

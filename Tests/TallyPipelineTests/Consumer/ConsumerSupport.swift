@@ -5,6 +5,7 @@ import TallySnapshot
 import TallySpool
 
 import Glibc
+import TallyTestSupport
 
 /// A pipeline in a fresh temporary directory: `pipeline.yaml`, `spool/`, `snapshots/`, `dead-letter/`.
 struct ConsumerScratch {
@@ -12,9 +13,7 @@ struct ConsumerScratch {
     let settings: PipelineSettings
 
     init(yaml: String = "", name: String = #function) throws {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "tally-consumer-\(safe)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        path = try freshDirectory("consumer", test: name)
         try yaml.write(toFile: path + "/pipeline.yaml", atomically: true, encoding: .utf8)
         settings = try PipelineSettings.load(path: path + "/pipeline.yaml")
     }
