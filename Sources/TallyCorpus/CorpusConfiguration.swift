@@ -27,6 +27,10 @@ public struct CorpusConfiguration: Sendable, Hashable {
     public var includeTooLong: Bool
     /// Length of a `too_long` line; default 1 MiB + 1 KiB, just past the default `max_line_bytes`.
     public var tooLongBytes: Int
+    /// Whether every session is one turn without access checks, tools, logs or feedback:
+    /// `session_start`, a user message, an `llm_call` (retried now and then), the answer and
+    /// `session_end` — many small sessions, for measuring what a fold's cost per session is.
+    public var shortSessions: Bool
 
     public init(
         seed: UInt64 = 1,
@@ -37,7 +41,8 @@ public struct CorpusConfiguration: Sendable, Hashable {
         duplicateFraction: Double = 0.003,
         lateFraction: Double = 0.01,
         includeTooLong: Bool = false,
-        tooLongBytes: Int = (1 << 20) + 1024
+        tooLongBytes: Int = (1 << 20) + 1024,
+        shortSessions: Bool = false
     ) {
         self.seed = seed
         self.events = events
@@ -48,6 +53,7 @@ public struct CorpusConfiguration: Sendable, Hashable {
         self.lateFraction = lateFraction
         self.includeTooLong = includeTooLong
         self.tooLongBytes = tooLongBytes
+        self.shortSessions = shortSessions
     }
 }
 

@@ -38,6 +38,12 @@ extension CorpusGenerator {
         } else {
             s.phase = random.chance(0.35) ? .accessGate : .start
         }
+        if configuration.shortSessions {
+            s.plannedTurns = 1
+            s.heavyContext = false
+            s.logsSystemPrompt = false
+            s.phase = .start
+        }
         return s
     }
 
@@ -82,7 +88,8 @@ extension CorpusGenerator {
                 break
             }
             let roundsRoll = random.unit()
-            s.toolRoundsLeft = roundsRoll < 0.40 ? 0 : roundsRoll < 0.75 ? 1 : roundsRoll < 0.95 ? 2 : 3
+            s.toolRoundsLeft = configuration.shortSessions ? 0
+                : roundsRoll < 0.40 ? 0 : roundsRoll < 0.75 ? 1 : roundsRoll < 0.95 ? 2 : 3
             s.retries = 0
             scheduleLLMCall(&s, from: now)
 
@@ -127,7 +134,7 @@ extension CorpusGenerator {
         case .assistantMessage:
             writeMessage(&s, role: "assistant", into: &buffer)
             s.turn += 1
-            if random.chance(0.08) {
+            if !configuration.shortSessions, random.chance(0.08) {
                 s.phase = .feedback
                 s.nextAt = now + random.between(Int64(4_000), 60_000)
             } else {

@@ -3,7 +3,7 @@ import TallyCore
 import Foundation
 import TallyCorpus
 
-/// `tally generate --seed N --events N [--invalid-fraction F] [--start TIME]`: writes a
+/// `tally generate --seed N --events N [--invalid-fraction F] [--start TIME] [--short-sessions]`: writes a
 /// deterministic synthetic NDJSON corpus to standard output.
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,6 +30,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Include lines longer than 1 MiB among the invalid ones.")
     var includeTooLong = false
 
+    @Flag(help: "Make every session one turn of about five events (no access checks, tools, logs or feedback).")
+    var shortSessions = false
+
     @Option(help: "Sessions in flight at once; fewer stretch the corpus over more days.")
     var concurrency: Int = 48
 
@@ -53,7 +56,8 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         var generator = CorpusGenerator(CorpusConfiguration(
             seed: seed, events: events, startTime: EventTime.parse(start) ?? 0, concurrency: concurrency,
-            invalidFraction: invalidFraction, duplicateFraction: duplicateFraction, includeTooLong: includeTooLong))
+            invalidFraction: invalidFraction, duplicateFraction: duplicateFraction, includeTooLong: includeTooLong,
+            shortSessions: shortSessions))
         let output = FileHandle.standardOutput
         var failure: Error?
         generator.write { chunk in

@@ -109,4 +109,23 @@ import TallyCorpus
         #expect(statistics.epochMillisTimestamps == epochs)
         #expect(statistics.validLines + statistics.invalidLines == 10_000)
     }
+
+    @Test func shortSessionsAreOneTurnWithoutToolsAccessOrFeedback() {
+        let configuration = CorpusConfiguration(seed: 6, events: 20_000, concurrency: 500, shortSessions: true)
+        var eventsBySession: [String: Set<String>] = [:]
+        var types: Set<String> = []
+        for line in Self.lines(CorpusGenerator.bytes(configuration)) {
+            #expect(ContractCheck.reason(of: line) == nil)
+            let object = Self.object(line)
+            types.insert(object["type"] as! String)
+            guard let session = object["session_id"] as? String else { continue }
+            eventsBySession[session, default: []].insert(object["event_id"] as? String ?? "\(line.hashValue)")
+        }
+        #expect(types.isSubset(of: ["session_start", "message", "llm_call", "session_end", "log"]))
+        let sizes = eventsBySession.values.map(\.count).sorted()
+        #expect(sizes.count > 3_000, "\(sizes.count) sessions in 20 000 lines")
+        #expect(sizes[sizes.count / 2] == 5, "median session of \(sizes[sizes.count / 2]) events")
+        #expect(sizes.last! <= 9, "a session of \(sizes.last!) events")
+        #expect(CorpusGenerator.bytes(configuration) != CorpusGenerator.bytes(CorpusConfiguration(seed: 6, events: 20_000, concurrency: 500)))
+    }
 }
