@@ -54,7 +54,7 @@ struct FeedbackTotals: Sendable, Hashable {
     /// The exact mean of the ratings rounded half-even to 3 decimals; `nil` without any.
     var averageRating: Double? {
         guard ratings > 0 else { return nil }
-        return Double(CallCost.roundedHalfEven(ratingNanos, divisor: Int128(ratings) * 1_000_000)) / 1_000
+        return thousandths(CallCost.roundedHalfEven(ratingNanos, divisor: Int128(ratings) * 1_000_000))
     }
 
     func encode(into writer: inout PackedWriter) {
@@ -77,5 +77,12 @@ struct FeedbackTotals: Sendable, Hashable {
 /// `value / divisor` rounded half-even to 3 decimals, for rates and ratios shown with 3 decimals.
 func threeDecimals(_ value: Int128, over divisor: Int128) -> Double? {
     guard divisor > 0 else { return nil }
-    return Double(CallCost.roundedHalfEven(value * 1_000, divisor: divisor)) / 1_000
+    return thousandths(CallCost.roundedHalfEven(value * 1_000, divisor: divisor))
+}
+
+/// `value / 1000` as a `Double`. A value that fits in 64 bits converts through `Int64`: the
+/// generic conversion of an `Int128` costs thousands of instructions, and replay shows many ratios.
+private func thousandths(_ value: Int128) -> Double {
+    let fits = value >= Int128(Int64.min) && value <= Int128(Int64.max)
+    return (fits ? Double(Int64(truncatingIfNeeded: value)) : Double(value)) / 1_000
 }

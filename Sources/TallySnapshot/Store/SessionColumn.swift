@@ -46,33 +46,37 @@ struct SessionColumn: Sendable {
     static func integer(
         _ name: String, _ field: WritableKeyPath<SessionRow, Int64> & Sendable, declaration: String = "INTEGER NOT NULL"
     ) -> SessionColumn {
-        SessionColumn(
+        let stored = StoredField(field)
+        return SessionColumn(
             name, declaration, bind: { statement, index, version throws(SQLiteError) in
-                try statement.bind(index, version.row[keyPath: field])
+                try statement.bind(index, stored.value(in: &version.row))
             }, read: { statement, index, row in row[keyPath: field] = statement.int64(index) })
     }
 
     /// A column that stores the optional `Int64` field `field` of the row (NULL when absent).
     static func integer(_ name: String, _ field: WritableKeyPath<SessionRow, Int64?> & Sendable) -> SessionColumn {
-        SessionColumn(
+        let stored = StoredField(field)
+        return SessionColumn(
             name, "INTEGER", bind: { statement, index, version throws(SQLiteError) in
-                try statement.bind(index, version.row[keyPath: field])
+                try statement.bind(index, stored.value(in: &version.row))
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalInt64(index) })
     }
 
     /// A column that stores the optional `Double` field `field` of the row (NULL when absent).
     static func real(_ name: String, _ field: WritableKeyPath<SessionRow, Double?> & Sendable) -> SessionColumn {
-        SessionColumn(
+        let stored = StoredField(field)
+        return SessionColumn(
             name, "REAL", bind: { statement, index, version throws(SQLiteError) in
-                try statement.bind(index, version.row[keyPath: field])
+                try statement.bind(index, stored.value(in: &version.row))
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalDouble(index) })
     }
 
     /// A column that stores the optional text field `field` of the row (NULL when absent).
     static func text(_ name: String, _ field: WritableKeyPath<SessionRow, String?> & Sendable) -> SessionColumn {
-        SessionColumn(
+        let stored = StoredField(field)
+        return SessionColumn(
             name, "TEXT", bind: { statement, index, version throws(SQLiteError) in
-                try statement.bind(index, version.row[keyPath: field])
+                try statement.bind(index, stored.value(in: &version.row))
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalString(index) })
     }
 
@@ -81,5 +85,24 @@ struct SessionColumn: Sendable {
         SessionColumn(name, declaration, bind: { statement, index, version throws(SQLiteError) in
             try statement.bind(index, value(version.row))
         })
+    }
+}
+
+/// A stored field of ``SessionRow`` read at its byte offset (`MemoryLayout.offset(of:)`, found
+/// once when the column list is built) rather than through the key-path runtime, which costs
+/// about 850 instructions an access: a replay binds every column of every session it writes.
+/// A path that is not a plain stored field has no offset and is read through the key path.
+private struct StoredField<Value>: @unchecked Sendable {
+    let path: WritableKeyPath<SessionRow, Value>
+    let offset: Int?
+
+    init(_ path: WritableKeyPath<SessionRow, Value>) {
+        self.path = path
+        offset = MemoryLayout<SessionRow>.offset(of: path)
+    }
+
+    func value(in row: inout SessionRow) -> Value {
+        guard let offset else { return row[keyPath: path] }
+        return withUnsafeBytes(of: &row) { $0.load(fromByteOffset: offset, as: Value.self) }
     }
 }
