@@ -105,22 +105,25 @@ package enum FileOperations {
         }
     }
 
-    /// The whole content of a small file. With `followSymlinks: false` a symlink at `path` is
-    /// refused (`ELOOP`) and so is anything but a regular file (`EINVAL`), never opened in a way that waits.
-    package static func readFile(_ path: String, followSymlinks: Bool = true) throws(SystemError) -> [UInt8] {
+    /// The whole content of a small file, at most `maxBytes` of it: a longer file is refused
+    /// (`EFBIG`) without reading past the bound, so a planted or sparse file cannot take memory.
+    /// With `followSymlinks: false` a symlink at `path` is refused (`ELOOP`) and so is anything
+    /// but a regular file (`EINVAL`), never opened in a way that waits.
+    package static func readFile(_ path: String, followSymlinks: Bool = true, maxBytes: Int) throws(SystemError) -> [UInt8] {
         let fd = try Posix.open(path, followSymlinks ? O_RDONLY : O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
-        if !followSymlinks {
-            guard try Posix.fstat(fd, path: path).isRegular else {
-                Posix.close(fd)
-                throw SystemError("cannot read (not a regular file)", path, errno: EINVAL)
-            }
-        }
         defer { Posix.close(fd) }
+        let status = try Posix.fstat(fd, path: path)
+        if !followSymlinks, !status.isRegular {
+            throw SystemError("cannot read (not a regular file)", path, errno: EINVAL)
+        }
+        let tooLarge = SystemError("cannot read (larger than \(maxBytes) bytes)", path, errno: EFBIG)
+        if status.isRegular, status.size > Int64(maxBytes) { throw tooLarge }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = try Posix.read(fd, &chunk, chunk.count, path: path)
             if count == 0 { return bytes }
+            guard bytes.count + count <= maxBytes else { throw tooLarge }
             bytes.append(contentsOf: chunk[0..<count])
         }
     }

@@ -33,6 +33,9 @@ public struct ConsumerRegistration: Sendable, Hashable {
 
     static let prefix = ".tally-consumer-"
     static let header = "tally-consumer 1"
+    /// A registration longer than this is not read (a producer may plant any file in the spool):
+    /// a line of about 80 bytes per writer stream, for thousands of streams.
+    static let maxBytes = 4 << 20
 
     /// One registration file as found: read, or there but unreadable (damaged, not a regular file).
     public enum Found: Sendable, Hashable {
@@ -64,7 +67,7 @@ public struct ConsumerRegistration: Sendable, Hashable {
             let path = FileOperations.join(directory, name)
             guard let status = try io({ try Posix.lstat(path) }) else { continue }
             do throws(SpoolError) {
-                let bytes = try io { try FileOperations.readFile(path, followSymlinks: false) }
+                let bytes = try io { try FileOperations.readFile(path, followSymlinks: false, maxBytes: maxBytes) }
                 guard let registration = parse(bytes, consumer: consumer) else {
                     found.append(.unreadable(name: name, modifiedAtMs: status.modifiedAt, reason: "not a consumer registration"))
                     continue

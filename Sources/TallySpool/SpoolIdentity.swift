@@ -30,7 +30,7 @@ public enum SpoolIdentity {
     public static func read(in directory: String) throws(SpoolError) -> String? {
         let path = path(in: directory)
         guard try io({ try Posix.lstat(path) }) != nil else { return nil }
-        let bytes = try io { try FileOperations.readFile(path, followSymlinks: false) }
+        let bytes = try io { try FileOperations.readFile(path, followSymlinks: false, maxBytes: 64) }
         let text = bytes.last == 0x0A ? bytes.dropLast() : bytes[...]
         guard isIdentity(text) else {
             throw SpoolError(code: .io, operation: "cannot read", message: "not a spool identity (16 hex digits)", path: path)

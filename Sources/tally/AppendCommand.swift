@@ -79,6 +79,9 @@ struct AppendCommand: ParsableCommand {
             guard let bytes = PipelineSettings.size(maxLineBytes) else {
                 throw CommandFailure(.badUsage, "--max-line-bytes: not a size: \(maxLineBytes)")
             }
+            guard PipelineSettings.maxLineBytesRange.contains(bytes) else {
+                throw CommandFailure(.badUsage, "--max-line-bytes: \(bytes) is out of range (1 B…256 MiB)")
+            }
             lineLimit = bytes
         }
         var configuration = SpoolConfiguration()

@@ -21,7 +21,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try options.load()
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        LoggingSystem.bootstrap(StandardError.logHandler)
         let logger = Logger(label: "tally.run")
         var consumerOptions = Consumer.Options()
         consumerOptions.once = once

@@ -1,4 +1,6 @@
 import Glibc
+import Logging
+import TallySnapshot
 
 /// Standard error, written with `write(2)` and not buffered, so that what it says comes before
 /// anything printed after it.
@@ -6,9 +8,22 @@ enum StandardError {
     /// Whether standard error is a terminal (progress bars go there).
     static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
-    /// Writes one line: `text` and a newline.
+    /// Writes one line: `text`, its control characters shown escaped (messages carry file names
+    /// and event text, which a producer may fill with terminal escapes), and a newline.
     static func line(_ text: String) {
-        write(text + "\n")
+        write(TableText.printable(text) + "\n")
+    }
+
+    /// A log handler for `label` that writes swift-log's usual lines here, escaped like ``line(_:)``.
+    static func logHandler(label: String) -> StreamLogHandler {
+        StreamLogHandler(label: label, stream: LogStream())
+    }
+
+    /// What swift-log's stream handler writes, one entry per `write`, shown through ``line(_:)``.
+    private struct LogStream: TextOutputStream, Sendable {
+        mutating func write(_ entry: String) {
+            StandardError.line(entry.hasSuffix("\n") ? String(entry.dropLast()) : entry)
+        }
     }
 
     /// Writes `text` as it is (a progress bar redraws its line with `\r`); stops quietly when

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TallySnapshot
 import TallySpool
 
 /// `tally verify PATH...`: checks segment files frame by frame.
@@ -23,7 +24,7 @@ struct VerifyCommand: ParsableCommand {
         for path in files {
             do {
                 let report = try SegmentVerifier.verify(path: path)
-                print(report)
+                print(TableText.printable("\(report)"))  // a file name may hold terminal escapes
                 damaged = damaged || report.isDamaged
             } catch {
                 // Said here, and the other files are still checked.

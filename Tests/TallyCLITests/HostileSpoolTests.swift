@@ -118,4 +118,40 @@ import Glibc
         #expect(named.status == 0, "\(named.error)")
         #expect(try linesFolded(scratch.path + "/out-events.log") == 400)
     }
+
+    @Test func plantedHugeRegistrationAndIdentityFilesAreNotRead() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        try scratch.plantSegment(seed: 52, events: 300, as: "p.\(Self.writer).00000001.zst")
+        // Sparse: they cost no disk, and reading them whole would cost 512 MiB and 1 GiB of memory.
+        let registration = scratch.spool + "/.tally-consumer-aaaaaaaaaaaaaaaa"
+        #expect(FileManager.default.createFile(atPath: registration, contents: nil))
+        #expect(truncate(registration, 512 << 20) == 0)
+        let run = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.error.contains(".tally-consumer-aaaaaaaaaaaaaaaa (file too large)"), "\(run.error)")
+        #expect(try linesFolded(scratch.snapshots) == 300)
+
+        let identity = scratch.spool + "/.tally-spool-id"
+        #expect(unlink(identity) == 0)
+        #expect(FileManager.default.createFile(atPath: identity, contents: nil))
+        #expect(truncate(identity, 1 << 30) == 0)
+        let refused = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("larger than 64 bytes"), "\(refused.error)")
+        #expect(refused.error.filter { $0 == "\n" }.count == 1, "\(refused.error)")
+    }
+
+    @Test func fileNamesWithTerminalEscapesAreShownEscaped() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        try scratch.plantSegment(seed: 53, events: 10, as: "p.\(Self.writer).00000001.zst")
+        #expect(FileManager.default.createFile(atPath: scratch.spool + "/a\u{1B}]0;OWNED\u{07}\u{1B}[2J.zst", contents: Data("x".utf8)))
+        let run = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.error.contains("a\\x1B]0;OWNED\\x07\\x1B[2J.zst: not a segment file"), "\(run.error)")
+        #expect(!run.error.contains("\u{1B}") && !run.error.contains("\u{07}"))
+        let verify = try tally(["verify", scratch.spool])
+        #expect(!verify.output.contains("\u{1B}") && !verify.error.contains("\u{1B}"), "\(verify.output)")
+    }
 }

@@ -63,6 +63,41 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.snapshots).sorted() == before)
     }
 
+    @Test func aFIFONamedLikeTheNewestManifestIsDamageNotAWait() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(20)).status == 0)
+        #expect(try tally(["run", "--pipeline", scratch.pipeline, "--once"]).status == 0)
+        let fifo = scratch.snapshots + "/snapshot-000000000009.json"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Queries fall back to the older snapshot instead of opening the FIFO and waiting.
+        let query = try tally(["query", "--snapshot", scratch.snapshots, "summary", "--format", "json"])
+        #expect(query.status == 0, "\(query.error)")
+        #expect(query.output.contains("\"events\":20"), "\(query.output)")
+        // The consumer moves it aside as damaged, warns, and goes on from the older one.
+        let run = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(run.error.contains("snapshot-000000000009.json"), "\(run.error)")
+        #expect(FileManager.default.fileExists(atPath: fifo + ".damaged"))
+        #expect(try linesFolded(scratch.snapshots) == 20)
+    }
+
+    @Test func aLineLimitAboveTheBoundIsRefusedWithOneLine() throws {
+        let scratch = try CLIScratch(pipeline: "limits:\n  max_line_bytes: 100GiB\n")
+        defer { scratch.cleanup() }
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(3)).status == 0)
+        for command in [["run", "--pipeline", scratch.pipeline, "--once"], ["replay", "--pipeline", scratch.pipeline, "--out", scratch.path + "/out", scratch.spool]] {
+            let outcome = try tally(command)
+            #expect(outcome.status == 2, "\(command[0]): \(outcome.error)")
+            #expect(outcome.error.contains("limits.max_line_bytes: 107374182400 is out of range (1 B…256 MiB)"), "\(outcome.error)")
+            #expect(outcome.error.filter { $0 == "\n" }.count == 1)
+        }
+        let append = try tally(["append", "--spool", scratch.spool, "--max-line-bytes", "300MiB"], input: Self.lines(1))
+        #expect(append.status == 2)
+        #expect(append.error.contains("--max-line-bytes: 314572800 is out of range"), "\(append.error)")
+        #expect(try tally(["append", "--spool", scratch.spool, "--max-line-bytes", "256MiB"], input: Self.lines(1)).status == 0)
+    }
+
     @Test(.enabled(if: Tmpfs.canMount, "mounting a tmpfs needs root: the full-disk test is skipped"))
     func whileSnapshotsFailNoNewFramesAreRead() throws {
         let scratch = try CLIScratch(pipeline: "spool: ./spool\nsnapshots: ./disk/snapshots\nsnapshot:\n  every: 100ms\n")

@@ -36,7 +36,7 @@ import TallyCore
     /// This snapshot directory's dead-letter files in `dead/`.
     var deadLetterFiles: SnapshotDirectory.DeadLetters {
         get throws {
-            let identity = String(decoding: try FileOperations.readFile(FileOperations.join(directory, "directory.id")).dropLast(), as: UTF8.self)
+            let identity = String(decoding: try FileOperations.readFile(FileOperations.join(directory, "directory.id"), maxBytes: 1 << 30).dropLast(), as: UTF8.self)
             return SnapshotDirectory.DeadLetters(directory: FileOperations.join(directory, "dead"), identity: identity)
         }
     }
@@ -257,7 +257,7 @@ import TallyCore
     @Test func invalidFiltersByReasonAndField() throws {
         let file = try deadLetterFiles.path(generation: 1)
         try writeText(
-            String(decoding: try FileOperations.readFile(file), as: UTF8.self) +
+            String(decoding: try FileOperations.readFile(file, maxBytes: 1 << 30), as: UTF8.self) +
             #"{"source":"seg-3","offset":5,"reason":"wrong_type","field":"input_tokens","detail":"expected an integer, got a string","line":"{}"}"#
                 + "\n" + #"{"source":"seg-3","offset":9,"reason":"wrong_type","field":"user_id","detail":"expected a string, got an integer","line":"{}"}"#
                 + "\n",
@@ -309,7 +309,7 @@ import TallyCore
         try writeText(#"{"source":"private","offset":0,"reason":"not_json","line":"secret"}"# + "\n", to: FileOperations.join(elsewhere, "events.ndjson"))
         try writeText(#"{"source":"private","offset":0,"reason":"not_json","line":"secret"}"# + "\n", to: FileOperations.join(elsewhere, "dead-letter-0123456789abcdef-000000000001.ndjson"))
         let manifest = FileOperations.join(directory, "snapshot-000000000001.json")
-        let text = String(decoding: try FileOperations.readFile(manifest), as: UTF8.self)
+        let text = String(decoding: try FileOperations.readFile(manifest, maxBytes: 1 << 30), as: UTF8.self)
         try writeText(text.replacingOccurrences(of: #""dead_letter": "dead""#, with: #""dead_letter": "elsewhere""#), to: manifest)
         #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,field,detail,line\n")
     }
@@ -321,7 +321,7 @@ import TallyCore
         try writeText(#"{"source":"old","offset":1,"reason":"not_json","line":"old"}"# + "\n", to: FileOperations.join(deadLetter, "dead-letter-000000000001.ndjson"))
         try writeText(#"{"source":"old","offset":2,"reason":"not_json","line":"later"}"# + "\n", to: FileOperations.join(deadLetter, "dead-letter-000000000002.ndjson"))
         let manifest = FileOperations.join(directory, "snapshot-000000000001.json")
-        let lines = String(decoding: try FileOperations.readFile(manifest), as: UTF8.self).split(separator: "\n")
+        let lines = String(decoding: try FileOperations.readFile(manifest, maxBytes: 1 << 30), as: UTF8.self).split(separator: "\n")
         try writeText(lines.filter { !$0.hasPrefix("  \"dead_letter_id\"") }.joined(separator: "\n") + "\n", to: manifest)
         #expect(try query(directory, .invalid, format: .csv) == "source,offset,reason,field,detail,line\nold,1,not_json,,,old\n")
     }

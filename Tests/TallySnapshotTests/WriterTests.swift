@@ -230,7 +230,7 @@ import TallyCore
             content: Fixture.content,
             metadata: SnapshotMetadata(positions: positions, settings: settings, health: health, snapshotAt: Fixture.snapshotAt))
     }
-    let text = String(decoding: try FileOperations.readFile(FileOperations.join(directory, "snapshot-000000000001.json")), as: UTF8.self)
+    let text = String(decoding: try FileOperations.readFile(FileOperations.join(directory, "snapshot-000000000001.json"), maxBytes: 1 << 30), as: UTF8.self)
     let lines = text.split(separator: "\n").map(String.init)
     #expect(lines.prefix(8) == [
         "{", #"  "format": "tally-snapshot","#, #"  "version": 1,"#, #"  "generation": 1,"#,

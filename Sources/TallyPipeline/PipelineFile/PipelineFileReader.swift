@@ -38,7 +38,7 @@ struct PipelineFileReader {
         guard !status.isDirectory else {
             throw PipelineFileError(code: .isDirectory, file: path, line: nil, key: nil, message: "is a directory, not a pipeline file")
         }
-        guard let bytes = try? FileOperations.readFile(path) else {
+        guard let bytes = try? FileOperations.readFile(path, maxBytes: 1 << 20) else {
             throw PipelineFileError(code: .io, file: path, line: nil, key: nil, message: "cannot read the pipeline file")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
@@ -114,7 +114,12 @@ struct PipelineFileReader {
                 for item in try section(entry) {
                     switch item.name {
                     case "max_line_bytes":
-                        if let value = try size(item) { settings.fold.maxLineBytes = value }
+                        if let value = try size(item) {
+                            guard PipelineSettings.maxLineBytesRange.contains(value) else {
+                                throw fault(item, "\(value) is out of range (1 B…256 MiB)")
+                            }
+                            settings.fold.maxLineBytes = value
+                        }
                     case "error_groups":
                         if let value = try integer(item) {
                             guard Self.errorGroupLimits.contains(value) else {

@@ -117,7 +117,7 @@ package struct SnapshotDirectory: Sendable {
     /// The identity in a `directory.id` file; `nil` when there is none; `.corrupt` when damaged.
     static func readIdentity(at path: String) throws(SnapshotError) -> String? {
         guard try io({ try Posix.lstat(path) }) != nil else { return nil }
-        let bytes = try io { try FileOperations.readFile(path, followSymlinks: false) }
+        let bytes = try io { try FileOperations.readFile(path, followSymlinks: false, maxBytes: 64) }
         let text = String(decoding: bytes, as: UTF8.self).trimmingNewline
         guard isIdentity(text) else {
             throw SnapshotError(code: .corrupt, message: "damaged directory identity \(path): expected 16 hex digits", path: path)

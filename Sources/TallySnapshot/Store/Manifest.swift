@@ -1,4 +1,5 @@
 internal import TallyPosix
+internal import Glibc
 import TallyCore
 
 /// The manifest `snapshot-<generation>.json`: the commit point of one snapshot. Small and
@@ -6,6 +7,9 @@ import TallyCore
 struct Manifest {
     static let format = "tally-snapshot"
     static let version: Int64 = 1
+    /// A manifest longer than this is damaged, not read: it holds a position per writer stream
+    /// still in the spool, a few hundred bytes each.
+    static let maxBytes = 64 << 20
 
     var generation: Int64
     /// Wall-clock time of the write, epoch ms.
@@ -84,9 +88,17 @@ struct Manifest {
 
     /// Reads and checks a manifest; any defect is `.corrupt` with the path.
     static func read(path: String) throws(SnapshotError) -> Manifest {
-        let bytes = try io { try FileOperations.readFile(path) }
         func corrupt(_ why: String) -> SnapshotError {
             SnapshotError(code: .corrupt, message: "damaged snapshot manifest \(path): \(why)", path: path)
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileOperations.readFile(path, followSymlinks: false, maxBytes: maxBytes)
+        } catch where [ELOOP, EINVAL, EFBIG].contains(error.errno) {
+            // A symlink, a FIFO or a file too large is no manifest Tally wrote: damaged, like bad JSON.
+            throw corrupt(error.errno == ELOOP ? "a symlink" : error.errno == EFBIG ? "larger than \(maxBytes) bytes" : "not a regular file")
+        } catch {
+            throw SnapshotError(error)
         }
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch { throw corrupt(error.description) }
@@ -135,7 +147,7 @@ struct Manifest {
         guard FileOperations.exists(path) else {
             throw SnapshotError(code: .corrupt, message: "snapshot state \(path) is missing", path: path)
         }
-        let bytes = try io { try FileOperations.readFile(path) }
+        let bytes = try io { try FileOperations.readFile(path, followSymlinks: false, maxBytes: Int(clamping: stateBytes)) }
         guard Int64(bytes.count) == stateBytes, Int64(CRC32.checksum(bytes)) == stateCRC32 else {
             throw SnapshotError(code: .corrupt, message: "damaged snapshot state \(path): size or checksum differs from its manifest", path: path)
         }

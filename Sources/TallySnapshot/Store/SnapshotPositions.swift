@@ -80,7 +80,7 @@ package enum SnapshotPositions: Sendable, Hashable {
     /// The positions recorded in the manifest at `path`, the rest of it unchecked; `nil` when it
     /// cannot be read or parsed, or records no positions.
     package init?(manifestAt path: String) {
-        guard let bytes = try? FileOperations.readFile(path), let manifest = try? JSONParser.parse(bytes),
+        guard let bytes = try? FileOperations.readFile(path, followSymlinks: false, maxBytes: Manifest.maxBytes), let manifest = try? JSONParser.parse(bytes),
             let positions = manifest["positions"]
         else { return nil }
         self.init(json: positions)
