@@ -70,6 +70,7 @@ let package = Package(
             dependencies: [
                 "TallyCore", "TallyPosix", "TallySnapshot",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -11,6 +11,7 @@ struct Routes: Sendable {
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: SecurityHeaders())
+        router.add(middleware: LoopbackHostCheck(tokens: tokens))
         router.add(middleware: TokenCheck(tokens: tokens))
         let answers = answers, broadcaster = broadcaster
 

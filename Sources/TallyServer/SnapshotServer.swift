@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
@@ -42,6 +43,7 @@ public struct SnapshotServer: Sendable {
         let onListening = onListening, logger = logger, listen = settings.listen
         let application = Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(settings.idleTimeoutMs))),
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.listen.host, port: settings.listen.port), serverName: nil),
             onServerRunning: { channel in

@@ -35,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(.badUsage, error.message)
         }
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        LoggingSystem.bootstrap(StandardError.logHandler)
         let logger = Logger(label: "tally.serve")
         let server = SnapshotServer(settings: settings, answering: QueryCommandAnswering(), logger: logger)
         do {

@@ -28,8 +28,9 @@ struct HTTPAnswer {
     }
 
     static func send(_ fd: Int32, path: String, headers: [String: String]) {
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        // `Host` is 127.0.0.1 unless `headers` names another.
+        var request = "GET \(path) HTTP/1.1\r\nHost: \(headers["Host"] ?? "127.0.0.1")\r\nConnection: close\r\n"
+        for (name, value) in headers where name != "Host" { request += "\(name): \(value)\r\n" }
         request += "\r\n"
         let bytes = Array(request.utf8)
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

@@ -11,7 +11,8 @@ struct TokenCheck<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if tokens.isEmpty || request.uri.path == "/healthz" { return try await next(request, context) }
         if let header = request.headers[.authorization] {
-            guard header.hasPrefix("Bearer "), ConstantTime.matchesAny(String(header.dropFirst(7)), tokens) else {
+            // The scheme is case-insensitive (RFC 9110 §11.1): `bearer TOKEN` is as good.
+            guard header.prefix(7).lowercased() == "bearer ", ConstantTime.matchesAny(String(header.dropFirst(7)), tokens) else {
                 return Self.refused("the Authorization header holds no valid bearer token")
             }
             return try await next(request, context)
@@ -22,7 +23,9 @@ struct TokenCheck<Context: RequestContext>: RouterMiddleware {
             let rest = parameters.filter { $0.0 != "token" }
             let query = rest.map { QueryString.encode($0.0) + "=" + QueryString.encode($0.1) }.joined(separator: "&")
             var response = Response(status: .seeOther)
-            response.headers[.location] = request.uri.path + (query.isEmpty ? "" : "?" + query)
+            // Always a path on this server: `//host/…` would send the browser elsewhere.
+            let path = "/" + request.uri.path.drop { $0 == "/" }
+            response.headers[.location] = path + (query.isEmpty ? "" : "?" + query)
             response.headers[.setCookie] = "\(Self.cookieName)=\(QueryString.encode(given)); Path=/; HttpOnly; SameSite=Strict"
             return response
         }

@@ -22,7 +22,7 @@ public enum TokenFile {
             throw refuse("is readable or writable by others than its owner (mode \(String(status.permissions & 0o777, radix: 8))); chmod 600 it")
         }
         let bytes: [UInt8]
-        do { bytes = try FileOperations.readFile(path) } catch { throw refuse("\(error)") }
+        do { bytes = try FileOperations.readFile(path, maxBytes: 64 << 10) } catch { throw refuse("\(error)") }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw refuse("is not UTF-8 text") }
         var tokens: [String] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

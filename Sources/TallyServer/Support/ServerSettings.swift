@@ -13,6 +13,10 @@ public struct ServerSettings: Sendable {
     public var listen: ListenAddress
     /// Bearer tokens; empty means no token is asked for (loopback only).
     public var tokens: [String]
+    /// A connection that sends no complete request for this long is closed (20 s), so clients that
+    /// connect and stall cannot hold every file descriptor. A response being sent (a live stream
+    /// included) is not idle.
+    public var idleTimeoutMs: Int64 = 20_000
 
     public init(snapshot: String, listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8088), tokens: [String] = []) throws(ServerError) {
         guard listen.isLoopback || !tokens.isEmpty else {
