@@ -122,12 +122,12 @@ struct QueryCommandRun: QueryRun {
 
     var generation: Int64 { lease.reader.generation }
 
-    func write(_ sink: @escaping (String) -> Void) throws(QueryFailure) {
+    func write(_ sink: @escaping (String) throws -> Void) throws(QueryFailure) {
         let text = TextUpTo(ServeCache.maxAnswerBytes)
         do {
             try lease.reader.run(query, format: .json) { piece in
                 text.add(piece)
-                sink(piece)
+                try sink(piece)
             }
         } catch {
             throw QueryCommandAnswering.failure(error)
@@ -141,7 +141,9 @@ struct KeptRun: QueryRun {
     let generation: Int64
     let text: String
 
-    func write(_ sink: @escaping (String) -> Void) throws(QueryFailure) { sink(text) }
+    func write(_ sink: @escaping (String) throws -> Void) throws(QueryFailure) {
+        do { try sink(text) } catch { throw QueryCommandAnswering.failure(error) }
+    }
 }
 
 /// The pieces of an answer joined, until they pass `limit` bytes (then `nil`).
@@ -166,9 +168,11 @@ struct EventsCommandRun: QueryRun {
 
     var generation: Int64 { lease.reader.generation }
 
-    func write(_ sink: @escaping (String) -> Void) throws(QueryFailure) {
+    func write(_ sink: @escaping (String) throws -> Void) throws(QueryFailure) {
         do {
-            _ = try QueryCommand.writeEvents(request, reader: lease.reader, format: .json, sink: sink)
+            // A session's events are few; a search stops at its limit. Once the client is gone
+            // the rest of the rows go nowhere.
+            _ = try QueryCommand.writeEvents(request, reader: lease.reader, format: .json) { try? sink($0) }
         } catch {
             throw QueryCommandAnswering.failure(error)
         }

@@ -4,7 +4,7 @@ import Synchronization
 /// Hands the pieces of an answer from the worker thread that writes it to the task that sends
 /// it, at most ``depth`` pieces (of about ``pieceSize`` bytes) ahead: a 1 GB answer (every
 /// session, `limit=0`) streams through a few hundred KB of memory. A client that goes away
-/// ``cancel()``s it; the writer then drops the rest instead of waiting.
+/// ``cancel()``s it; the writer's next ``add(_:)`` then throws and the answer stops.
 ///
 /// ```swift
 /// let pipe = AnswerPipe()
@@ -36,8 +36,10 @@ final class AnswerPipe: Sendable {
     /// Writer side: the snapshot is open.
     func start(generation: Int64) { put(.started(generation: generation)) }
 
-    /// Writer side: a piece of the answer, sent once ``pieceSize`` bytes gathered.
-    func add(_ text: String) {
+    /// Writer side: a piece of the answer, sent once ``pieceSize`` bytes gathered. Throws once
+    /// the reader has cancelled, so that the writer stops working on an answer nobody reads.
+    func add(_ text: String) throws(QueryFailure) {
+        if state.withLock({ $0.cancelled }) { throw QueryFailure(.failed, "the client went away") }
         let full: String? = pending.withLock { buffer in
             buffer += text
             guard buffer.utf8.count >= Self.pieceSize else { return nil }

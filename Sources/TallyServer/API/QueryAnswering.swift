@@ -63,7 +63,8 @@ public protocol QueryRun {
     /// The generation of the snapshot the answer comes from.
     var generation: Int64 { get }
     /// Prints the answer as `tally query --format json` prints it; may fail before the first piece.
-    func write(_ sink: @escaping (String) -> Void) throws(QueryFailure)
+    /// When `sink` throws (the client went away), the answer stops there and `write` fails.
+    func write(_ sink: @escaping (String) throws -> Void) throws(QueryFailure)
 }
 
 /// What answers ``QueryRequest``s: `tally`'s query command (see `ServeCommand`). Called on a

@@ -15,7 +15,7 @@ extension SnapshotReader {
         return present.isSuperset(of: SessionColumns.added11.map(\.name)) ? SessionColumns.selectSQL : SessionColumns.selectSQL(present: present)
     }
 
-    func rollups(_ key: RollupKey, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+    func rollups(_ key: RollupKey, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
         let added = has11Columns("rollups")
             ? "active, completed, failed, cancelled, timeout, response_count, response_total_ms, feedback, avg_rating, negative_feedback"
             : "0, 0, 0, 0, 0, 0, 0, 0, NULL, 0"
@@ -23,12 +23,12 @@ extension SnapshotReader {
             SELECT key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors, \(added)
             FROM rollups WHERE kind = ?2 AND \(visible) ORDER BY cost_nanos DESC, key LIMIT ?3 OFFSET ?4
             """, [.text(key.rawValue), .int(query.sqlLimit), .int(Int64(query.skipped))])
-        var output = ListOutput(format: format, fields: Records.rollupFields, columns: Self.rollupColumns, sink: sink)
+        var output = try ListOutput(format: format, fields: Records.rollupFields, columns: Self.rollupColumns, sink: sink)
         while try statement.step() {
             let sessions = statement.int64(1)
             let completed = statement.int64(8)
             let responses = statement.int64(12)
-            output.add([
+            try output.add([
                 .string(statement.string(0)), .int(sessions), .int(statement.int64(2)),
                 .int(statement.optionalInt64(3)), .int(statement.optionalInt64(4)), .money(statement.int64(5)),
                 .int(statement.int64(6)),
@@ -39,10 +39,10 @@ extension SnapshotReader {
                 .int(statement.int64(14)), .double(statement.optionalDouble(15)), .int(statement.int64(16)),
             ])
         }
-        output.finish()
+        try output.finish()
     }
 
-    func timeline(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+    func timeline(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
         var conditions = [visible]
         var bindings: [Binding] = [.int(query.bucketMs)]
         if let since = query.since {
@@ -62,25 +62,26 @@ extension SnapshotReader {
             FROM timeline WHERE \(conditions.joined(separator: " AND "))
             GROUP BY bucket ORDER BY bucket LIMIT ?\(bindings.count) OFFSET ?\(bindings.count + 1)
             """, bindings)
-        var output = ListOutput(format: format, fields: Records.timelineFields, columns: Self.timelineColumns, sink: sink)
+        var output = try ListOutput(format: format, fields: Records.timelineFields, columns: Self.timelineColumns, sink: sink)
         while try statement.step() {
-            output.add([
+            try output.add([
                 .time(statement.int64(0)), .int(statement.int64(1)), .int(statement.int64(2)), .int(statement.int64(3)),
                 .int(statement.int64(4)), .int(statement.optionalInt64(5)), .int(statement.optionalInt64(6)),
                 .money(statement.int64(7)), .int(statement.int64(8)), .int(statement.int64(9)), .int(statement.int64(10)),
                 .int(statement.int64(11)), .int(statement.int64(12)),
             ])
         }
-        output.finish()
+        try output.finish()
     }
 
     /// The manifest's error groups (largest first), of one kind if asked; default limit 50.
     /// A manifest written before 1.1 has none.
-    func errors(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) {
-        var output = ListOutput(format: format, fields: Records.errorFields, columns: Self.errorColumns, sink: sink)
-        defer { output.finish() }
-        guard case .array(var items)? = manifest.errors else { return }
-        if let kind = query.errorKind { items = items.filter { $0["kind"]?.stringValue == kind.rawValue } }
-        for item in paged(items, query) { output.add(object: item) }
+    func errors(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
+        var output = try ListOutput(format: format, fields: Records.errorFields, columns: Self.errorColumns, sink: sink)
+        if case .array(var items)? = manifest.errors {
+            if let kind = query.errorKind { items = items.filter { $0["kind"]?.stringValue == kind.rawValue } }
+            for item in paged(items, query) { try output.add(object: item) }
+        }
+        try output.finish()
     }
 }

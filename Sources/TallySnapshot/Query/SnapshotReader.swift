@@ -76,7 +76,7 @@ public final class SnapshotReader {
 
     /// Prints the answer to `query` in `format`, in pieces, through `sink`. A query that does not
     /// validate is a `.badQuery` error; an unknown session id a `.sessionNotFound` one.
-    public func run(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+    public func run(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
         try query.validate()
         let overflowed = Records.overflowedTotals(in: manifest.summary, shownBy: query)
         guard overflowed.isEmpty else {
@@ -89,15 +89,15 @@ public final class SnapshotReader {
         }
         switch query.subject {
         case .summary:
-            writeSingle(summaryWithHealth, format: format, sink: sink)
+            try writeSingle(summaryWithHealth, format: format, sink: sink)
         case .session(let id):
             try session(id, format: format, sink: sink)
         case .sessions:
             try sessions(query, format: format, sink: sink)
         case .tools:
-            manifestList(manifest.tools, fields: Records.toolFields, columns: Self.toolColumns, query: query, format: format, sink: sink)
+            try manifestList(manifest.tools, fields: Records.toolFields, columns: Self.toolColumns, query: query, format: format, sink: sink)
         case .models:
-            manifestList(manifest.models, fields: Records.modelFields, columns: Self.modelColumns, query: query, format: format, sink: sink)
+            try manifestList(manifest.models, fields: Records.modelFields, columns: Self.modelColumns, query: query, format: format, sink: sink)
         case .rollups(let key):
             try rollups(key, query: query, format: format, sink: sink)
         case .timeline:
@@ -107,7 +107,7 @@ public final class SnapshotReader {
         case .invalid:
             try invalid(query, format: format, sink: sink)
         case .errors:
-            errors(query, format: format, sink: sink)
+            try errors(query, format: format, sink: sink)
         }
     }
 
@@ -140,7 +140,7 @@ public final class SnapshotReader {
         return statement
     }
 
-    private func session(_ id: String, format: OutputFormat, sink: (String) -> Void) throws {
+    private func session(_ id: String, format: OutputFormat, sink: (String) throws -> Void) throws {
         let statement = try prepare("SELECT \(sessionSelectSQL) FROM sessions WHERE session_id = ?2 AND \(visible)", [.text(id)])
         guard try statement.step() else {
             throw SnapshotError(code: .sessionNotFound, message: "no session \(id) in snapshot \(directory)", path: directory)
@@ -149,10 +149,10 @@ public final class SnapshotReader {
         let values = Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs)
         let fields = zip(Records.sessionFields, values).map { ($0, $1) }
             + [("models", JSONValue.raw(statement.string(SessionColumns.selectedIndex("models_json")))), ("tools", JSONValue.raw(statement.string(SessionColumns.selectedIndex("tools_json"))))]
-        writeSingle(.object(fields), format: format, sink: sink)
+        try writeSingle(.object(fields), format: format, sink: sink)
     }
 
-    private func sessions(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+    private func sessions(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
         var conditions = [visible]
         var bindings: [Binding] = []
         func parameter(_ binding: Binding) -> String {
@@ -192,22 +192,22 @@ public final class SnapshotReader {
             ORDER BY \(order), session_id LIMIT \(parameter(.int(query.sqlLimit))) OFFSET \(parameter(.int(Int64(query.skipped))))
             """
         let statement = try prepare(sql, bindings)
-        var output = ListOutput(format: format, fields: Records.sessionFields, columns: Self.sessionColumns, sink: sink)
+        var output = try ListOutput(format: format, fields: Records.sessionFields, columns: Self.sessionColumns, sink: sink)
         while try statement.step() {
             let row = SessionColumns.row(statement)
-            output.add(Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs))
+            try output.add(Records.session(row, watermark: manifest.watermark, inactivityTimeoutMs: manifest.inactivityTimeoutMs))
         }
-        output.finish()
+        try output.finish()
     }
 
     private func manifestList(
         _ list: JSONValue, fields: [String], columns: [TableColumn], query: SnapshotQuery, format: OutputFormat,
-        sink: @escaping (String) -> Void
-    ) {
+        sink: @escaping (String) throws -> Void
+    ) throws {
         guard case .array(let items) = list else { return }
-        var output = ListOutput(format: format, fields: fields, columns: columns, sink: sink)
-        for item in paged(items, query) { output.add(object: item) }
-        output.finish()
+        var output = try ListOutput(format: format, fields: fields, columns: columns, sink: sink)
+        for item in paged(items, query) { try output.add(object: item) }
+        try output.finish()
     }
 
     func paged<T>(_ items: [T], _ query: SnapshotQuery) -> ArraySlice<T> {
@@ -216,7 +216,7 @@ public final class SnapshotReader {
         return items[start..<end]
     }
 
-    private func alerts(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
+    private func alerts(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
         var conditions = [visible]
         var bindings: [Binding] = []
         func parameter(_ binding: Binding) -> String {
@@ -233,15 +233,15 @@ public final class SnapshotReader {
             ORDER BY ts DESC, kind, session_id, user_id, detail
             LIMIT \(parameter(.int(query.sqlLimit))) OFFSET \(parameter(.int(Int64(query.skipped))))
             """, bindings)
-        var output = ListOutput(format: format, fields: Records.alertFields, columns: Self.alertColumns, sink: sink)
+        var output = try ListOutput(format: format, fields: Records.alertFields, columns: Self.alertColumns, sink: sink)
         while try statement.step() {
-            output.add([
+            try output.add([
                 .string(statement.string(0)), .text(statement.optionalString(1)), .text(statement.optionalString(2)),
                 .time(statement.int64(3)), .double(statement.double(4)), .double(statement.double(5)),
                 .string(statement.string(6)),
             ])
         }
-        output.finish()
+        try output.finish()
     }
 
     /// The manifest's summary, followed by the writer's `health` object (consumer lag, events/s,
@@ -265,10 +265,16 @@ public final class SnapshotReader {
     /// up to `dead_letter_legacy_through` (a manifest of an older build: up to its generation).
     /// No other file is read, whatever `dead_letter` names, and a symlink is never followed.
     /// Lines that are not JSON objects are skipped.
-    private func invalid(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) -> Void) throws {
-        var output = ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
-        defer { output.finish() }
-        guard let deadLetter = deadLetterDirectory, FileOperations.isDirectory(deadLetter) else { return }
+    private func invalid(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
+        var output = try ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
+        if let deadLetter = deadLetterDirectory, FileOperations.isDirectory(deadLetter) {
+            try addDeadLetters(from: deadLetter, query, to: &output)
+        }
+        try output.finish()
+    }
+
+    /// The dead letters of `invalid`, read from the directory `deadLetter`.
+    private func addDeadLetters(from deadLetter: String, _ query: SnapshotQuery, to output: inout ListOutput) throws {
         var skip = query.skipped
         var remaining = query.sqlLimit < 0 ? Int.max : Int(query.sqlLimit)
         let files = SnapshotDirectory.DeadLetters(directory: deadLetter, identity: manifest.deadLetterID ?? "")
@@ -284,7 +290,7 @@ public final class SnapshotReader {
                         skip -= 1
                         return true
                     }
-                    output.add(object: value)
+                    try output.add(object: value)
                     remaining -= 1
                     return remaining > 0
                 }
