@@ -82,6 +82,23 @@ import Glibc
         #expect(try linesFolded(scratch.snapshots) == 20)
     }
 
+    @Test func aQueryOfALostOrDamagedSessionsDatabaseSaysWhatToDo() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(5)).status == 0)
+        #expect(try tally(["run", "--pipeline", scratch.pipeline, "--once"]).status == 0)
+        let database = scratch.snapshots + "/sessions.db"
+        #expect(unlink(database) == 0)
+        let missing = try tally(["query", "--snapshot", scratch.snapshots, "sessions"])
+        #expect(missing.status == 4)
+        #expect(missing.error.contains("sessions.db is missing") && missing.error.contains("README: Recovery"), "\(missing.error)")
+        try "not a database".write(toFile: database, atomically: false, encoding: .utf8)
+        let damaged = try tally(["query", "--snapshot", scratch.snapshots, "sessions"])
+        #expect(damaged.status == 4)
+        #expect(damaged.error.contains("sessions.db is damaged (file is not a database)"), "\(damaged.error)")
+        #expect(damaged.error.contains("README: Recovery") && damaged.error.filter { $0 == "\n" }.count == 1, "\(damaged.error)")
+    }
+
     @Test func aLineLimitAboveTheBoundIsRefusedWithOneLine() throws {
         let scratch = try CLIScratch(pipeline: "limits:\n  max_line_bytes: 100GiB\n")
         defer { scratch.cleanup() }

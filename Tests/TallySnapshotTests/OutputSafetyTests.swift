@@ -11,6 +11,13 @@ import TallyCore
         #expect(!shown.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) })
     }
 
+    @Test func tableCellsShowBidiControlsEscaped() {
+        // "invoice_exe.pdf" shown as "invoice_fdp.exe" by a right-to-left override.
+        let shown = TableText.cell(.string("invoice_\u{202E}fdp.exe \u{2066}x\u{2069} \u{200F}"))
+        #expect(shown == #"invoice_\u202Efdp.exe \u2066x\u2069 \u200F"#)
+        #expect(TableText.cell(.string("עברית عربي")) == "עברית عربي")
+    }
+
     @Test func tableCellsKeepPrintableTextAndTurnLineBreaksIntoSpaces() {
         #expect(TableText.cell(.string("héllo 世界 👋")) == "héllo 世界 👋")
         #expect(TableText.cell(.string("a\nb\tc\r\nd")) == "a b c  d")

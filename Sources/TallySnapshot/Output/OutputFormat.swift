@@ -65,7 +65,9 @@ package enum TableText {
 
     /// `text` made safe for a terminal: line breaks and tabs become spaces, and every other C0
     /// control, DEL and C1 control is shown escaped (`\x1B`, `\x7F`, `\u009B`), so that text from
-    /// events can neither move the cursor, retitle the window nor clear the screen.
+    /// events can neither move the cursor, retitle the window nor clear the screen. The bidi
+    /// controls (`\u202E` and kin) are shown escaped too, so that text cannot reorder what a
+    /// reader sees around it.
     package static func printable(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var shown = String.UnicodeScalarView()
@@ -73,7 +75,7 @@ package enum TableText {
             switch scalar.value {
             case 0x09, 0x0A, 0x0D: shown.append(" ")
             case 0x00..<0x20, 0x7F: shown.append(contentsOf: ("\\x" + hex(scalar.value, digits: 2)).unicodeScalars)
-            case 0x80..<0xA0: shown.append(contentsOf: ("\\u" + hex(scalar.value, digits: 4)).unicodeScalars)
+            case _ where isControl(scalar): shown.append(contentsOf: ("\\u" + hex(scalar.value, digits: 4)).unicodeScalars)
             default: shown.append(scalar)
             }
         }
@@ -81,7 +83,12 @@ package enum TableText {
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
+        switch scalar.value {
+        case 0x00..<0x20, 0x7F..<0xA0: true
+        // Bidi marks, embeddings, overrides and isolates.
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 
     private static func hex(_ value: UInt32, digits: Int) -> String {

@@ -23,12 +23,18 @@ public final class SnapshotReader {
             let (manifest, manifestPath, directory) = try Self.resolve(path)
             let databasePath = SnapshotDirectory(directory).databasePath
             guard FileOperations.exists(databasePath) else {
-                throw SnapshotError(code: .noUsableSnapshot, message: "no usable snapshot in \(path): \(databasePath) is missing", path: path)
+                throw SessionsDatabase.lost(databasePath, what: "is missing", manifest: manifestPath, code: .noUsableSnapshot)
             }
-            let database = try Database(path: databasePath, mode: .readOnly)
-            try database.execute("BEGIN")
-            let sqlGeneration = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.sqlGeneration)'") ?? 0
-            let pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
+            let database: Database
+            let sqlGeneration: Int64, pruneFloor: Int64
+            do {
+                database = try Database(path: databasePath, mode: .readOnly)
+                try database.execute("BEGIN")
+                sqlGeneration = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.sqlGeneration)'") ?? 0
+                pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
+            } catch let error as SQLiteError where SessionsDatabase.isDamage(error) {
+                throw SessionsDatabase.lost(databasePath, what: "is damaged (\(error.message))", manifest: manifestPath, code: .noUsableSnapshot)
+            }
             if sqlGeneration >= manifest.generation && pruneFloor <= manifest.generation {
                 self.generation = manifest.generation
                 self.manifestPath = manifestPath

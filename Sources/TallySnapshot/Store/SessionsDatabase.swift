@@ -58,9 +58,9 @@ enum SessionsDatabase {
 
     /// `sessions.db` lost or damaged while `manifest` remains: nothing is deleted, and the line says
     /// what to do (the README's "Recovery").
-    static func lost(_ path: String, what: String, manifest: String) -> SnapshotError {
+    static func lost(_ path: String, what: String, manifest: String, code: SnapshotError.Code = .corrupt) -> SnapshotError {
         SnapshotError(
-            code: .corrupt,
+            code: code,
             message: "\(path) \(what) while snapshot \(manifest) remains; nothing was deleted: restore the snapshot "
                 + "directory from a backup, or replay the spool's retained segments into a new directory "
                 + "(`tally replay --pipeline FILE --out NEW SPOOL`) and point `snapshots:` at it (README: Recovery)",
