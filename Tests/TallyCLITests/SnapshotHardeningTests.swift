@@ -99,6 +99,21 @@ import Glibc
         #expect(damaged.error.contains("README: Recovery") && damaged.error.filter { $0 == "\n" }.count == 1, "\(damaged.error)")
     }
 
+    @Test func directoriesOpenToOtherUsersAreReportedAtStart() throws {
+        let scratch = try CLIScratch(pipeline: "")
+        defer { scratch.cleanup() }
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(5)).status == 0)
+        let first = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(first.status == 0)
+        #expect(!first.error.contains("open to other users"), "\(first.error)")
+        #expect(chmod(scratch.snapshots, 0o777) == 0)
+        #expect(chmod(scratch.deadLetter, 0o755) == 0)
+        let second = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(second.status == 0)
+        #expect(second.error.contains("\(scratch.snapshots) is open to other users (mode 777)"), "\(second.error)")
+        #expect(second.error.contains("\(scratch.deadLetter) is open to other users (mode 755)"), "\(second.error)")
+    }
+
     @Test func aLineLimitAboveTheBoundIsRefusedWithOneLine() throws {
         let scratch = try CLIScratch(pipeline: "limits:\n  max_line_bytes: 100GiB\n")
         defer { scratch.cleanup() }

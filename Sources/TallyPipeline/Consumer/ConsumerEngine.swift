@@ -83,6 +83,9 @@ final class ConsumerEngine: @unchecked Sendable {
         }
         writer = opened.writer
         for note in writer.recoveryNotes { logger.warning("\(note)") }
+        for directory in [settings.snapshots, settings.deadLetter] {
+            if let note = SnapshotDirectory.exposure(of: directory) { logger.warning("\(note)") }
+        }
         pending = PendingDeadLetters(files: writer.deadLetters(in: settings.deadLetter))
         recordedSpoolIdentity = opened.restored?.spoolIdentity
         reader = SpoolReader(directory: settings.spool, maxLineBytes: settings.fold.maxLineBytes)

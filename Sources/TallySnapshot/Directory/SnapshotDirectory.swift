@@ -82,6 +82,15 @@ package struct SnapshotDirectory: Sendable {
             .sorted { $0.generation < $1.generation }
     }
 
+    /// A line for the operator when the existing directory `path` (made before Tally ran, say)
+    /// lets other users in: Tally creates its directories 0700, but leaves the mode of one it did
+    /// not create as it is. `nil` when it is owner-only or missing.
+    package static func exposure(of path: String) -> String? {
+        guard let status = try? Posix.stat(path), status.isDirectory, status.permissions & 0o077 != 0 else { return nil }
+        let mode = String(status.permissions & 0o777, radix: 8)
+        return "\(path) is open to other users (mode \(mode)) and holds user ids and raw lines: chmod 700 it"
+    }
+
     /// Creates the directory and its missing parents (0700 each, fsynced into their parents).
     func create() throws(SnapshotError) {
         try io { try FileOperations.createDirectories(path, mode: Self.directoryPermissions, ignoringUmask: true) }
