@@ -25,16 +25,7 @@ public final class SnapshotReader {
             guard FileOperations.exists(databasePath) else {
                 throw SessionsDatabase.lost(databasePath, what: "is missing", manifest: manifestPath, code: .noUsableSnapshot)
             }
-            let database: Database
-            let sqlGeneration: Int64, pruneFloor: Int64
-            do {
-                database = try Database(path: databasePath, mode: .readOnly)
-                try database.execute("BEGIN")
-                sqlGeneration = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.sqlGeneration)'") ?? 0
-                pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
-            } catch let error as SQLiteError where SessionsDatabase.isDamage(error) {
-                throw SessionsDatabase.lost(databasePath, what: "is damaged (\(error.message))", manifest: manifestPath, code: .noUsableSnapshot)
-            }
+            let (database, sqlGeneration, pruneFloor) = try Self.openDatabase(databasePath, manifestPath: manifestPath)
             if sqlGeneration >= manifest.generation && pruneFloor <= manifest.generation {
                 self.generation = manifest.generation
                 self.manifestPath = manifestPath
@@ -50,6 +41,23 @@ public final class SnapshotReader {
                     message: "no usable snapshot in \(path): generation \(manifest.generation) is no longer in \(databasePath)",
                     path: path)
             }
+        }
+    }
+
+    /// The database in a read transaction, with the generations it holds; damage is `.noUsableSnapshot`
+    /// with what to do.
+    private static func openDatabase(
+        _ path: String, manifestPath: String
+    ) throws -> (database: Database, sqlGeneration: Int64, pruneFloor: Int64) {
+        do {
+            let database = try Database(path: path, mode: .readOnly)
+            try database.execute("BEGIN")
+            let sqlGeneration = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.sqlGeneration)'") ?? 0
+            let pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
+            return (database, sqlGeneration, pruneFloor)
+        } catch {
+            guard let damage = error as? SQLiteError, SessionsDatabase.isDamage(damage) else { throw error }
+            throw SessionsDatabase.lost(path, what: "is damaged (\(damage.message))", manifest: manifestPath, code: .noUsableSnapshot)
         }
     }
 
