@@ -106,7 +106,10 @@ import Glibc
         let first = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
         #expect(first.status == 0)
         #expect(!first.error.contains("open to other users"), "\(first.error)")
+        // An operator made them by hand: one open to all, one readable by all.
         #expect(chmod(scratch.snapshots, 0o777) == 0)
+        try? FileManager.default.removeItem(atPath: scratch.deadLetter)
+        #expect(mkdir(scratch.deadLetter, 0o755) == 0)
         #expect(chmod(scratch.deadLetter, 0o755) == 0)
         let second = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
         #expect(second.status == 0)

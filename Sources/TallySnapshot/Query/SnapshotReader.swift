@@ -56,8 +56,8 @@ public final class SnapshotReader {
             let pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
             return (database, sqlGeneration, pruneFloor)
         } catch {
-            guard let damage = error as? SQLiteError, SessionsDatabase.isDamage(damage) else { throw error }
-            throw SessionsDatabase.lost(path, what: "is damaged (\(damage.message))", manifest: manifestPath, code: .noUsableSnapshot)
+            guard SessionsDatabase.isDamage(error) else { throw error }
+            throw SessionsDatabase.lost(path, what: "is damaged (\(error.message))", manifest: manifestPath, code: .noUsableSnapshot)
         }
     }
 
