@@ -11,6 +11,14 @@ import Glibc
         String(SpoolPermissionTests.mode(path), radix: 8)
     }
 
+    /// A scratch directory whose spool got `count` lines, folded by `run --once` into its first snapshot.
+    static func folded(_ count: Int, name: String = #function) throws -> CLIScratch {
+        let scratch = try CLIScratch(pipeline: "", name: name)
+        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: lines(count)).status == 0)
+        #expect(try tally(["run", "--pipeline", scratch.pipeline, "--once"]).status == 0)
+        return scratch
+    }
+
     static func lines(_ count: Int, from start: Int = 0, invalid: Bool = false) -> [UInt8] {
         let text = (start..<(start + count)).map { index in
             invalid && index % 10 == 0 ? "not json \(index)"
@@ -48,10 +56,8 @@ import Glibc
     }
 
     @Test func aManifestOfANewerVersionStopsRunWithOneLine() throws {
-        let scratch = try CLIScratch(pipeline: "")
+        let scratch = try Self.folded(20)
         defer { scratch.cleanup() }
-        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(20)).status == 0)
-        #expect(try tally(["run", "--pipeline", scratch.pipeline, "--once"]).status == 0)
         let manifest = scratch.snapshots + "/snapshot-000000000001.json"
         let text = try String(contentsOfFile: manifest, encoding: .utf8)
         try text.replacingOccurrences(of: "\"version\": 1,", with: "\"version\": 2,").write(toFile: manifest, atomically: true, encoding: .utf8)
@@ -64,10 +70,8 @@ import Glibc
     }
 
     @Test func aFIFONamedLikeTheNewestManifestIsDamageNotAWait() throws {
-        let scratch = try CLIScratch(pipeline: "")
+        let scratch = try Self.folded(20)
         defer { scratch.cleanup() }
-        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(20)).status == 0)
-        #expect(try tally(["run", "--pipeline", scratch.pipeline, "--once"]).status == 0)
         let fifo = scratch.snapshots + "/snapshot-000000000009.json"
         #expect(mkfifo(fifo, 0o600) == 0)
         // Queries fall back to the older snapshot instead of opening the FIFO and waiting.
@@ -83,10 +87,8 @@ import Glibc
     }
 
     @Test func aQueryOfALostOrDamagedSessionsDatabaseSaysWhatToDo() throws {
-        let scratch = try CLIScratch(pipeline: "")
+        let scratch = try Self.folded(5)
         defer { scratch.cleanup() }
-        #expect(try tally(["append", "--spool", scratch.spool, "--producer", "api"], input: Self.lines(5)).status == 0)
-        #expect(try tally(["run", "--pipeline", scratch.pipeline, "--once"]).status == 0)
         let database = scratch.snapshots + "/sessions.db"
         #expect(unlink(database) == 0)
         let missing = try tally(["query", "--snapshot", scratch.snapshots, "sessions"])

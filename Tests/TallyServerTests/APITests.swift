@@ -64,56 +64,53 @@ import Testing
     }
 
     @Test func badParametersUnknownPathsAndSessionsAnswerWithTheCommandsWords() throws {
-        let scratch = try Scratch()
-        defer { scratch.cleanup() }
-        try scratch.replaySampleLogs()
-        let server = try RunningServer(snapshot: scratch.snapshots, log: scratch.path + "/serve.log")
-        defer { server.stop() }
+        try withServedSampleLogs { scratch, server in
 
-        let badStatus = try server.get("/api/v1/sessions?status=BAD")
-        #expect(badStatus.status == 400)
-        let cli = try tally(["query", "--snapshot", scratch.snapshots, "sessions", "--status", "BAD"])
-        #expect(cli.status == 2)
-        let error = try #require(try JSONSerialization.jsonObject(with: Data(badStatus.body.utf8)) as? [String: String])
-        #expect(cli.error.contains(try #require(error["error"])), "HTTP: \(badStatus.body) CLI: \(cli.error)")
+            let badStatus = try server.get("/api/v1/sessions?status=BAD")
+            #expect(badStatus.status == 400)
+            let cli = try tally(["query", "--snapshot", scratch.snapshots, "sessions", "--status", "BAD"])
+            #expect(cli.status == 2)
+            let error = try #require(try JSONSerialization.jsonObject(with: Data(badStatus.body.utf8)) as? [String: String])
+            #expect(cli.error.contains(try #require(error["error"])), "HTTP: \(badStatus.body) CLI: \(cli.error)")
 
-        #expect(try server.get("/api/v1/sessions?limit=-1").status == 400)
-        #expect(try server.get("/api/v1/summary?sort=cost").status == 400)      // does not apply to summary
-        #expect(try server.get("/api/v1/users?by=planet").status == 400)
-        #expect(try server.get("/api/v1/sessions?nonsense=1").status == 400)
-        // The snapshot directory is the server's: a parameter cannot point it elsewhere.
-        let elsewhere = try server.get("/api/v1/sessions?snapshot=/etc")
-        #expect(elsewhere.status == 400)
-        #expect(elsewhere.body.contains("snapshot"))
-        #expect(try server.get("/api/v1/sessions?format=csv").status == 400)
-        #expect(try server.get("/api/v1/sessions?status=%ZZ").status == 400)
+            #expect(try server.get("/api/v1/sessions?limit=-1").status == 400)
+            #expect(try server.get("/api/v1/summary?sort=cost").status == 400)      // does not apply to summary
+            #expect(try server.get("/api/v1/users?by=planet").status == 400)
+            #expect(try server.get("/api/v1/sessions?nonsense=1").status == 400)
+            // The snapshot directory is the server's: a parameter cannot point it elsewhere.
+            let elsewhere = try server.get("/api/v1/sessions?snapshot=/etc")
+            #expect(elsewhere.status == 400)
+            #expect(elsewhere.body.contains("snapshot"))
+            #expect(try server.get("/api/v1/sessions?format=csv").status == 400)
+            #expect(try server.get("/api/v1/sessions?status=%ZZ").status == 400)
 
-        let unknown = try server.get("/api/v1/sessions/sess_does_not_exist")
-        #expect(unknown.status == 404)
-        #expect(unknown.body.contains("sess_does_not_exist"))
-        let unknownEvents = try server.get("/api/v1/sessions/sess_does_not_exist/events")
-        #expect(unknownEvents.status == 404)
-        #expect(unknownEvents.body.contains("sess_does_not_exist"))
-        #expect(try server.get("/api/v1/sessions/sess_x/events?session=sess_y").status == 400)
-        #expect(try server.get("/api/v1/sessions/sess_x/events?type=planet").status == 400)
-        let noText = try server.get("/api/v1/search")
-        #expect(noText.status == 400)
-        #expect(noText.body.contains("q=TEXT"))
-        #expect(try server.get("/api/v1/search?q=").status == 400)
-        #expect(try server.get("/api/v1/search?q=x&since=yesterday").status == 400)
-        #expect(try server.get("/api/v1/nothing").status == 404)
-        #expect(try server.get("/api/v1/session").status == 404)
-        #expect(try server.get("/no/such/page").status == 404)
+            let unknown = try server.get("/api/v1/sessions/sess_does_not_exist")
+            #expect(unknown.status == 404)
+            #expect(unknown.body.contains("sess_does_not_exist"))
+            let unknownEvents = try server.get("/api/v1/sessions/sess_does_not_exist/events")
+            #expect(unknownEvents.status == 404)
+            #expect(unknownEvents.body.contains("sess_does_not_exist"))
+            #expect(try server.get("/api/v1/sessions/sess_x/events?session=sess_y").status == 400)
+            #expect(try server.get("/api/v1/sessions/sess_x/events?type=planet").status == 400)
+            let noText = try server.get("/api/v1/search")
+            #expect(noText.status == 400)
+            #expect(noText.body.contains("q=TEXT"))
+            #expect(try server.get("/api/v1/search?q=").status == 400)
+            #expect(try server.get("/api/v1/search?q=x&since=yesterday").status == 400)
+            #expect(try server.get("/api/v1/nothing").status == 404)
+            #expect(try server.get("/api/v1/session").status == 404)
+            #expect(try server.get("/no/such/page").status == 404)
 
-        // Every answer carries the headers of http.md.
-        for path in ["/", "/api/v1/summary", "/api/v1/nothing", "/metrics", "/assets/app.js"] {
-            let answer = try server.get(path)
-            #expect(answer.header("Cache-Control") == "no-store", "\(path)")
-            #expect(answer.header("X-Content-Type-Options") == "nosniff", "\(path)")
-            let policy = try #require(answer.header("Content-Security-Policy"), "\(path)")
-            #expect(policy.contains("default-src 'none'") && policy.contains("script-src 'self'") && !policy.contains("unsafe"))
+            // Every answer carries the headers of http.md.
+            for path in ["/", "/api/v1/summary", "/api/v1/nothing", "/metrics", "/assets/app.js"] {
+                let answer = try server.get(path)
+                #expect(answer.header("Cache-Control") == "no-store", "\(path)")
+                #expect(answer.header("X-Content-Type-Options") == "nosniff", "\(path)")
+                let policy = try #require(answer.header("Content-Security-Policy"), "\(path)")
+                #expect(policy.contains("default-src 'none'") && policy.contains("script-src 'self'") && !policy.contains("unsafe"))
+            }
+            #expect(try server.get("/healthz").status == 200)
         }
-        #expect(try server.get("/healthz").status == 200)
     }
 
     @Test func noSnapshotYetIs503() throws {

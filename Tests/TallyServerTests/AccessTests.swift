@@ -87,40 +87,34 @@ import Testing
     }
 
     @Test func withoutTokensOnlyLoopbackHostNamesAreAnswered() throws {
-        let scratch = try Scratch()
-        defer { scratch.cleanup() }
-        try scratch.replaySampleLogs()
-        let server = try RunningServer(snapshot: scratch.snapshots, log: scratch.path + "/serve.log")
-        defer { server.stop() }
-        for host in ["127.0.0.1", "127.0.0.1:\(server.port)", "localhost:\(server.port)", "LOCALHOST", "[::1]:\(server.port)", "127.1.2.3"] {
-            #expect(try server.get("/api/v1/summary", headers: ["Host": host]).status == 200, "\(host)")
-        }
-        // A page whose own name resolves to 127.0.0.1 (DNS rebinding) must not read the sessions.
-        for host in ["attacker.example:\(server.port)", "attacker.example", "127.0.0.1.attacker.example", "[::2]:80", "localhost.evil"] {
-            let answer = try server.get("/api/v1/sessions", headers: ["Host": host])
-            #expect(answer.status == 403, "\(host)")
-            #expect(answer.header("Content-Type") == "application/json")
-            #expect(!answer.body.contains("session_id"), "\(host)")
+        try withServedSampleLogs { scratch, server in
+            for host in ["127.0.0.1", "127.0.0.1:\(server.port)", "localhost:\(server.port)", "LOCALHOST", "[::1]:\(server.port)", "127.1.2.3"] {
+                #expect(try server.get("/api/v1/summary", headers: ["Host": host]).status == 200, "\(host)")
+            }
+            // A page whose own name resolves to 127.0.0.1 (DNS rebinding) must not read the sessions.
+            for host in ["attacker.example:\(server.port)", "attacker.example", "127.0.0.1.attacker.example", "[::2]:80", "localhost.evil"] {
+                let answer = try server.get("/api/v1/sessions", headers: ["Host": host])
+                #expect(answer.status == 403, "\(host)")
+                #expect(answer.header("Content-Type") == "application/json")
+                #expect(!answer.body.contains("session_id"), "\(host)")
+            }
         }
     }
 
     @Test func aConnectionThatNeverCompletesItsRequestIsClosed() throws {
-        let scratch = try Scratch()
-        defer { scratch.cleanup() }
-        try scratch.replaySampleLogs()
-        let server = try RunningServer(snapshot: scratch.snapshots, log: scratch.path + "/serve.log")
-        defer { server.stop() }
-        let fd = try HTTPAnswer.connect(port: server.port)
-        defer { close(fd) }
-        let partial = Array("GET /api/v1/summary HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8)
-        _ = partial.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        // The server closes it after its idle timeout (20 s); a generous wait, no timing asserted.
-        var wait = timeval(tv_sec: 90, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
-        var byte: UInt8 = 0
-        let received = recv(fd, &byte, 1, 0)
-        #expect(received == 0, "the stalled connection was not closed (recv gave \(received), errno \(errno))")
-        #expect(try server.get("/healthz").status == 200)
+        try withServedSampleLogs { scratch, server in
+            let fd = try HTTPAnswer.connect(port: server.port)
+            defer { close(fd) }
+            let partial = Array("GET /api/v1/summary HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8)
+            _ = partial.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            // The server closes it after its idle timeout (20 s); a generous wait, no timing asserted.
+            var wait = timeval(tv_sec: 90, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            var byte: UInt8 = 0
+            let received = recv(fd, &byte, 1, 0)
+            #expect(received == 0, "the stalled connection was not closed (recv gave \(received), errno \(errno))")
+            #expect(try server.get("/healthz").status == 200)
+        }
     }
 
     @Test func gracefulShutdownExitsZero() throws {

@@ -57,6 +57,17 @@ func startConsumer(pipeline: String) throws -> Process {
     return consumer
 }
 
+/// Calls `body` with a scratch directory that has SampleLogs/ replayed into it and a `tally serve`
+/// of that snapshot; stops the server and removes the directory after it.
+func withServedSampleLogs(name: String = #function, _ body: (Scratch, RunningServer) throws -> Void) throws {
+    let scratch = try Scratch(name: name)
+    defer { scratch.cleanup() }
+    try scratch.replaySampleLogs()
+    let server = try RunningServer(snapshot: scratch.snapshots, log: scratch.path + "/serve.log")
+    defer { server.stop() }
+    try body(scratch, server)
+}
+
 /// A `tally serve` in the background on a free loopback port; its standard error goes to a file.
 final class RunningServer {
     let process = Process()
