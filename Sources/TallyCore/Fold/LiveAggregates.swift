@@ -175,8 +175,12 @@ struct LiveAggregates: Sendable {
     }
 
     static func add<Key: Hashable>(_ amount: Int64, to map: inout [Key: Int64], _ key: Key) {
-        let sum = map[key, default: 0] &+ amount
-        map[key] = sum == 0 ? nil : sum
+        // Changed in place (one lookup); a sum back at zero leaves the map.
+        let emptied = { (sum: inout Int64) -> Bool in
+            sum &+= amount
+            return sum == 0
+        }(&map[key, default: 0])
+        if emptied { map[key] = nil }
     }
 
     /// Adds `count` copies of a session's alert list (a negative count takes copies back).
@@ -195,9 +199,11 @@ struct LiveAggregates: Sendable {
     }
 
     static func add(_ totals: RollupTotals, sign: Int64, to map: inout [String: RollupTotals], _ key: String) {
-        var sum = map[key, default: RollupTotals()]
-        if sign > 0 { sum.merge(totals) } else { sum.subtract(totals) }
-        map[key] = sum == RollupTotals() ? nil : sum
+        let emptied = { (sum: inout RollupTotals) -> Bool in
+            if sign > 0 { sum.merge(totals) } else { sum.subtract(totals) }
+            return sum == RollupTotals()
+        }(&map[key, default: RollupTotals()])
+        if emptied { map[key] = nil }
     }
 }
 
