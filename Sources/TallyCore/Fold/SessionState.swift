@@ -149,7 +149,18 @@ struct SessionState: Sendable {
     /// The frames holding the session's events; persisted by the snapshot's frame index, not in the state.
     var frames = FrameList()
     /// What the session added to `FoldState.live` at its last refresh (`nil`: nothing yet); not persisted or merged.
-    var contribution: SessionContribution?
+    var contribution: SessionContribution? {
+        get { storedContribution?.value }
+        set { storedContribution = newValue.map(ContributionBox.init) }
+    }
+    /// ``contribution``, out of line: its 360 bytes would make every state (copied whenever the
+    /// table grows, and held for every retained session) more than half as large again.
+    private var storedContribution: ContributionBox?
+
+    private final class ContributionBox: Sendable {
+        let value: SessionContribution
+        init(_ value: SessionContribution) { self.value = value }
+    }
 
     init(id: String, timestamp: Int64) {
         self.id = id
