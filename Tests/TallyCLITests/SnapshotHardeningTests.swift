@@ -99,6 +99,34 @@ import Glibc
         #expect(damaged.status == 4)
         #expect(damaged.error.contains("sessions.db is damaged (file is not a database)"), "\(damaged.error)")
         #expect(damaged.error.contains("README: Recovery") && damaged.error.filter { $0 == "\n" }.count == 1, "\(damaged.error)")
+        // An empty file, a directory, a FIFO (which SQLite would wait on): the same line, never a hang.
+        for (kind, make) in [("empty", { _ = FileManager.default.createFile(atPath: database, contents: nil) }),
+                             ("directory", { _ = mkdir(database, 0o700) }), ("FIFO", { _ = mkfifo(database, 0o600) })] as [(String, () -> Void)] {
+            _ = try? FileManager.default.removeItem(atPath: database)
+            make()
+            let outcome = try tally(["query", "--snapshot", scratch.snapshots, "sessions"])
+            #expect(outcome.status == 4, "\(kind): \(outcome.error)")
+            #expect(outcome.error.contains("README: Recovery"), "\(kind): \(outcome.error)")
+        }
+        // A socket named like the newest manifest is damage too: the older snapshot answers. (Bound
+        // at a short path, as sun_path is 108 bytes, then renamed into place.)
+        let socketPath = scratch.snapshots + "/snapshot-000000000009.json"
+        try? FileManager.default.removeItem(atPath: database)
+        let shortPath = NSTemporaryDirectory() + "tally-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in shortPath.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0 && rename(shortPath, socketPath) == 0, "socket \(shortPath): errno \(errno)")
+        let rerun = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        #expect(!rerun.error.contains("no such device"), "\(rerun.error)")
+        #expect(FileManager.default.fileExists(atPath: socketPath + ".damaged"), "\(rerun.error) \((try? FileManager.default.contentsOfDirectory(atPath: scratch.snapshots)) ?? [])")
     }
 
     @Test func directoriesOpenToOtherUsersAreReportedAtStart() throws {

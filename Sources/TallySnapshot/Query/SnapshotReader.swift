@@ -49,6 +49,10 @@ public final class SnapshotReader {
     private static func openDatabase(
         _ path: String, manifestPath: String
     ) throws -> (database: Database, sqlGeneration: Int64, pruneFloor: Int64) {
+        // SQLite would wait on a FIFO and fail on a directory: neither is a database Tally wrote.
+        guard let status = try io({ try Posix.lstat(path) }), status.isRegular else {
+            throw SessionsDatabase.lost(path, what: "is not a regular file", manifest: manifestPath, code: .noUsableSnapshot)
+        }
         do {
             let database = try Database(path: path, mode: .readOnly)
             try database.execute("BEGIN")
@@ -56,7 +60,7 @@ public final class SnapshotReader {
             let pruneFloor = try database.scalar("SELECT value FROM meta WHERE key = '\(Schema.Meta.pruneFloor)'") ?? 0
             return (database, sqlGeneration, pruneFloor)
         } catch {
-            guard SessionsDatabase.isDamage(error) else { throw error }
+            // Damaged pages, another file, an empty one (no `meta` table): unusable, and the line says what to do.
             throw SessionsDatabase.lost(path, what: "is damaged (\(error.message))", manifest: manifestPath, code: .noUsableSnapshot)
         }
     }

@@ -94,8 +94,9 @@ struct Manifest {
         let bytes: [UInt8]
         do {
             bytes = try FileOperations.readFile(path, followSymlinks: false, maxBytes: maxBytes)
-        } catch where [ELOOP, EINVAL, EFBIG].contains(error.errno) {
-            // A symlink, a FIFO or a file too large is no manifest Tally wrote: damaged, like bad JSON.
+        } catch where [ELOOP, EINVAL, EFBIG, ENXIO].contains(error.errno) {
+            // A symlink, a FIFO, a socket (ENXIO) or a file too large is no manifest Tally wrote:
+            // damaged, like bad JSON.
             throw corrupt(error.errno == ELOOP ? "a symlink" : error.errno == EFBIG ? "larger than \(maxBytes) bytes" : "not a regular file")
         } catch {
             throw SnapshotError(error)

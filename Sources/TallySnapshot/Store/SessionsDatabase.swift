@@ -16,9 +16,11 @@ enum SessionsDatabase {
             return database
         }
         let manifestPath = directory.file(SnapshotDirectory.manifestName(generation: current.generation))
-        guard try io({ try Posix.lstat(path) }) != nil else {
+        guard let status = try io({ try Posix.lstat(path) }) else {
             throw lost(path, what: "is missing", manifest: manifestPath)
         }
+        // SQLite would wait on a FIFO: anything but a regular file is no database Tally wrote.
+        guard status.isRegular else { throw lost(path, what: "is not a regular file", manifest: manifestPath) }
         do {
             let database = try Database(path: path, mode: .readWriteExisting)
             try SnapshotWriter.createSchema(in: database)
