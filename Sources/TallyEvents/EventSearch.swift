@@ -55,15 +55,21 @@ public struct EventSearch: Sendable {
 
     /// Gives the matching rows, oldest first (ties: file, then place in it), to `body`.
     @discardableResult
-    public func run(snapshot: SnapshotReader, threads: Int = 1, _ body: (EventRow) throws -> Void) throws -> EventReadReport {
+    /// `stop` is asked between frames: once it says so (the client went away) the scan ends and
+    /// no row is given.
+    public func run(
+        snapshot: SnapshotReader, threads: Int = 1, stop: @escaping @Sendable () -> Bool = { false },
+        _ body: (EventRow) throws -> Void
+    ) throws -> EventReadReport {
         let needle = EventText.Needle(text)!
         var report = EventReadReport()
         var found: [Found]
         if sessionIDs != nil || userID != nil {
             found = try indexed(snapshot: snapshot, needle: needle, report: &report)
         } else {
-            found = try scan(snapshot: snapshot, needle: needle, threads: max(1, threads), report: &report)
+            found = try scan(snapshot: snapshot, needle: needle, threads: max(1, threads), stop: stop, report: &report)
         }
+        if stop() { return report }
         Self.order(&found)
         var dedup = Dedup(window: snapshot.foldLimits.dedupWindowMs)
         for item in found {
@@ -123,7 +129,10 @@ public struct EventSearch: Sendable {
     }
 
     /// Every retained file of the index, on `threads` threads.
-    private func scan(snapshot: SnapshotReader, needle: EventText.Needle, threads: Int, report: inout EventReadReport) throws -> [Found] {
+    private func scan(
+        snapshot: SnapshotReader, needle: EventText.Needle, threads: Int, stop: @escaping @Sendable () -> Bool,
+        report: inout EventReadReport
+    ) throws -> [Found] {
         let files = try snapshot.frameFiles().sorted { $0.key < $1.key }.map(\.value)
         let limits = snapshot.foldLimits
         let pricing = try snapshot.framePricing()
@@ -139,10 +148,10 @@ public struct EventSearch: Sendable {
                     var local = EventReadReport()
                     while true {
                         let index = shared.pointer.pointee.wrappingAdd(1, ordering: .relaxed).oldValue
-                        guard index < files.count else { break }
+                        guard index < files.count, !stop() else { break }
                         search.scanFile(
                             files[index], rank: index, needle: needle, pricing: pricing, decoder: &decoder, found: &found,
-                            report: &local)
+                            report: &local, stop: stop)
                     }
                     results.withLock { $0.found += found; $0.report.add(local) }
                 }
@@ -159,7 +168,7 @@ public struct EventSearch: Sendable {
     func scanFile(
         _ path: String, rank: Int, needle: EventText.Needle, pricing: [String: [ModelPrice]], decoder: inout EventDecoder,
         found: inout [Found],
-        report: inout EventReadReport
+        report: inout EventReadReport, stop: () -> Bool = { false }
     ) {
         guard let existing = FrameLoader.existing(path) else {
             report.missingFiles.append(path)
@@ -196,10 +205,12 @@ public struct EventSearch: Sendable {
             if existing.hasSuffix(".ndjson") {
                 // A line cut for being too long was `too_long` to the fold, not an event.
                 try LineFileReader(path: existing, regularOnly: true).read { piece in
+                    if stop() { throw Stopped() }
                     if case .lines(let offset, let chunk) = piece { scanBlock(chunk, offset: offset) }
                 }
             } else {
                 _ = try SegmentReader(path: existing, followSymlinks: false).read { item in
+                    if stop() { throw Stopped() }
                     switch item {
                     case .frame(let frame):
                         if let bytes = frame.bytes, !needle.probe.isEmpty, !EventText.contains(bytes, needle.probe) { return }
@@ -211,11 +222,16 @@ public struct EventSearch: Sendable {
                     }
                 }
             }
+        } catch is Stopped {
+            return
         } catch {
             report.damaged.append("\(existing): \(error)")
         }
     }
 }
+
+/// Thrown inside a file's scan once `stop` says so.
+private struct Stopped: Error {}
 
 /// The next file to scan, shared by the scanning threads.
 private struct SharedCounter: @unchecked Sendable {

@@ -8,9 +8,10 @@ struct Routes: Sendable {
     let broadcaster: SnapshotBroadcaster
     let tokens: [String]
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    func router() -> Router<ServeContext> {
+        let router = Router(context: ServeContext.self)
         router.add(middleware: SecurityHeaders())
+        router.add(middleware: NoRequestBodies())
         router.add(middleware: LoopbackHostCheck(tokens: tokens))
         router.add(middleware: TokenCheck(tokens: tokens))
         let answers = answers, broadcaster = broadcaster

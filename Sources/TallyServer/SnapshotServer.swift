@@ -35,7 +35,9 @@ public struct SnapshotServer: Sendable {
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully: live streams end, requests in
     /// flight finish, and `run` returns.
     public func runUntilSignalled() async throws {
-        let pool = NIOThreadPool(numberOfThreads: 4)
+        // Answers run here, never on an event loop. More threads than cores: a thread may wait
+        // (up to `AnswerPipe.stallTimeout`) for a slow client to take its answer.
+        let pool = NIOThreadPool(numberOfThreads: 16)
         pool.start()
         let answers = Answers(answering: answering, snapshot: settings.snapshot, pool: pool)
         let broadcaster = try SnapshotBroadcaster(answers: answers, snapshot: settings.snapshot)

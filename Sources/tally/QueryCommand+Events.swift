@@ -69,7 +69,8 @@ extension QueryCommand {
     /// Prints the rows `request` asks for in `format` to `sink` (the CLI's standard output, or
     /// `tally serve`'s answer); returns what the read reported.
     static func writeEvents(
-        _ request: EventsRequest, reader: SnapshotReader, format: OutputFormat, sink: (String) -> Void
+        _ request: EventsRequest, reader: SnapshotReader, format: OutputFormat, stop: @escaping @Sendable () -> Bool = { false },
+        sink: (String) -> Void
     ) throws -> EventReadReport {
         let report: EventReadReport
         var rows: EventOutput
@@ -85,7 +86,7 @@ extension QueryCommand {
         case .search(let search):
             rows = EventOutput(format: format, withField: true)
             sink(rows.begin())
-            report = try search.run(snapshot: reader, threads: ProcessorCount.online) { sink(rows.row($0)) }
+            report = try search.run(snapshot: reader, threads: ProcessorCount.online, stop: stop) { sink(rows.row($0)) }
         }
         sink(rows.end())
         return report

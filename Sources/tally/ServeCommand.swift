@@ -122,7 +122,7 @@ struct QueryCommandRun: QueryRun {
 
     var generation: Int64 { lease.reader.generation }
 
-    func write(_ sink: @escaping (String) throws -> Void) throws(QueryFailure) {
+    func write(_ sink: @escaping (String) throws -> Void, cancelled: @escaping @Sendable () -> Bool) throws(QueryFailure) {
         let text = TextUpTo(ServeCache.maxAnswerBytes)
         do {
             try lease.reader.run(query, format: .json) { piece in
@@ -141,7 +141,7 @@ struct KeptRun: QueryRun {
     let generation: Int64
     let text: String
 
-    func write(_ sink: @escaping (String) throws -> Void) throws(QueryFailure) {
+    func write(_ sink: @escaping (String) throws -> Void, cancelled: @escaping @Sendable () -> Bool) throws(QueryFailure) {
         do { try sink(text) } catch { throw QueryCommandAnswering.failure(error) }
     }
 }
@@ -168,11 +168,11 @@ struct EventsCommandRun: QueryRun {
 
     var generation: Int64 { lease.reader.generation }
 
-    func write(_ sink: @escaping (String) throws -> Void) throws(QueryFailure) {
+    func write(_ sink: @escaping (String) throws -> Void, cancelled: @escaping @Sendable () -> Bool) throws(QueryFailure) {
         do {
-            // A session's events are few; a search stops at its limit. Once the client is gone
-            // the rest of the rows go nowhere.
-            _ = try QueryCommand.writeEvents(request, reader: lease.reader, format: .json) { try? sink($0) }
+            // A search gathers its matches before it prints them: it asks `cancelled` as it scans.
+            // Once the client is gone the rest of the rows go nowhere.
+            _ = try QueryCommand.writeEvents(request, reader: lease.reader, format: .json, stop: cancelled) { try? sink($0) }
         } catch {
             throw QueryCommandAnswering.failure(error)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TallyEvents
 import TallySnapshot
@@ -35,6 +36,19 @@ import TallySnapshot
         #expect(try search(scratch, "database", limit: 2).map(\.timestamp) == [1_000, 3_000])
         #expect(try search(scratch, "database", types: ["tool_call"]).map(\.timestamp) == [3_000])
         #expect(try search(scratch, "database", since: 2_000, until: 5_000).map(\.timestamp) == [3_000])
+    }
+
+    @Test func aStoppedSearchEndsItsScanAndGivesNoRows() async throws {
+        let scratch = try await prepared()
+        defer { scratch.cleanup() }
+        let search = try EventSearch(text: "database")
+        let asked = Counter()
+        var rows: [EventRow] = []
+        try search.run(snapshot: scratch.reader(), threads: 2, stop: { asked.increment(); return true }) { rows.append($0) }
+        #expect(rows.isEmpty)
+        #expect(asked.value > 0)
+        try search.run(snapshot: scratch.reader(), threads: 2, stop: { false }) { rows.append($0) }
+        #expect(rows.map(\.timestamp) == [1_000, 3_000, 5_000])
     }
 
     @Test func quotesBackslashesPercentUnderscoreAndNonASCIIMatchLiterally() async throws {
@@ -75,4 +89,11 @@ import TallySnapshot
         #expect(text.contains("bell\\x07 and database"))
         #expect(!text.unicodeScalars.contains { $0.value == 7 })
     }
+}
+
+/// Counts calls from several threads.
+private final class Counter: Sendable {
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

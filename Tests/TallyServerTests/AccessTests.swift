@@ -131,4 +131,28 @@ import Testing
         #expect(server.stop() == 0)
         #expect(!server.log.contains("error"), "\(server.log)")
     }
+
+    @Test func aRequestWithABodyIsRefusedAndItsConnectionClosed() throws {
+        try withServedSampleLogs { _, server in
+            let fd = try HTTPAnswer.connect(port: server.port)
+            defer { close(fd) }
+            // A body announced and sent a byte at a time would hold the connection open.
+            let request = Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\na".utf8)
+            _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var wait = timeval(tv_sec: 60, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(fd, &buffer, buffer.count, 0)
+                if count <= 0 {
+                    #expect(count == 0, "the connection was not closed (errno \(errno))")
+                    break
+                }
+                received += buffer[0..<count]
+            }
+            #expect(String(decoding: received, as: UTF8.self).hasPrefix("HTTP/1.1 413"), "\(String(decoding: received, as: UTF8.self))")
+            #expect(try server.get("/healthz").status == 200)
+        }
+    }
 }

@@ -22,7 +22,8 @@ import Testing
     }
 
     @Test func aReaderGetsEveryPieceInOrderThenTheEnd() async {
-        let pipe = AnswerPipe()
+        // A reader that takes long to be scheduled (a busy test run) must not look like a stalled client.
+        let pipe = AnswerPipe(stallTimeout: .seconds(600))
         let done = Self.write(20, into: pipe)
         var pieces = 0
         var generation: Int64 = 0
@@ -40,7 +41,7 @@ import Testing
     }
 
     @Test func aCancelledAnswerStopsItsWriterInsteadOfProducingTheRest() async {
-        let writes = AnswerPipe()
+        let writes = AnswerPipe(stallTimeout: .seconds(600))
         let producing = Box(0)
         let done = DispatchSemaphore(value: 0)
         Thread {
@@ -58,5 +59,23 @@ import Testing
         done.wait()
         // The writer is at most the pipe's depth ahead of the reader when it is cancelled.
         #expect(producing.value <= AnswerPipe.depth + 2, "the writer produced \(producing.value) pieces after the client left")
+    }
+
+    @Test func aReaderThatTakesNothingIsGivenUpAndItsWriterFreed() async {
+        let pipe = AnswerPipe(stallTimeout: .milliseconds(200))
+        let done = Self.write(AnswerPipe.depth + 10, into: pipe)
+        // Nobody reads: the writer waits for room, gives up, and its thread is free again.
+        done.wait()
+        #expect(pipe.isCancelled)
+        // A reader coming late finds the answer failed, not an end that looks complete.
+        var sawFailure = false
+        loop: while true {
+            switch await pipe.next() {
+            case .failure: sawFailure = true; break loop
+            case .end: break loop
+            default: continue
+            }
+        }
+        #expect(sawFailure)
     }
 }

@@ -9,7 +9,7 @@ struct APIRoutes: Sendable {
     /// Parameters that are the server's, never the query's (`snapshot` would name another directory).
     static let reserved: Set<String> = ["snapshot", "format", "help", "version", "token"]
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServeContext>) {
         let answers = answers
         router.get("/api/v1/summary") { request, _ -> Response in
             let options: [(String, String)]
@@ -88,7 +88,7 @@ struct APIRoutes: Sendable {
     }
 
     /// A path parameter, %-decoded.
-    static func pathParameter(_ context: BasicRequestContext, _ name: String) -> String? {
+    static func pathParameter(_ context: ServeContext, _ name: String) -> String? {
         guard let raw = context.parameters.get(name) else { return nil }
         return try? QueryString.decode(raw[...], plusIsSpace: false)
     }

@@ -21,6 +21,15 @@ final class AnswerPipe: Sendable {
 
     static let depth = 4
     static let pieceSize = 64 << 10
+    /// How long a writer waits for the reader to take a piece before it gives the answer up, so
+    /// that clients which stop reading hold a worker thread at most this long (15 s).
+    let stallTimeout: DispatchTimeInterval
+
+    init(stallTimeout: DispatchTimeInterval = .seconds(15)) {
+        self.stallTimeout = stallTimeout
+    }
+
+    static let stalled = QueryFailure(.failed, "the client took nothing of the answer for too long")
 
     private struct State {
         var items: [Item] = []
@@ -33,13 +42,16 @@ final class AnswerPipe: Sendable {
     /// The writer's unsent text (only the writer's thread touches it).
     private let pending = Mutex("")
 
+    /// Whether the reader went away (or was given up): the writer may stop.
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+
     /// Writer side: the snapshot is open.
     func start(generation: Int64) { put(.started(generation: generation)) }
 
     /// Writer side: a piece of the answer, sent once ``pieceSize`` bytes gathered. Throws once
     /// the reader has cancelled, so that the writer stops working on an answer nobody reads.
     func add(_ text: String) throws(QueryFailure) {
-        if state.withLock({ $0.cancelled }) { throw QueryFailure(.failed, "the client went away") }
+        if isCancelled { throw QueryFailure(.failed, "the client went away") }
         let full: String? = pending.withLock { buffer in
             buffer += text
             guard buffer.utf8.count >= Self.pieceSize else { return nil }
@@ -79,6 +91,21 @@ final class AnswerPipe: Sendable {
         }
     }
 
+    /// Writer side: the reader took no piece for `stallTimeout` (a client that does not read):
+    /// the answer ends with a failure for the reader, and the writer's thread is free again.
+    private func abandon() {
+        let waiter: CheckedContinuation<Item, Never>? = state.withLock { state in
+            state.cancelled = true
+            state.items = [.failure(Self.stalled)]
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: .failure(Self.stalled))
+        // Give back the room the unread pieces held: a semaphore released below its starting
+        // value traps, and nothing waits on this one any more.
+        for _ in 0...Self.depth { space.signal() }
+    }
+
     /// Reader side: nothing more is wanted; a waiting writer goes on at once.
     func cancel() {
         state.withLock { $0.cancelled = true }
@@ -87,7 +114,10 @@ final class AnswerPipe: Sendable {
 
     private func put(_ item: Item) {
         if state.withLock({ $0.cancelled }) { return }
-        space.wait()
+        guard space.wait(timeout: .now() + stallTimeout) == .success else {
+            abandon()
+            return
+        }
         let waiter: CheckedContinuation<Item, Never>? = state.withLock { state in
             if state.cancelled { return nil }
             if let waiter = state.waiter {

@@ -21,7 +21,7 @@ struct Answers: Sendable {
             do {
                 let run = try answering.open(request, snapshot: snapshot)
                 pipe.start(generation: run.generation)
-                try run.write(pipe.add)
+                try run.write(pipe.add, cancelled: { pipe.isCancelled })
                 pipe.finish()
             } catch {
                 pipe.fail(error as? QueryFailure ?? QueryFailure(.failed, "\(error)"))
@@ -34,7 +34,7 @@ struct Answers: Sendable {
     func blockingText(_ request: QueryRequest) throws(QueryFailure) -> (generation: Int64, text: String) {
         let run = try answering.open(request, snapshot: snapshot)
         let text = TextBox()
-        try run.write { text.value += $0 }
+        try run.write({ text.value += $0 }, cancelled: { false })
         return (run.generation, text.value)
     }
 

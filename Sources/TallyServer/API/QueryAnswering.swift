@@ -63,8 +63,9 @@ public protocol QueryRun {
     /// The generation of the snapshot the answer comes from.
     var generation: Int64 { get }
     /// Prints the answer as `tally query --format json` prints it; may fail before the first piece.
-    /// When `sink` throws (the client went away), the answer stops there and `write` fails.
-    func write(_ sink: @escaping (String) throws -> Void) throws(QueryFailure)
+    /// When `sink` throws (the client went away), the answer stops there and `write` fails; work
+    /// that gathers before it prints (a search) asks `cancelled` instead.
+    func write(_ sink: @escaping (String) throws -> Void, cancelled: @escaping @Sendable () -> Bool) throws(QueryFailure)
 }
 
 /// What answers ``QueryRequest``s: `tally`'s query command (see `ServeCommand`). Called on a

@@ -7,7 +7,7 @@ struct Pages: Sendable {
     /// The overview of each bucket width, kept with the answers it shows.
     let memo = PageMemo()
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: Router<ServeContext>) {
         let pages = self
         router.get("/assets/app.css") { _, _ in Responses.text(Assets.stylesheet, contentType: "text/css; charset=utf-8") }
         router.get("/assets/app.js") { _, _ in Responses.text(Assets.script, contentType: "text/javascript; charset=utf-8") }
@@ -102,10 +102,15 @@ struct Pages: Sendable {
         return html
     }
 
+    static let maxSessionsPerPage = 1_000
+
     func sessions(_ parameters: [(String, String)]) async throws(QueryFailure) -> (Int64, String, Bool) {
         let given = Dictionary(parameters, uniquingKeysWith: { $1 })
         var options = parameters.filter { !$0.1.isEmpty && $0.0 != "limit" }
-        let limit = Int(given["limit"] ?? "") ?? 50
+        // A page lists at most 1,000 sessions (`limit=0` too) and pages on from there: every
+        // session at once is for the API and the CLI, not for a browser tab.
+        let asked = Int(given["limit"] ?? "") ?? 50
+        let limit = asked <= 0 ? Self.maxSessionsPerPage : min(asked, Self.maxSessionsPerPage)
         options.append(("limit", String(limit)))
         let (generation, rows) = try await answers.value(QueryRequest("sessions", options: options))
         func field(_ name: String, _ label: String) -> String {
