@@ -78,4 +78,16 @@ import Testing
         }
         #expect(sawFailure)
     }
+
+    @Test func aPipeFreedWithPiecesNobodyTookDoesNotTrap() {
+        // A client that resets its connection before the answer is sent: the writer has finished,
+        // its pieces and end are queued, and nobody reads or cancels. Freeing the pipe used to trap
+        // in libdispatch (a semaphore released below its starting value) and end the server.
+        for _ in 0..<3 {
+            var pipe: AnswerPipe? = AnswerPipe(stallTimeout: .seconds(600))
+            Self.write(AnswerPipe.depth - 2, into: pipe!).wait()   // with its start and end: `depth` items
+            pipe = nil
+            #expect(pipe == nil)
+        }
+    }
 }

@@ -23,7 +23,7 @@ struct APIRoutes: Sendable {
         }
         router.get("/api/v1/sessions/:id") { request, context -> Response in
             guard let id = Self.pathParameter(context, "id") else { return Responses.error(.badRequest, "the session id is not valid %-encoded UTF-8") }
-            do { return await answers.response(QueryRequest("session", arguments: [id], options: try Self.options(request))) } catch { return Responses.error(error) }
+            do { return await answers.response(QueryRequest("session", arguments: [id], options: try Self.options(request)), connection: context.channel) } catch { return Responses.error(error) }
         }
         router.get("/api/v1/sessions/:id/events") { request, context -> Response in
             guard let id = Self.pathParameter(context, "id") else { return Responses.error(.badRequest, "the session id is not valid %-encoded UTF-8") }
@@ -32,36 +32,36 @@ struct APIRoutes: Sendable {
                 if options.contains(where: { $0.0 == "session" }) {
                     return Responses.error(.badRequest, "unknown parameter 'session': the session is the one in the path")
                 }
-                return await answers.response(QueryRequest("events", options: options + [("session", id)]))
+                return await answers.response(QueryRequest("events", options: options + [("session", id)]), connection: context.channel)
             } catch {
                 return Responses.error(error)
             }
         }
-        router.get("/api/v1/search") { request, _ -> Response in
+        router.get("/api/v1/search") { request, context -> Response in
             do {
                 guard let text = try QueryString.parse(request.uri.query).last(where: { $0.0 == "q" })?.1 else {
                     return Responses.error(.badRequest, "'search' needs a text: /api/v1/search?q=TEXT")
                 }
-                return await answers.response(QueryRequest("search", arguments: [text], options: try Self.options(request, dropping: ["q"])))
+                return await answers.response(QueryRequest("search", arguments: [text], options: try Self.options(request, dropping: ["q"])), connection: context.channel)
             } catch {
                 return Responses.error(error)
             }
         }
         // `sessions` has a route of its own: `/api/v1/sessions/:id` makes it a constant of the trie.
-        router.get("/api/v1/sessions") { request, _ in await Self.subject("sessions", request, answers) }
+        router.get("/api/v1/sessions") { request, context in await Self.subject("sessions", request, context, answers) }
         router.get("/api/v1/:subject") { request, context in
-            await Self.subject(context.parameters.get("subject") ?? "", request, answers)
+            await Self.subject(context.parameters.get("subject") ?? "", request, context, answers)
         }
     }
 
     /// `/api/v1/{subject}`: the subject of that name with the parameters as flags; 404 for a path
     /// that is no subject of `tally query`.
-    static func subject(_ subject: String, _ request: Request, _ answers: Answers) async -> Response {
+    static func subject(_ subject: String, _ request: Request, _ context: ServeContext, _ answers: Answers) async -> Response {
         guard !ownRoutes.contains(subject), !subject.isEmpty, subject.allSatisfy({ $0.isASCII && $0.isLetter }) else {
             return Responses.error(.notFound, "no such path \(request.uri.path)")
         }
         do {
-            return await answers.response(QueryRequest(subject, options: try options(request)))
+            return await answers.response(QueryRequest(subject, options: try options(request)), connection: context.channel)
         } catch {
             return Responses.error(error)
         }

@@ -101,8 +101,12 @@ final class AnswerPipe: Sendable {
             return state.waiter
         }
         waiter?.resume(returning: .failure(Self.stalled))
-        // Give back the room the unread pieces held: a semaphore released below its starting
-        // value traps, and nothing waits on this one any more.
+    }
+
+    deinit {
+        // A semaphore freed below its starting value traps (libdispatch), and a pipe may go with
+        // pieces nobody took: a client that reset the connection before its answer was sent.
+        // Nothing can wait on it any more; give the room back.
         for _ in 0...Self.depth { space.signal() }
     }
 

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import NIOPosix
 import TallyCore
 
@@ -69,8 +70,11 @@ struct Answers: Sendable {
 
     /// The API's answer: `tally query --format json`'s bytes, streamed past the first piece,
     /// or the JSON error with its status.
-    func response(_ request: QueryRequest) async -> Response {
+    func response(_ request: QueryRequest, connection: (any Channel)? = nil) async -> Response {
         let pipe = start(request)
+        // A client that goes away before the first pieces (a search prints only once it has
+        // scanned) cancels the answer through its connection's end.
+        connection?.closeFuture.whenComplete { [weak pipe] _ in pipe?.cancel() }
         var head: [String] = []
         loop: while true {
             switch await pipe.next() {
