@@ -92,7 +92,7 @@ import Testing
                 #expect(try server.get("/api/v1/summary", headers: ["Host": host]).status == 200, "\(host)")
             }
             // A page whose own name resolves to 127.0.0.1 (DNS rebinding) must not read the sessions.
-            for host in ["attacker.example:\(server.port)", "attacker.example", "127.0.0.1.attacker.example", "[::2]:80", "localhost.evil"] {
+            for host in ["attacker.example:\(server.port)", "attacker.example", "127.0.0.1.attacker.example", "[::2]:80", "localhost.evil", "[::1]evil.example", "localhost:evil", "127.0.0.1:", "127.0.0.1:99999"] {
                 let answer = try server.get("/api/v1/sessions", headers: ["Host": host])
                 #expect(answer.status == 403, "\(host)")
                 #expect(answer.header("Content-Type") == "application/json")

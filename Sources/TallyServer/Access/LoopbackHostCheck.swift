@@ -16,12 +16,23 @@ struct LoopbackHostCheck<Context: RequestContext>: RouterMiddleware {
 
     /// Whether `authority` (`host[:port]`) names the loopback interface.
     static func isLoopback(authority: String) -> Bool {
-        var host = Substring(authority)
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return false }
-            return host[host.index(after: host.startIndex)..<close] == "::1"
+        // `host` and an optional `:port` of digits; an IPv6 address in brackets.
+        let host: Substring
+        let rest: Substring
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return false }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            rest = authority[authority.index(after: close)...]
+        } else if let colon = authority.firstIndex(of: ":") {
+            host = authority[..<colon]
+            rest = authority[colon...]
+        } else {
+            host = Substring(authority)
+            rest = ""
         }
-        if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
+        guard rest.isEmpty || (rest.first == ":" && rest.count > 1 && rest.dropFirst().allSatisfy(\.isASCII) && UInt16(rest.dropFirst()) != nil)
+        else { return false }
+        if authority.hasPrefix("[") { return host == "::1" }
         let name = host.lowercased()
         if name == "localhost" || name.hasSuffix(".localhost") { return true }
         let octets = name.split(separator: ".", omittingEmptySubsequences: false)
