@@ -48,14 +48,18 @@ struct TimelineTotals: Sendable, Hashable {
         feedback.merge(other.feedback)
     }
 
-    /// The counters in the order they are packed.
-    private static let packedCounters: [WritableKeyPath<Self, Int64> & Sendable] = [
-        \.sessionsStarted, \.sessionsEnded, \.messages, \.llmCalls, \.costNanos, \.toolCalls, \.toolErrors, \.llmErrors,
-    ]
-
-    /// Format 3 of the globals adds `feedback`.
+    /// Format 3 of the globals adds `feedback`. The counters are written field by field, not
+    /// through a key-path list: the key-path runtime costs hundreds of instructions a field, and
+    /// every snapshot encodes every bucket.
     func encode(into writer: inout PackedWriter, format: UInt8) {
-        writer.signed(self, Self.packedCounters)
+        writer.signed(sessionsStarted)
+        writer.signed(sessionsEnded)
+        writer.signed(messages)
+        writer.signed(llmCalls)
+        writer.signed(costNanos)
+        writer.signed(toolCalls)
+        writer.signed(toolErrors)
+        writer.signed(llmErrors)
         inputTokens.encode(into: &writer)
         outputTokens.encode(into: &writer)
         if format >= 3 { feedback.encode(into: &writer) }
@@ -63,7 +67,14 @@ struct TimelineTotals: Sendable, Hashable {
 
     static func decode(from reader: inout PackedReader, format: UInt8) throws(FoldDecodingError) -> TimelineTotals {
         var totals = TimelineTotals()
-        try reader.signed(into: &totals, packedCounters)
+        totals.sessionsStarted = try reader.signed()
+        totals.sessionsEnded = try reader.signed()
+        totals.messages = try reader.signed()
+        totals.llmCalls = try reader.signed()
+        totals.costNanos = try reader.signed()
+        totals.toolCalls = try reader.signed()
+        totals.toolErrors = try reader.signed()
+        totals.llmErrors = try reader.signed()
         totals.inputTokens = try TokenSum.decode(from: &reader)
         totals.outputTokens = try TokenSum.decode(from: &reader)
         if format >= 3 { totals.feedback = try FeedbackTotals.decode(from: &reader) }
@@ -197,11 +208,11 @@ struct ModelTotals: Sendable, Hashable {
         return view
     }
 
-    /// The counters in the order they are packed.
-    private static let packedCounters: [WritableKeyPath<Self, Int64> & Sendable] = [\.calls, \.errors, \.costNanos, \.unpricedCalls]
-
     func encode(into writer: inout PackedWriter, format: UInt8) {
-        writer.signed(self, Self.packedCounters)
+        writer.signed(calls)
+        writer.signed(errors)
+        writer.signed(costNanos)
+        writer.signed(unpricedCalls)
         writer.signed128(ttftTotalMs)
         writer.signed(ttftCount)
         inputTokens.encode(into: &writer)
@@ -215,7 +226,10 @@ struct ModelTotals: Sendable, Hashable {
 
     static func decode(from reader: inout PackedReader, format: UInt8) throws(FoldDecodingError) -> ModelTotals {
         var totals = ModelTotals()
-        try reader.signed(into: &totals, packedCounters)
+        totals.calls = try reader.signed()
+        totals.errors = try reader.signed()
+        totals.costNanos = try reader.signed()
+        totals.unpricedCalls = try reader.signed()
         totals.ttftTotalMs = try reader.signed128()
         totals.ttftCount = try reader.signed()
         totals.inputTokens = try TokenSum.decode(from: &reader)

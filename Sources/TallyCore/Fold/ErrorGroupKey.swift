@@ -23,28 +23,41 @@ struct ErrorGroupKey: Sendable, Hashable {
     static let maximumMessageBytes = 200
 
     /// Every run of ASCII digits replaced by `#`, cut to its first 200 bytes at a character boundary.
+    /// A message without digits that fits is returned as it is, without a copy.
     static func normalized(_ message: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(min(message.utf8.count, maximumMessageBytes + 4))
-        var inDigits = false
-        for byte in message.utf8 {
-            if byte >= 0x30 && byte <= 0x39 {
-                if !inDigits { bytes.append(0x23) }
-                inDigits = true
-            } else {
-                bytes.append(byte)
-                inDigits = false
+        var message = message
+        let changed: String? = message.withUTF8 { utf8 in
+            guard utf8.count > maximumMessageBytes || utf8.contains(where: isDigit) else { return nil }
+            return String(unsafeUninitializedCapacity: min(utf8.count, maximumMessageBytes + 4)) { output in
+                var count = 0
+                var inDigits = false
+                for byte in utf8 {
+                    if isDigit(byte) {
+                        if !inDigits {
+                            output[count] = 0x23
+                            count += 1
+                        }
+                        inDigits = true
+                    } else {
+                        output[count] = byte
+                        count += 1
+                        inDigits = false
+                    }
+                    if count > maximumMessageBytes + 3 { break }
+                }
+                if count > maximumMessageBytes {
+                    count = maximumMessageBytes
+                    // Back up to the start of the character that the cut would split.
+                    while count > 0, output[count] & 0xC0 == 0x80 { count -= 1 }
+                }
+                return count
             }
-            if bytes.count > maximumMessageBytes + 3 { break }
         }
-        if bytes.count > maximumMessageBytes {
-            var cut = maximumMessageBytes
-            // Back up to the start of the character that the cut would split.
-            while cut > 0, bytes[cut] & 0xC0 == 0x80 { cut -= 1 }
-            bytes.removeSubrange(cut...)
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return changed ?? message
     }
+
+    @inline(__always)
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
 
     /// A hash of the key that is the same in every process (FNV-1a, 64 bits): which groups the
     /// bound keeps must not depend on Swift's per-process hash seed.

@@ -26,8 +26,8 @@ struct ErrorGroups: Sendable {
     var isEmpty: Bool { kept.isEmpty && other.isEmpty }
 
     mutating func add(_ key: ErrorGroupKey, _ totals: ErrorGroupTotals) {
-        if kept[key] != nil {
-            kept[key]!.merge(totals)
+        if let index = kept.index(forKey: key) {  // one hash of the key, not two
+            kept.values[index].merge(totals)
             return
         }
         let rank = ErrorGroupRank(key)

@@ -59,6 +59,7 @@ extension FoldState {
         sweepRetention()
         if let watermark { dedup.evict(watermark: watermark, window: settings.dedupWindowMs) }
         var changes = FoldChanges()
+        changes.sessions.reserveCapacity(dirtySessionIDs.count)
         let watermark = statusWatermark
         for sessionID in dirtySessionIDs {
             guard let index = sessions.position(of: sessionID), sessions.states[index].isDirty else { continue }

@@ -26,6 +26,17 @@ struct PackedWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// ``bytes`` in a buffer of their own size, for bytes that are kept (a session's state waits for
+    /// the snapshot writer): the growing buffer holds up to twice as many.
+    var compactBytes: [UInt8] {
+        guard bytes.capacity > bytes.count else { return bytes }
+        return bytes.withUnsafeBufferPointer { source in
+            [UInt8](unsafeUninitializedCapacity: source.count) { target, count in
+                count = target.initialize(fromContentsOf: source)
+            }
+        }
+    }
+
     mutating func unsigned(_ value: UInt64) { varint(value) }
 
     mutating func signed(_ value: Int64) {
@@ -36,11 +47,6 @@ struct PackedWriter {
     /// that fits in 64 bits, so a field can widen without changing what it wrote before.
     mutating func signed128(_ value: Int128) {
         varint(UInt128(bitPattern: (value << 1) ^ (value >> 127)))
-    }
-
-    /// The counters `fields` of `root`, in that order (see `PackedReader.signed(into:_:)`).
-    mutating func signed<Root>(_ root: Root, _ fields: [WritableKeyPath<Root, Int64> & Sendable]) {
-        for field in fields { signed(root[keyPath: field]) }
     }
 
     @inline(__always)
@@ -120,11 +126,6 @@ struct PackedReader {
     mutating func signed() throws(FoldDecodingError) -> Int64 {
         let raw = try unsigned()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
-    }
-
-    /// What `PackedWriter.signed(_:_:)` wrote for the same `fields`.
-    mutating func signed<Root>(into root: inout Root, _ fields: [WritableKeyPath<Root, Int64> & Sendable]) throws(FoldDecodingError) {
-        for field in fields { root[keyPath: field] = try signed() }
     }
 
     /// What `PackedWriter.signed128` wrote (or `signed`: the bytes are the same).

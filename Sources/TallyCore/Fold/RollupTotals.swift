@@ -87,11 +87,11 @@ struct RollupTotals: Sendable, Hashable {
     }
 
     /// Format 3 of the globals adds the statuses, responses and feedback.
-    /// The counters in the order they are packed.
-    private static let packedCounters: [WritableKeyPath<Self, Int64> & Sendable] = [\.sessions, \.llmCalls, \.costNanos, \.toolErrors]
-
     func encode(into writer: inout PackedWriter, format: UInt8) {
-        writer.signed(self, Self.packedCounters)
+        writer.signed(sessions)
+        writer.signed(llmCalls)
+        writer.signed(costNanos)
+        writer.signed(toolErrors)
         inputTokens.encode(into: &writer)
         outputTokens.encode(into: &writer)
         guard format >= 3 else { return }
@@ -103,7 +103,10 @@ struct RollupTotals: Sendable, Hashable {
 
     static func decode(from reader: inout PackedReader, format: UInt8) throws(FoldDecodingError) -> RollupTotals {
         var totals = RollupTotals()
-        try reader.signed(into: &totals, packedCounters)
+        totals.sessions = try reader.signed()
+        totals.llmCalls = try reader.signed()
+        totals.costNanos = try reader.signed()
+        totals.toolErrors = try reader.signed()
         totals.inputTokens = try TokenSum.decode(from: &reader)
         totals.outputTokens = try TokenSum.decode(from: &reader)
         if format >= 3 {

@@ -69,7 +69,7 @@ extension SessionState {
             writer.signed(hourCount.hour)
             writer.signed(hourCount.count)
         }
-        guard format >= 2 else { return writer.bytes }
+        guard format >= 2 else { return writer.compactBytes }
         cachedInputTokens.encode(into: &writer)
         cacheWriteInputTokens.encode(into: &writer)
         reasoningTokens.encode(into: &writer)
@@ -85,7 +85,7 @@ extension SessionState {
             usage.cacheWriteInputTokens.encode(into: &writer)
             usage.reasoningTokens.encode(into: &writer)
         }
-        return writer.bytes
+        return writer.compactBytes
     }
 
     static func decode(_ bytes: [UInt8]) throws(FoldDecodingError) -> SessionState {

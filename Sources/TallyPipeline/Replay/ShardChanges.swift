@@ -38,8 +38,9 @@ struct ShardChanges {
     mutating func merged() -> FoldState {
         // Moved out of the array, so the merge mutates it in place rather than a copy.
         var result = parts.removeFirst()
-        for part in parts { result.merge(part) }
-        parts.removeAll()
+        // Each part leaves the array before it is merged, so it is freed once merged: the session
+        // tables are not held twice (in the parts and in the result) until the last merge.
+        while !parts.isEmpty { result.merge(parts.removeFirst()) }
         return result
     }
 }

@@ -8,10 +8,13 @@ enum Schema {
     static let version: Int64 = 1
 
     /// For a write into an empty database that nothing refers to yet: no journal and no fsync
-    /// by SQLite (the writer fsyncs the file once, then goes back to ``writerPragmas``).
+    /// by SQLite (the writer fsyncs the file once, then goes back to ``writerPragmas``), and a
+    /// smaller page cache: without a journal a full cache spills its pages straight to the file,
+    /// and a replay's first write is when the fold holds every session in memory too.
     static let unjournaledPragmas = """
         PRAGMA journal_mode=OFF;
         PRAGMA synchronous=OFF;
+        PRAGMA cache_size=-16384;
         """
 
     /// Connection settings for the writer: WAL so readers never block it, FULL so a
