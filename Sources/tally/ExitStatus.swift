@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import TallyEvents
 import TallyPipeline
+import TallyServer
 import TallySnapshot
 import TallySpool
 
@@ -29,6 +30,7 @@ enum ExitStatus {
         case let error as ReplayError: (.badUsage, error.description)
         case let error as EventsError: (error.code == .sessionNotFound ? .notFound : .badUsage, error.description)
         case let error as ConsumerError: (error.code == .io ? .failure : .badUsage, error.description)
+        case let error as ServerError: (error.code == .usage ? .badUsage : .failure, error.message)
         default: nil
         }
     }

@@ -3,14 +3,16 @@ import TallyCore
 import TallySnapshot
 
 extension QueryCommand {
+    /// What `tally query` says of a subject it does not know (`tally serve` answers it with 404).
+    static func unknownSubjectMessage(_ subject: String) -> String {
+        "unknown query subject '\(subject)'; use one of \(QuerySubjectName.allValueStrings.joined(separator: ", "))"
+    }
+
     /// The query the arguments ask for. A usage error says what is wrong in the flags' words, in
     /// this order: the subject (and `--by`, the id of `session`), a filter that does not apply to
     /// the subject, then each filter's value.
     func makeQuery() throws(ValidationError) -> SnapshotQuery {
-        guard let name = QuerySubjectName(argument: what) else {
-            throw ValidationError(
-                "unknown query subject '\(what)'; use one of \(QuerySubjectName.allValueStrings.joined(separator: ", "))")
-        }
+        guard let name = QuerySubjectName(argument: what) else { throw ValidationError(Self.unknownSubjectMessage(what)) }
         let subject: SnapshotQuery.Subject
         switch name {
         case .summary: subject = .summary

@@ -38,11 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap(StandardError.logHandler)
         let logger = Logger(label: "tally.serve")
         let server = SnapshotServer(settings: settings, answering: QueryCommandAnswering(), logger: logger)
-        do {
-            try await server.runUntilSignalled()
-        } catch let error as ServerError {
-            throw CommandFailure(error.code == .usage ? .badUsage : .failure, error.message)
-        }
+        try await server.runUntilSignalled()
     }
 }
 
@@ -88,6 +84,9 @@ struct QueryCommandAnswering: QueryAnswering {
 
     /// The request parsed as the command line, or the command's own words for what is wrong.
     static func command(_ request: QueryRequest, snapshot: String) throws(QueryFailure) -> QueryCommand {
+        guard QuerySubjectName(rawValue: request.subject) != nil else {
+            throw QueryFailure(.unknownSubject, QueryCommand.unknownSubjectMessage(request.subject))
+        }
         let arguments = ["--snapshot=\(snapshot)", "--format=json"]
             + request.options.map { "--\($0.name)=\($0.value)" }
             + ["--", request.subject] + request.arguments
@@ -95,9 +94,7 @@ struct QueryCommandAnswering: QueryAnswering {
             return try QueryCommand.parse(arguments)
         } catch {
             let message = QueryCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "bad request"
-            let line = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
-            let unknownSubject = line.hasPrefix("unknown query subject")
-            throw QueryFailure(unknownSubject ? .unknownSubject : .badRequest, line)
+            throw QueryFailure(.badRequest, message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
         }
     }
 

@@ -2,10 +2,10 @@ import TallyCore
 
 /// `users` (rollups), `timeline` and (1.1) `errors`.
 extension SnapshotReader {
-    /// Whether `table` has the columns 1.1 added: a database written before 1.1 and not continued
-    /// since lacks them, and its rows read as none of those figures.
-    func has11Columns(_ table: String) -> Bool {
-        ((try? database.columns(of: table)) ?? []).contains("feedback")
+    /// The columns of `table`, to read a database written before 1.1 (and not continued since),
+    /// which lacks the columns 1.1 added: those read as their defaults.
+    func presentColumns(_ table: String) -> Set<String> {
+        (try? database.columns(of: table)) ?? []
     }
 
     /// The `SELECT` list of session queries for this database's session tables: a database
@@ -16,27 +16,22 @@ extension SnapshotReader {
     }
 
     func rollups(_ key: RollupKey, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
-        let added = has11Columns("rollups")
-            ? "active, completed, failed, cancelled, timeout, response_count, response_total_ms, feedback, avg_rating, negative_feedback"
-            : "0, 0, 0, 0, 0, 0, 0, 0, NULL, 0"
+        let columns = ViewColumns.selectSQL(ViewColumns.rollups, present: presentColumns("rollups"))
         let statement = try prepare("""
-            SELECT key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors, \(added)
+            SELECT key, \(columns)
             FROM rollups WHERE kind = ?2 AND \(visible) ORDER BY cost_nanos DESC, key LIMIT ?3 OFFSET ?4
             """, [.text(key.rawValue), .int(query.sqlLimit), .int(Int64(query.skipped))])
         var output = try ListOutput(format: format, fields: Records.rollupFields, columns: Self.rollupColumns, sink: sink)
         while try statement.step() {
-            let sessions = statement.int64(1)
-            let completed = statement.int64(8)
-            let responses = statement.int64(12)
+            var view = RollupView(key: statement.string(0))
+            for (offset, column) in ViewColumns.rollups.enumerated() { column.read(statement, at: Int32(1 + offset), into: &view) }
             try output.add([
-                .string(statement.string(0)), .int(sessions), .int(statement.int64(2)),
-                .int(statement.optionalInt64(3)), .int(statement.optionalInt64(4)), .money(statement.int64(5)),
-                .int(statement.int64(6)),
-                .int(statement.int64(7)), .int(completed), .int(statement.int64(9)), .int(statement.int64(10)),
-                .int(statement.int64(11)),
-                .double(RollupView.successRate(completed: completed, sessions: sessions)),
-                .double(responses == 0 ? nil : Double(statement.int64(13)) / Double(responses)),
-                .int(statement.int64(14)), .double(statement.optionalDouble(15)), .int(statement.int64(16)),
+                .string(view.key), .int(view.sessions), .int(view.llmCalls), .int(view.inputTokens),
+                .int(view.outputTokens), .money(view.costNanos), .int(view.toolErrors),
+                .int(view.active), .int(view.completed), .int(view.failed), .int(view.cancelled), .int(view.timeout),
+                .double(RollupView.successRate(completed: view.completed, sessions: view.sessions)),
+                .double(view.averageResponseMs), .int(view.feedback), .double(view.averageRating),
+                .int(view.negativeFeedback),
             ])
         }
         try output.finish()
@@ -54,21 +49,21 @@ extension SnapshotReader {
             conditions.append("bucket_start < ?\(bindings.count + 1)")
         }
         bindings += [.int(query.sqlLimit), .int(Int64(query.skipped))]
-        let added = has11Columns("timeline") ? "SUM(feedback), SUM(negative_feedback)" : "0, 0"
+        let columns = ViewColumns.selectSQL(ViewColumns.timeline, present: presentColumns("timeline")) { "SUM(\($0))" }
         let statement = try prepare("""
-            SELECT bucket_start - ((bucket_start % ?2) + ?2) % ?2 AS bucket, SUM(sessions_started), SUM(sessions_ended),
-                SUM(messages), SUM(llm_calls), SUM(input_tokens), SUM(output_tokens), SUM(cost_nanos),
-                SUM(tool_calls), SUM(tool_errors), SUM(llm_errors), \(added)
+            SELECT bucket_start - ((bucket_start % ?2) + ?2) % ?2 AS bucket, \(columns)
             FROM timeline WHERE \(conditions.joined(separator: " AND "))
             GROUP BY bucket ORDER BY bucket LIMIT ?\(bindings.count) OFFSET ?\(bindings.count + 1)
             """, bindings)
         var output = try ListOutput(format: format, fields: Records.timelineFields, columns: Self.timelineColumns, sink: sink)
         while try statement.step() {
+            var bucket = TimelineBucket(bucketStart: statement.int64(0))
+            for (offset, column) in ViewColumns.timeline.enumerated() { column.read(statement, at: Int32(1 + offset), into: &bucket) }
             try output.add([
-                .time(statement.int64(0)), .int(statement.int64(1)), .int(statement.int64(2)), .int(statement.int64(3)),
-                .int(statement.int64(4)), .int(statement.optionalInt64(5)), .int(statement.optionalInt64(6)),
-                .money(statement.int64(7)), .int(statement.int64(8)), .int(statement.int64(9)), .int(statement.int64(10)),
-                .int(statement.int64(11)), .int(statement.int64(12)),
+                .time(bucket.bucketStart), .int(bucket.sessionsStarted), .int(bucket.sessionsEnded), .int(bucket.messages),
+                .int(bucket.llmCalls), .int(bucket.inputTokens), .int(bucket.outputTokens), .money(bucket.costNanos),
+                .int(bucket.toolCalls), .int(bucket.toolErrors), .int(bucket.llmErrors), .int(bucket.feedback),
+                .int(bucket.negativeFeedback),
             ])
         }
         try output.finish()

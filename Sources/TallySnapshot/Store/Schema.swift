@@ -76,29 +76,13 @@ enum Schema {
             key TEXT NOT NULL,
             gen_from INTEGER NOT NULL,
             gen_to INTEGER,
-            sessions INTEGER NOT NULL,
-            llm_calls INTEGER NOT NULL,
-            input_tokens INTEGER,
-            output_tokens INTEGER,
-            cost_nanos INTEGER NOT NULL,
-            tool_errors INTEGER NOT NULL,
-            \(rollupColumns11.map { "\($0.name) \($0.definition)" }.joined(separator: ",\n    ")));
+            \(ViewColumns.definitionsSQL(ViewColumns.rollups)));
         CREATE INDEX IF NOT EXISTS rollups_closed ON rollups(gen_to) WHERE gen_to IS NOT NULL;
         CREATE TABLE IF NOT EXISTS timeline(
             bucket_start INTEGER NOT NULL,
             gen_from INTEGER NOT NULL,
             gen_to INTEGER,
-            sessions_started INTEGER NOT NULL,
-            sessions_ended INTEGER NOT NULL,
-            messages INTEGER NOT NULL,
-            llm_calls INTEGER NOT NULL,
-            input_tokens INTEGER,
-            output_tokens INTEGER,
-            cost_nanos INTEGER NOT NULL,
-            tool_calls INTEGER NOT NULL,
-            tool_errors INTEGER NOT NULL,
-            llm_errors INTEGER NOT NULL,
-            \(timelineColumns11.map { "\($0.name) \($0.definition)" }.joined(separator: ",\n    ")));
+            \(ViewColumns.definitionsSQL(ViewColumns.timeline)));
         CREATE INDEX IF NOT EXISTS timeline_closed ON timeline(gen_to) WHERE gen_to IS NOT NULL;
         CREATE TABLE IF NOT EXISTS alerts(
             kind TEXT NOT NULL,
@@ -114,27 +98,15 @@ enum Schema {
         \(frameTables)
         """
 
-    /// Columns that 1.1 added to `rollups` and `timeline`: created with the tables, and added to the
-    /// tables of a database written before 1.1 (``addedColumns(missingIn:)``); their rows of older
-    /// generations read as the defaults.
-    static let rollupColumns11: [(name: String, definition: String)] = [
-        ("active", "INTEGER NOT NULL DEFAULT 0"), ("completed", "INTEGER NOT NULL DEFAULT 0"),
-        ("failed", "INTEGER NOT NULL DEFAULT 0"), ("cancelled", "INTEGER NOT NULL DEFAULT 0"),
-        ("timeout", "INTEGER NOT NULL DEFAULT 0"), ("response_count", "INTEGER NOT NULL DEFAULT 0"),
-        ("response_total_ms", "INTEGER NOT NULL DEFAULT 0"), ("feedback", "INTEGER NOT NULL DEFAULT 0"),
-        ("avg_rating", "REAL"), ("negative_feedback", "INTEGER NOT NULL DEFAULT 0"),
-    ]
-    static let timelineColumns11: [(name: String, definition: String)] = [
-        ("feedback", "INTEGER NOT NULL DEFAULT 0"), ("negative_feedback", "INTEGER NOT NULL DEFAULT 0"),
-    ]
-
     /// `ALTER TABLE … ADD COLUMN` for each 1.1 column that `existing` (table → its columns) lacks.
     static func addedColumns(missingIn existing: [String: Set<String>]) -> String {
         var statements: [String] = []
-        let sessionColumns = SessionColumns.added11.map { (name: $0.name, definition: $0.declaration) }
-        for (table, columns) in [("rollups", rollupColumns11), ("timeline", timelineColumns11)] + sessionTableNames.map({ ($0, sessionColumns) }) {
+        let sessionColumns = SessionColumns.added11.map { (name: $0.name, declaration: $0.declaration) }
+        let rollupColumns = ViewColumns.rollupsAdded11.map { (name: $0.name, declaration: $0.declaration) }
+        let timelineColumns = ViewColumns.timelineAdded11.map { (name: $0.name, declaration: $0.declaration) }
+        for (table, columns) in [("rollups", rollupColumns), ("timeline", timelineColumns)] + sessionTableNames.map({ ($0, sessionColumns) }) {
             for column in columns where !(existing[table]?.contains(column.name) ?? true) {
-                statements.append("ALTER TABLE \(table) ADD COLUMN \(column.name) \(column.definition);")
+                statements.append("ALTER TABLE \(table) ADD COLUMN \(column.name) \(column.declaration);")
             }
         }
         return statements.joined(separator: "\n")

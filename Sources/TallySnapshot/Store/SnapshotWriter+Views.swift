@@ -8,10 +8,8 @@ extension SnapshotWriter {
         var changed = 0
         let closeRollup = try database.prepare("UPDATE rollups SET gen_to = ?1 WHERE rowid = ?2")
         let insertRollup = try database.prepare("""
-            INSERT INTO rollups(kind, key, gen_from, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors,
-                active, completed, failed, cancelled, timeout, response_count, response_total_ms, feedback, avg_rating,
-                negative_feedback)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+            INSERT INTO rollups(kind, key, gen_from, \(ViewColumns.selectSQL(ViewColumns.rollups)))
+            VALUES (?1, ?2, ?3, \(ViewColumns.placeholders(ViewColumns.rollups, from: 4)))
             """)
         func update(_ id: WrittenViews.RollupID, to view: RollupView?) throws {
             let previous = staged.rollups[id]
@@ -25,22 +23,9 @@ extension SnapshotWriter {
             try insertRollup.bind(1, id.kind)
             try insertRollup.bind(2, view.key)
             try insertRollup.bind(3, generation)
-            try insertRollup.bind(4, view.sessions)
-            try insertRollup.bind(5, view.llmCalls)
-            try insertRollup.bind(6, view.inputTokens)
-            try insertRollup.bind(7, view.outputTokens)
-            try insertRollup.bind(8, view.costNanos)
-            try insertRollup.bind(9, view.toolErrors)
-            try insertRollup.bind(10, view.active)
-            try insertRollup.bind(11, view.completed)
-            try insertRollup.bind(12, view.failed)
-            try insertRollup.bind(13, view.cancelled)
-            try insertRollup.bind(14, view.timeout)
-            try insertRollup.bind(15, view.responseCount)
-            try insertRollup.bind(16, view.responseTotalMs)
-            try insertRollup.bind(17, view.feedback)
-            try insertRollup.bind(18, view.averageRating)
-            try insertRollup.bind(19, view.negativeFeedback)
+            for (offset, column) in ViewColumns.rollups.enumerated() {
+                try column.bind(view, at: Int32(4 + offset), to: insertRollup)
+            }
             try insertRollup.run()
             staged.rollups[id] = (view, database.lastInsertRowID)
             changed += 1
@@ -65,25 +50,15 @@ extension SnapshotWriter {
 
         let closeBucket = try database.prepare("UPDATE timeline SET gen_to = ?1 WHERE rowid = ?2")
         let insertBucket = try database.prepare("""
-            INSERT INTO timeline(bucket_start, gen_from, sessions_started, sessions_ended, messages, llm_calls,
-                input_tokens, output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors, feedback, negative_feedback)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+            INSERT INTO timeline(bucket_start, gen_from, \(ViewColumns.selectSQL(ViewColumns.timeline)))
+            VALUES (?1, ?2, \(ViewColumns.placeholders(ViewColumns.timeline, from: 3)))
             """)
         func insert(_ bucket: TimelineBucket) throws(SQLiteError) {
             try insertBucket.bind(1, bucket.bucketStart)
             try insertBucket.bind(2, generation)
-            try insertBucket.bind(3, bucket.sessionsStarted)
-            try insertBucket.bind(4, bucket.sessionsEnded)
-            try insertBucket.bind(5, bucket.messages)
-            try insertBucket.bind(6, bucket.llmCalls)
-            try insertBucket.bind(7, bucket.inputTokens)
-            try insertBucket.bind(8, bucket.outputTokens)
-            try insertBucket.bind(9, bucket.costNanos)
-            try insertBucket.bind(10, bucket.toolCalls)
-            try insertBucket.bind(11, bucket.toolErrors)
-            try insertBucket.bind(12, bucket.llmErrors)
-            try insertBucket.bind(13, bucket.feedback)
-            try insertBucket.bind(14, bucket.negativeFeedback)
+            for (offset, column) in ViewColumns.timeline.enumerated() {
+                try column.bind(bucket, at: Int32(3 + offset), to: insertBucket)
+            }
             try insertBucket.run()
         }
         let closeAlert = try database.prepare("UPDATE alerts SET gen_to = ?1 WHERE rowid = ?2")
@@ -164,51 +139,20 @@ extension SnapshotWriter {
     func loadWrittenViews() throws {
         var views = WrittenViews()
         let rollups = try database.prepare("""
-            SELECT rowid, kind, key, sessions, llm_calls, input_tokens, output_tokens, cost_nanos, tool_errors,
-                active, completed, failed, cancelled, timeout, response_count, response_total_ms, feedback, avg_rating,
-                negative_feedback
-            FROM rollups WHERE gen_to IS NULL
+            SELECT rowid, kind, key, \(ViewColumns.selectSQL(ViewColumns.rollups)) FROM rollups WHERE gen_to IS NULL
             """)
         while try rollups.step() {
             var view = RollupView(key: rollups.string(2))
-            view.sessions = rollups.int64(3)
-            view.llmCalls = rollups.int64(4)
-            view.inputTokens = rollups.optionalInt64(5)
-            view.outputTokens = rollups.optionalInt64(6)
-            view.costNanos = rollups.int64(7)
-            view.toolErrors = rollups.int64(8)
-            view.active = rollups.int64(9)
-            view.completed = rollups.int64(10)
-            view.failed = rollups.int64(11)
-            view.cancelled = rollups.int64(12)
-            view.timeout = rollups.int64(13)
+            for (offset, column) in ViewColumns.rollups.enumerated() { column.read(rollups, at: Int32(3 + offset), into: &view) }
             view.successRate = RollupView.successRate(completed: view.completed, sessions: view.sessions)
-            view.responseCount = rollups.int64(14)
-            view.responseTotalMs = rollups.int64(15)
-            view.feedback = rollups.int64(16)
-            view.averageRating = rollups.optionalDouble(17)
-            view.negativeFeedback = rollups.int64(18)
             views.rollups[WrittenViews.RollupID(kind: rollups.string(1), key: view.key)] = (view, rollups.int64(0))
         }
         let timeline = try database.prepare("""
-            SELECT rowid, bucket_start, sessions_started, sessions_ended, messages, llm_calls, input_tokens,
-                output_tokens, cost_nanos, tool_calls, tool_errors, llm_errors, feedback, negative_feedback
-            FROM timeline WHERE gen_to IS NULL
+            SELECT rowid, bucket_start, \(ViewColumns.selectSQL(ViewColumns.timeline)) FROM timeline WHERE gen_to IS NULL
             """)
         while try timeline.step() {
             var bucket = TimelineBucket(bucketStart: timeline.int64(1))
-            bucket.sessionsStarted = timeline.int64(2)
-            bucket.sessionsEnded = timeline.int64(3)
-            bucket.messages = timeline.int64(4)
-            bucket.llmCalls = timeline.int64(5)
-            bucket.inputTokens = timeline.optionalInt64(6)
-            bucket.outputTokens = timeline.optionalInt64(7)
-            bucket.costNanos = timeline.int64(8)
-            bucket.toolCalls = timeline.int64(9)
-            bucket.toolErrors = timeline.int64(10)
-            bucket.llmErrors = timeline.int64(11)
-            bucket.feedback = timeline.int64(12)
-            bucket.negativeFeedback = timeline.int64(13)
+            for (offset, column) in ViewColumns.timeline.enumerated() { column.read(timeline, at: Int32(2 + offset), into: &bucket) }
             views.timeline[bucket.bucketStart] = (bucket, timeline.int64(0))
         }
         let alerts = try database.prepare("""
