@@ -102,8 +102,8 @@ enum Schema {
     static func addedColumns(missingIn existing: [String: Set<String>]) -> String {
         var statements: [String] = []
         let sessionColumns = SessionColumns.added11.map { (name: $0.name, declaration: $0.declaration) }
-        let rollupColumns = ViewColumns.rollupsAdded11.map { (name: $0.name, declaration: $0.declaration) }
-        let timelineColumns = ViewColumns.timelineAdded11.map { (name: $0.name, declaration: $0.declaration) }
+        let rollupColumns = ViewColumns.rollupsAdded11.map { (name: $0.name.description, declaration: $0.declaration.description) }
+        let timelineColumns = ViewColumns.timelineAdded11.map { (name: $0.name.description, declaration: $0.declaration.description) }
         for (table, columns) in [("rollups", rollupColumns), ("timeline", timelineColumns)] + sessionTableNames.map({ ($0, sessionColumns) }) {
             for column in columns where !(existing[table]?.contains(column.name) ?? true) {
                 statements.append("ALTER TABLE \(table) ADD COLUMN \(column.name) \(column.declaration);")

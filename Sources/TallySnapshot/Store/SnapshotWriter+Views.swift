@@ -23,9 +23,7 @@ extension SnapshotWriter {
             try insertRollup.bind(1, id.kind)
             try insertRollup.bind(2, view.key)
             try insertRollup.bind(3, generation)
-            for (offset, column) in ViewColumns.rollups.enumerated() {
-                try column.bind(view, at: Int32(4 + offset), to: insertRollup)
-            }
+            try ViewColumns.bind(view, ViewColumns.rollups, from: 4, to: insertRollup)
             try insertRollup.run()
             staged.rollups[id] = (view, database.lastInsertRowID)
             changed += 1
@@ -56,9 +54,7 @@ extension SnapshotWriter {
         func insert(_ bucket: TimelineBucket) throws(SQLiteError) {
             try insertBucket.bind(1, bucket.bucketStart)
             try insertBucket.bind(2, generation)
-            for (offset, column) in ViewColumns.timeline.enumerated() {
-                try column.bind(bucket, at: Int32(3 + offset), to: insertBucket)
-            }
+            try ViewColumns.bind(bucket, ViewColumns.timeline, from: 3, to: insertBucket)
             try insertBucket.run()
         }
         let closeAlert = try database.prepare("UPDATE alerts SET gen_to = ?1 WHERE rowid = ?2")

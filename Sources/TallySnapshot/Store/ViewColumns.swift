@@ -12,13 +12,14 @@ struct ViewColumn<Row>: @unchecked Sendable {
         case integer, optionalInteger, optionalReal
     }
 
-    let name: String
+    /// Static texts: a column is a plain value, bound without retaining anything.
+    let name: StaticString
     /// Type and constraint as in `CREATE TABLE`: `INTEGER NOT NULL`.
-    let declaration: String
+    let declaration: StaticString
     let value: Value
     private let offset: Int
 
-    private init<Field>(_ name: String, _ declaration: String, _ value: Value, _ field: WritableKeyPath<Row, Field>) {
+    private init<Field>(_ name: StaticString, _ declaration: StaticString, _ value: Value, _ field: WritableKeyPath<Row, Field>) {
         guard let offset = MemoryLayout<Row>.offset(of: field) else {
             preconditionFailure("view column \(name) must name a stored field")
         }
@@ -29,33 +30,33 @@ struct ViewColumn<Row>: @unchecked Sendable {
     }
 
     /// An `Int64` field. A column added to existing tables needs a `DEFAULT` in `declaration`.
-    static func integer(_ name: String, _ field: WritableKeyPath<Row, Int64>, declaration: String = "INTEGER NOT NULL") -> Self {
+    static func integer(_ name: StaticString, _ field: WritableKeyPath<Row, Int64>, declaration: StaticString = "INTEGER NOT NULL") -> Self {
         Self(name, declaration, .integer, field)
     }
 
     /// An optional `Int64` field (NULL when absent).
-    static func integer(_ name: String, _ field: WritableKeyPath<Row, Int64?>) -> Self {
+    static func integer(_ name: StaticString, _ field: WritableKeyPath<Row, Int64?>) -> Self {
         Self(name, "INTEGER", .optionalInteger, field)
     }
 
     /// An optional `Double` field (NULL when absent).
-    static func real(_ name: String, _ field: WritableKeyPath<Row, Double?>) -> Self {
+    static func real(_ name: StaticString, _ field: WritableKeyPath<Row, Double?>) -> Self {
         Self(name, "REAL", .optionalReal, field)
     }
 
     /// What a row written before the column existed reads as: its `DEFAULT`, else NULL.
     var defaultSQL: String {
-        let words = declaration.split(separator: " ")
+        let words = declaration.description.split(separator: " ")
         guard let at = words.firstIndex(of: "DEFAULT"), at + 1 < words.count else { return "NULL" }
         return String(words[at + 1])
     }
 
-    func bind(_ row: Row, at index: Int32, to statement: Statement) throws(SQLiteError) {
-        var row = row
+    /// Binds the field of the row whose bytes are `row` to parameter `index`.
+    func bind(_ row: UnsafeRawBufferPointer, at index: Int32, to statement: Statement) throws(SQLiteError) {
         switch value {
-        case .integer: try statement.bind(index, withUnsafeBytes(of: &row) { $0.load(fromByteOffset: offset, as: Int64.self) })
-        case .optionalInteger: try statement.bind(index, withUnsafeBytes(of: &row) { $0.load(fromByteOffset: offset, as: Int64?.self) })
-        case .optionalReal: try statement.bind(index, withUnsafeBytes(of: &row) { $0.load(fromByteOffset: offset, as: Double?.self) })
+        case .integer: try statement.bind(index, row.load(fromByteOffset: offset, as: Int64.self))
+        case .optionalInteger: try statement.bind(index, row.load(fromByteOffset: offset, as: Int64?.self))
+        case .optionalReal: try statement.bind(index, row.load(fromByteOffset: offset, as: Double?.self))
         }
     }
 
@@ -120,9 +121,27 @@ enum ViewColumns {
         _ columns: [ViewColumn<Row>], present: Set<String>? = nil, _ expression: (String) -> String = { $0 }
     ) -> String {
         columns.map { column in
-            let isPresent = present?.contains(column.name) ?? true
-            return isPresent ? expression(column.name) : column.defaultSQL
+            let name = column.name.description
+            let isPresent = present?.contains(name) ?? true
+            return isPresent ? expression(name) : column.defaultSQL
         }.joined(separator: ", ")
+    }
+
+    /// Binds each of `columns` of `row` to the parameters from `first` on, in order.
+    static func bind<Row>(_ row: Row, _ columns: [ViewColumn<Row>], from first: Int32, to statement: Statement) throws(SQLiteError) {
+        var row = row
+        var failure: SQLiteError?
+        withUnsafeBytes(of: &row) { bytes in
+            for (offset, column) in columns.enumerated() {
+                do throws(SQLiteError) {
+                    try column.bind(bytes, at: first + Int32(offset), to: statement)
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
     }
 
     /// `(?first, ?first+1, …)` placeholders for the columns.
