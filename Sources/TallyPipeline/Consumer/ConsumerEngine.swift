@@ -228,9 +228,10 @@ final class ConsumerEngine: @unchecked Sendable {
             case .invalid:
                 let invalid = decoder.lastInvalid
                 fold.recordInvalid(invalid)
-                DeadLetterRecord.append(
+                DeadLetterRecord(
                     source: source, offset: line.frameOffset, lineOffset: line.offset,
-                    invalid: invalid, line: line.bytes, isCut: line.isCut, to: &deadLetters)
+                    invalid: invalid, line: line.bytes, isCut: line.isCut
+                ).append(to: &deadLetters)
             case .blank:
                 break
             }

@@ -1,5 +1,6 @@
 internal import TallyPosix
 import TallyCore
+import TallySnapshot
 import TallySpool
 
 /// One decode thread of a replay: takes units in turn, reads them, turns their lines into batches of
@@ -225,9 +226,9 @@ struct DecodeWorker {
             batch.lines += 1
             let invalid = decoder.lastInvalid
             batch.invalid.append(invalid)
-            DeadLetterRecord.append(
-                source: source, offset: offset, lineOffset: lineOffset, invalid: invalid, line: line, isCut: isCut,
-                to: &batch.deadLetters)
+            DeadLetterRecord(
+                source: source, offset: offset, lineOffset: lineOffset, invalid: invalid, line: line, isCut: isCut
+            ).append(to: &batch.deadLetters)
         case .blank:
             break
         }
