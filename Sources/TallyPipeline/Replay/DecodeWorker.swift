@@ -175,7 +175,7 @@ struct DecodeWorker {
         try reader.read { piece in
             switch piece {
             case .lines(let offset, let chunk):
-                if offset == 0, input.named, ReplayInput.isZstdMagic(chunk) {
+                if offset == 0, input.named, Zstd.startsWithFrameMagic(chunk) {
                     throw ReplayError.compressedStream(input.path)   // a pipe: only a stream could tell
                 }
                 decodeLines(chunk, source: input.path, offset: offset, inFrame: false, into: &batch)
