@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "TallyPipeline",
             dependencies: [
-                "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "CZstd",
+                "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

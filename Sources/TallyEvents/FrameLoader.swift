@@ -111,12 +111,8 @@ struct FrameLoader {
     /// `path` if it exists, else a segment's other name (sealed ↔ active); `nil` when neither does.
     static func existing(_ path: String) -> String? {
         if exists(path) { return path }
-        if path.hasSuffix(".zst.open") {
-            let sealed = String(path.dropLast(".open".count))
-            if exists(sealed) { return sealed }
-        } else if path.hasSuffix(".zst") {
-            let active = path + ".open"
-            if exists(active) { return active }
+        if let other = SegmentID.sealedPath(ofActive: path) ?? SegmentID.activePath(ofSealed: path), exists(other) {
+            return other
         }
         return nil
     }

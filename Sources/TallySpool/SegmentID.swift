@@ -71,8 +71,14 @@ public struct SegmentID: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     /// The path an active segment's file gets when it is sealed (`….zst.open` → `….zst`);
     /// `nil` for a path that is not an active segment's.
-    static func sealedPath(ofActive path: String) -> String? {
+    package static func sealedPath(ofActive path: String) -> String? {
         isActiveFileName(path) ? String(path.dropLast(activeSuffix.count - sealedSuffix.count)) : nil
+    }
+
+    /// The path a sealed segment's file had while it was active (`….zst` → `….zst.open`);
+    /// `nil` for a path that is not a sealed segment's.
+    package static func activePath(ofSealed path: String) -> String? {
+        path.hasSuffix(sealedSuffix) ? String(path.dropLast(sealedSuffix.count)) + activeSuffix : nil
     }
 
     public var description: String { fileName }

@@ -1,8 +1,19 @@
 internal import CZstd
 
-enum Zstd {
+package enum Zstd {
     /// The zstd frame magic number, 0xFD2FB528, stored little-endian.
-    static let frameMagic: UInt32 = 0xFD2F_B528
+    package static let frameMagic: UInt32 = 0xFD2F_B528
+
+    /// Whether `bytes` begin with ``frameMagic`` (`28 B5 2F FD`).
+    package static func startsWithFrameMagic(_ bytes: some Collection<UInt8>) -> Bool {
+        var magic: UInt32 = 0
+        var count = 0
+        for byte in bytes.prefix(4) {
+            magic |= UInt32(byte) << (8 * count)
+            count += 1
+        }
+        return count == 4 && magic == frameMagic
+    }
 
     static func isError(_ code: Int) -> Bool { ZSTD_isError(code) != 0 }
 

@@ -69,11 +69,7 @@ final class ServeCache: Sendable {
 
     /// The newest manifest by name in `directory`, `nil` when none is listed (or it is gone by the stat).
     static func newest(in directory: String) -> Mark? {
-        var newest: (Int64, String)?
-        for name in (try? FileOperations.listIfPresent(directory)) ?? [] where name.hasPrefix("snapshot-") && name.hasSuffix(".json") {
-            if let generation = Int64(name.dropFirst(9).dropLast(5)), generation > newest?.0 ?? -1 { newest = (generation, name) }
-        }
-        guard let (generation, name) = newest, let status = (try? Posix.stat(FileOperations.join(directory, name))) ?? nil else { return nil }
+        guard let (generation, name) = SnapshotDirectory(directory).newestManifest(), let status = (try? Posix.stat(FileOperations.join(directory, name))) ?? nil else { return nil }
         return Mark(generation: generation, device: status.device, inode: status.inode, size: status.size, modifiedAt: status.modifiedAt)
     }
 

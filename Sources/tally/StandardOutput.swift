@@ -1,6 +1,7 @@
 import Glibc
+import TallyPosix
 
-/// Buffered standard output through `write(2)`, for output of any size; it stops quietly when
+/// Buffered standard output through `write(2)` (TallyPosix's `Posix.writeAll`), for output of any size; it stops quietly when
 /// the reader goes away (`tally query … | head`).
 struct StandardOutput {
     private var buffer: [UInt8] = []
@@ -12,15 +13,8 @@ struct StandardOutput {
     }
 
     mutating func flush() {
-        var done = 0
-        while !closed, done < buffer.count {
-            let count = buffer.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + done, $0.count - done) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                closed = true
-            } else {
-                done += count
-            }
+        if !closed {
+            do { try Posix.writeAll(STDOUT_FILENO, buffer, path: "standard output") } catch { closed = true }
         }
         buffer.removeAll(keepingCapacity: true)
     }

@@ -85,6 +85,8 @@ import Testing
         #expect(!SegmentID.isActiveFileName(id.fileName))
         #expect(SegmentID.sealedPath(ofActive: "/spool/" + id.activeFileName) == "/spool/" + id.fileName)
         #expect(SegmentID.sealedPath(ofActive: "/spool/" + id.fileName) == nil)
+        #expect(SegmentID.activePath(ofSealed: "/spool/" + id.fileName) == "/spool/" + id.activeFileName)
+        #expect(SegmentID.activePath(ofSealed: "/spool/" + id.activeFileName) == nil)
         #expect(id.temporaryFileName == "." + id.fileName + ".new")
         #expect(SegmentID(fileName: id.temporaryFileName) == nil)
 

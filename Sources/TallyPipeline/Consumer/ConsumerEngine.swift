@@ -106,7 +106,7 @@ final class ConsumerEngine: @unchecked Sendable {
             fold = try restored.rebuildFold(settings: settings.fold)
             // Segments deleted after the last snapshot (retention runs after it): their frames go.
             fold.forgetFrameFiles(fold.frameFilePaths.filter { path in
-                [path, path + ".open"].allSatisfy { ((try? Posix.lstat($0)) ?? nil) == nil }
+                [path, SegmentID.activePath(ofSealed: path)].compactMap { $0 }.allSatisfy { ((try? Posix.lstat($0)) ?? nil) == nil }
             })
             let counters = ConsumerHealth.restoredCounters(restored.health)
             health.tornTails = counters.tornTails
@@ -228,9 +228,10 @@ final class ConsumerEngine: @unchecked Sendable {
             case .invalid:
                 let invalid = decoder.lastInvalid
                 fold.recordInvalid(invalid)
-                DeadLetterRecord.append(
+                DeadLetterRecord(
                     source: source, offset: line.frameOffset, lineOffset: line.offset,
-                    invalid: invalid, line: line.bytes, isCut: line.isCut, to: &deadLetters)
+                    invalid: invalid, line: line.bytes, isCut: line.isCut
+                ).append(to: &deadLetters)
             case .blank:
                 break
             }

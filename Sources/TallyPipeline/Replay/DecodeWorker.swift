@@ -1,5 +1,6 @@
 internal import TallyPosix
 import TallyCore
+import TallySnapshot
 import TallySpool
 
 /// One decode thread of a replay: takes units in turn, reads them, turns their lines into batches of
@@ -174,7 +175,7 @@ struct DecodeWorker {
         try reader.read { piece in
             switch piece {
             case .lines(let offset, let chunk):
-                if offset == 0, input.named, ReplayInput.isZstdMagic(chunk) {
+                if offset == 0, input.named, Zstd.startsWithFrameMagic(chunk) {
                     throw ReplayError.compressedStream(input.path)   // a pipe: only a stream could tell
                 }
                 decodeLines(chunk, source: input.path, offset: offset, inFrame: false, into: &batch)
@@ -225,9 +226,9 @@ struct DecodeWorker {
             batch.lines += 1
             let invalid = decoder.lastInvalid
             batch.invalid.append(invalid)
-            DeadLetterRecord.append(
-                source: source, offset: offset, lineOffset: lineOffset, invalid: invalid, line: line, isCut: isCut,
-                to: &batch.deadLetters)
+            DeadLetterRecord(
+                source: source, offset: offset, lineOffset: lineOffset, invalid: invalid, line: line, isCut: isCut
+            ).append(to: &batch.deadLetters)
         case .blank:
             break
         }

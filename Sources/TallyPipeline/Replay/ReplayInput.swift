@@ -69,12 +69,7 @@ struct ReplayInput: Sendable, Hashable {
         defer { Posix.close(fd) }
         var head: [UInt8] = [0, 0, 0, 0]
         let count = try head.withUnsafeMutableBytes { try Posix.pread(fd, $0.baseAddress!, 4, 0, path: path) }
-        return count == 4 && isZstdMagic(head)
-    }
-
-    /// `28 B5 2F FD`, a zstd frame's first four bytes.
-    static func isZstdMagic(_ bytes: some Collection<UInt8>) -> Bool {
-        bytes.count >= 4 && bytes.prefix(4).elementsEqual([0x28, 0xB5, 0x2F, 0xFD])
+        return count == 4 && Zstd.startsWithFrameMagic(head)
     }
 }
 

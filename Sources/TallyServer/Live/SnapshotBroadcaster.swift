@@ -1,6 +1,7 @@
 import ServiceLifecycle
 import Synchronization
 internal import TallyPosix
+import TallySnapshot
 
 /// Watches the snapshot directory (inotify, TallyPosix's `DirectoryWatcher`) and tells every
 /// `/api/v1/stream` client of each newer snapshot, as the SSE event
@@ -113,14 +114,9 @@ final class SnapshotBroadcaster: Service, Sendable {
         for subscriber in subscribers { subscriber.yield(message) }
     }
 
-    /// The highest generation among `snapshot-<generation>.json` names (-1 for none).
+    /// The highest generation among the directory's manifest names (-1 for none).
     private func newestManifest() -> Int64 {
-        let names = (try? FileOperations.listIfPresent(snapshot)) ?? []
-        var newest: Int64 = -1
-        for name in names where name.hasPrefix("snapshot-") && name.hasSuffix(".json") {
-            if let generation = Int64(name.dropFirst(9).dropLast(5)) { newest = max(newest, generation) }
-        }
-        return newest
+        SnapshotDirectory(snapshot).newestManifest()?.generation ?? -1
     }
 }
 

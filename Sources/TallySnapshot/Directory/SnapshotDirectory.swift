@@ -82,6 +82,18 @@ package struct SnapshotDirectory: Sendable {
             .sorted { $0.generation < $1.generation }
     }
 
+    /// The manifest with the highest generation by name, `nil` when none is listed or the
+    /// directory cannot be read (a missing directory lists nothing). A readdir, no stat or read.
+    package func newestManifest() -> (generation: Int64, name: String)? {
+        var newest: (generation: Int64, name: String)?
+        for name in (try? FileOperations.listIfPresent(path)) ?? [] {
+            if let generation = Self.generation(fromManifestName: name), generation > newest?.generation ?? -1 {
+                newest = (generation, name)
+            }
+        }
+        return newest
+    }
+
     /// A line for the operator when the existing directory `path` (made before Tally ran, say)
     /// lets other users in: Tally creates its directories 0700, but leaves the mode of one it did
     /// not create as it is. `nil` when it is owner-only or missing.

@@ -203,6 +203,4 @@ enum Records {
     }
 
     static let alertFields = ["kind", "session_id", "user_id", "ts", "value", "threshold", "detail"]
-
-    static let invalidFields = ["source", "offset", "reason", "field", "detail", "line"]
 }

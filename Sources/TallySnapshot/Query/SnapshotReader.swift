@@ -282,9 +282,9 @@ public final class SnapshotReader {
     /// its directory's identity (`dead_letter_id`) up to its generation, and legacy-named ones
     /// up to `dead_letter_legacy_through` (a manifest of an older build: up to its generation).
     /// No other file is read, whatever `dead_letter` names, and a symlink is never followed.
-    /// Lines that are not JSON objects are skipped.
+    /// Lines that are not dead-letter records (``DeadLetterRecord``) are skipped.
     private func invalid(_ query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
-        var output = try ListOutput(format: format, fields: Records.invalidFields, columns: Self.invalidColumns, sink: sink)
+        var output = try ListOutput(format: format, fields: DeadLetterRecord.listedKeys, columns: Self.invalidColumns, sink: sink)
         if let deadLetter = deadLetterDirectory, FileOperations.isDirectory(deadLetter) {
             try addDeadLetters(from: deadLetter, query, to: &output)
         }
@@ -301,14 +301,14 @@ public final class SnapshotReader {
             guard remaining > 0 else { return }
             try io {
                 try FileOperations.forEachLine(FileOperations.join(deadLetter, name)) { line in
-                    guard !line.isEmpty, let value = try? JSONParser.parse(Array(line)), case .object = value else { return true }
-                    if let reason = query.invalidReason, value["reason"]?.stringValue != reason.rawValue { return true }
-                    if let field = query.invalidField, value["field"]?.stringValue != field { return true }
+                    guard !line.isEmpty, let record = DeadLetterRecord(parsing: Array(line)) else { return true }
+                    if let reason = query.invalidReason, record.reason != reason.rawValue { return true }
+                    if let field = query.invalidField, record.field != field { return true }
                     if skip > 0 {
                         skip -= 1
                         return true
                     }
-                    try output.add(object: value)
+                    try output.add(record.listedValues)
                     remaining -= 1
                     return remaining > 0
                 }

@@ -5,7 +5,7 @@ import TallyCore
 import TallySnapshot
 import TallySpool
 
-/// What the pipeline records in a snapshot's manifest (positions, health, settings, dead letters),
+/// What the pipeline records in a snapshot's manifest (positions, health, settings),
 /// built as typed values and written by the one JSON writer.
 @Suite struct SnapshotMetadataTests {
     static func cursor(_ producers: [String]) -> SpoolCursor {
@@ -78,31 +78,5 @@ import TallySpool
         #expect(try JSONParser.parse(settings.canonicalJSON()) == value)
         guard case .object(let fields) = value else { Issue.record("not an object"); return }
         #expect(fields.map(\.key) == ["alerts", "dead_letter", "file", "limits", "pricing", "retention", "segment", "sessions", "snapshot", "snapshots", "spool"])
-    }
-
-    @Test func deadLetterRecordsAreOneJSONObjectALine() {
-        var output = Array("kept\n".utf8)
-        let line = Array("{\"a\":\"\u{08}\u{0C}\u{1B}é\u{2028}\"".utf8)
-        line.withUnsafeBytes { raw in
-            DeadLetterRecord.append(source: "/s/a\u{0C}.zst", offset: 12, lineOffset: 3, invalid: InvalidLine(reason: .notJSON, detail: "the line is not valid JSON"), line: raw, to: &output)
-        }
-        let invalid: [UInt8] = [0x7B, 0xFF, 0x7D]
-        invalid.withUnsafeBytes { raw in
-            DeadLetterRecord.append(source: "f", offset: 0, lineOffset: nil,
-                invalid: InvalidLine(reason: .invalidUTF8, detail: "the line is not valid UTF-8"), line: raw, to: &output)
-        }
-        #expect(String(decoding: output, as: UTF8.self) == "kept\n"
-            + #"{"source":"/s/a\f.zst","offset":12,"line_offset":3,"reason":"not_json","field":null,"detail":"the line is not valid JSON","line":"{\"a\":\"\b\f\u001bé"# + "\u{2028}" + #"\""}"# + "\n"
-            + #"{"source":"f","offset":0,"reason":"invalid_utf8","field":null,"detail":"the line is not valid UTF-8","line":"{�}","line_base64":"e/99"}"# + "\n")
-    }
-
-    @Test func longDeadLettersAreCutOnACharacterBoundary() {
-        var output: [UInt8] = []
-        let line = Array((String(repeating: "a", count: DeadLetterRecord.maximumLineBytes - 1) + "é!").utf8)
-        line.withUnsafeBytes { raw in
-            DeadLetterRecord.append(source: "s", offset: 0, lineOffset: nil, invalid: InvalidLine(reason: .notJSON, detail: "d"), line: raw, to: &output)
-        }
-        let text = String(decoding: output, as: UTF8.self)
-        #expect(text.hasSuffix(String(repeating: "a", count: 8) + #"","truncated":true}"# + "\n"))
     }
 }
