@@ -5,34 +5,34 @@
 /// configuration.invalidFraction = 0.01
 /// var generator = CorpusGenerator(configuration)
 /// ```
-public struct CorpusConfiguration: Sendable, Hashable {
+package struct CorpusConfiguration: Sendable, Hashable {
     /// The same seed (with the same other settings) gives the same bytes, on every platform.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Number of lines to produce, faulty lines and duplicate copies included.
-    public var events: Int
+    package var events: Int
     /// Event time of the first session, epoch milliseconds (default 2025-10-23T00:00:00Z).
-    public var startTime: Int64
+    package var startTime: Int64
     /// Sessions in flight at once. Event time advances about `60 s / concurrency` per line
     /// (48: 20 000 lines span about 7 hours, 1.8 M lines about 27 days), so fewer concurrent
     /// sessions stretch the same lines over more days.
-    public var concurrency: Int
+    package var concurrency: Int
     /// Share of lines (0…1) replaced by invalid lines, spread evenly over the reasons.
-    public var invalidFraction: Double
+    package var invalidFraction: Double
     /// Share of events with an `event_id` that a producer resends 1–15 s later, byte for byte.
-    public var duplicateFraction: Double
+    package var duplicateFraction: Double
     /// Share of events delivered 1–20 s after later events (a buffering producer), so the
     /// stream is in time order only roughly.
-    public var lateFraction: Double
+    package var lateFraction: Double
     /// Whether invalid lines include `too_long` ones (each `tooLongBytes` long).
-    public var includeTooLong: Bool
+    package var includeTooLong: Bool
     /// Length of a `too_long` line; default 1 MiB + 1 KiB, just past the default `max_line_bytes`.
-    public var tooLongBytes: Int
+    package var tooLongBytes: Int
     /// Whether every session is one turn without access checks, tools, logs or feedback:
     /// `session_start`, a user message, an `llm_call` (retried now and then), the answer and
     /// `session_end` — many small sessions, for measuring what a fold's cost per session is.
-    public var shortSessions: Bool
+    package var shortSessions: Bool
 
-    public init(
+    package init(
         seed: UInt64 = 1,
         events: Int = 10_000,
         startTime: Int64 = 1_761_177_600_000,
@@ -58,28 +58,28 @@ public struct CorpusConfiguration: Sendable, Hashable {
 }
 
 /// Counts of what a generator has produced so far, to check a fold against.
-public struct CorpusStatistics: Sendable, Hashable {
+package struct CorpusStatistics: Sendable, Hashable {
     /// Lines produced (valid, invalid and duplicate copies).
-    public var lines = 0
+    package var lines = 0
     /// Bytes produced, newlines included.
-    public var bytes = 0
+    package var bytes = 0
     /// Valid lines by `type` (duplicate copies included).
-    public var eventsByType: [String: Int] = [:]
+    package var eventsByType: [String: Int] = [:]
     /// `session_end` lines by `status` (duplicate copies included).
-    public var sessionEndsByStatus: [String: Int] = [:]
+    package var sessionEndsByStatus: [String: Int] = [:]
     /// Invalid lines by the contract's reason name (`not_json`, `bad_ts`, …).
-    public var invalidByReason: [String: Int] = [:]
+    package var invalidByReason: [String: Int] = [:]
     /// Copies of an earlier line resent with the same `event_id`.
-    public var duplicates = 0
+    package var duplicates = 0
     /// Lines delivered after later events.
-    public var lateLines = 0
+    package var lateLines = 0
     /// Valid lines whose `ts` is an RFC 3339 string with a non-`Z` offset.
-    public var offsetTimestamps = 0
+    package var offsetTimestamps = 0
     /// Valid lines whose `ts` is an integer of epoch milliseconds.
-    public var epochMillisTimestamps = 0
+    package var epochMillisTimestamps = 0
 
     /// Valid lines, duplicate copies included.
-    public var validLines: Int { eventsByType.values.reduce(0, +) }
+    package var validLines: Int { eventsByType.values.reduce(0, +) }
     /// Invalid lines.
-    public var invalidLines: Int { invalidByReason.values.reduce(0, +) }
+    package var invalidLines: Int { invalidByReason.values.reduce(0, +) }
 }

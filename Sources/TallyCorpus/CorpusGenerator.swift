@@ -14,7 +14,7 @@
 /// The same configuration gives the same bytes on every platform: the generator uses its own
 /// PRNG (xoshiro256** seeded by SplitMix64) and no Foundation. Lines average about 360 bytes,
 /// so 1.8 M events make about 660 MB. Cost per line is O(log concurrency).
-public struct CorpusGenerator: Sendable {
+package struct CorpusGenerator: Sendable {
     let configuration: CorpusConfiguration
     var random: RandomSource
     let userText: TextPool
@@ -41,9 +41,9 @@ public struct CorpusGenerator: Sendable {
 
     /// The reason name (`not_json`, `bad_ts`, …) of the last line produced when it was
     /// invalid on purpose; `nil` after a valid line.
-    public private(set) var lastInvalidReason: String?
+    package private(set) var lastInvalidReason: String?
 
-    public init(_ configuration: CorpusConfiguration) {
+    package init(_ configuration: CorpusConfiguration) {
         self.configuration = configuration
         random = RandomSource(seed: configuration.seed)
         userText = TextPool(sentences: Vocabulary.userSentences, length: 48 << 10, random: &random)
@@ -64,7 +64,7 @@ public struct CorpusGenerator: Sendable {
     }
 
     /// Appends the next line (with its `"\n"`) to `buffer`; `false` once `events` lines were produced.
-    public mutating func nextLine(into buffer: inout [UInt8]) -> Bool {
+    package mutating func nextLine(into buffer: inout [UInt8]) -> Bool {
         guard linesProduced < configuration.events else { return false }
         linesProduced += 1
         let start = buffer.count
@@ -109,7 +109,7 @@ public struct CorpusGenerator: Sendable {
     }
 
     /// Produces every remaining line, handing them over in chunks of about 1 MiB.
-    public mutating func write(to sink: (UnsafeRawBufferPointer) -> Void) {
+    package mutating func write(to sink: (UnsafeRawBufferPointer) -> Void) {
         var chunk: [UInt8] = []
         chunk.reserveCapacity((1 << 20) + 64 << 10)
         while nextLine(into: &chunk) {
@@ -122,7 +122,7 @@ public struct CorpusGenerator: Sendable {
     }
 
     /// The whole corpus of `configuration` in memory (for tests and small samples).
-    public static func bytes(_ configuration: CorpusConfiguration) -> [UInt8] {
+    package static func bytes(_ configuration: CorpusConfiguration) -> [UInt8] {
         var generator = CorpusGenerator(configuration)
         var all: [UInt8] = []
         all.reserveCapacity(configuration.events * 380)
@@ -131,7 +131,7 @@ public struct CorpusGenerator: Sendable {
     }
 
     /// What was produced so far.
-    public var statistics: CorpusStatistics {
+    package var statistics: CorpusStatistics {
         var statistics = CorpusStatistics()
         statistics.lines = linesProduced
         statistics.bytes = counters.bytes

@@ -15,14 +15,14 @@ import ServiceLifecycle
 ///
 /// Every answer comes from `answering` (the command line's `tally query`), run on a small pool of
 /// worker threads against the newest complete snapshot at the moment of the request.
-public struct SnapshotServer: Sendable {
-    public let settings: ServerSettings
+package struct SnapshotServer: Sendable {
+    package let settings: ServerSettings
     let answering: any QueryAnswering
     let logger: Logger
     /// Called once the server listens, with its port (the real one for `--listen …:0`).
     let onListening: @Sendable (Int) async -> Void
 
-    public init(
+    package init(
         settings: ServerSettings, answering: any QueryAnswering, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
@@ -34,7 +34,7 @@ public struct SnapshotServer: Sendable {
 
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully: live streams end, requests in
     /// flight finish, and `run` returns.
-    public func runUntilSignalled() async throws {
+    package func runUntilSignalled() async throws {
         // Answers run here, never on an event loop. More threads than cores: a thread may wait
         // (up to `AnswerPipe.stallTimeout`) for a slow client to take its answer.
         let pool = NIOThreadPool(numberOfThreads: 16)

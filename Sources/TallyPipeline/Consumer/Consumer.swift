@@ -37,32 +37,32 @@ import TallySpool
 /// only sets a flag and wakes it. The thread heeds it before its next frame, in every state:
 /// it never waits on a file (spool files are opened `O_NONBLOCK`, only regular ones are read),
 /// and the drain that follows stops at ``Options/shutdownDrainLimit``, even within a round.
-public final class Consumer: Service {
+package final class Consumer: Service {
     /// How the consumer runs, besides the pipeline settings.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Fold what is in the spool now, write a snapshot and return.
-        public var once = false
+        package var once = false
         /// Use inotify when available (else poll).
-        public var useInotify = true
+        package var useInotify = true
         /// How often to look at the spool when polling.
-        public var pollInterval: Duration = .seconds(1)
+        package var pollInterval: Duration = .seconds(1)
         /// Frames of one writer read before the next writer gets its turn.
-        public var maxFramesPerStream = 32
+        package var maxFramesPerStream = 32
         /// On shutdown, fold what is left for at most this long before the last snapshot.
-        public var shutdownDrainLimit: Duration = .seconds(10)
+        package var shutdownDrainLimit: Duration = .seconds(10)
 
-        public init() {}
+        package init() {}
     }
 
     private let engine: Mutex<ConsumerEngine?>
     private let stopSignal: StopSignal
     /// The snapshot generation the consumer resumed from (0: it started afresh).
-    public let resumedGeneration: Int64
+    package let resumedGeneration: Int64
 
     /// Opens the pipeline's snapshot directory (taking its lock) and restores the newest
     /// complete snapshot. Throws ``ConsumerError`` (`.busy`, `.incompatible`) or the error
     /// that kept the snapshot from being read.
-    public init(settings: PipelineSettings, options: Options = Options(), logger: Logger = Logger(label: "tally.run")) throws {
+    package init(settings: PipelineSettings, options: Options = Options(), logger: Logger = Logger(label: "tally.run")) throws {
         let watcher = try SpoolWatcher(directory: settings.spool, pollInterval: options.pollInterval, useInotify: options.useInotify)
         let engine = try ConsumerEngine(settings: settings, options: options, logger: logger)
         resumedGeneration = engine.resumedGeneration
@@ -72,7 +72,7 @@ public final class Consumer: Service {
 
     /// Runs until graceful shutdown or cancellation (or, with `once`, until caught up), then
     /// folds what is left and writes a last snapshot. Runs once.
-    public func run() async throws {
+    package func run() async throws {
         // The consumer thread holds the only reference to the engine and drops it before `run()`
         // returns, so the snapshot directory's lock is free by then (a next `run --once` may start).
         let running = Mutex<ConsumerEngine?>(nil)
@@ -99,7 +99,7 @@ public final class Consumer: Service {
     }
 
     /// Asks a running consumer to stop as graceful shutdown does (from any thread).
-    public func stop() {
+    package func stop() {
         stopSignal.request()
     }
 }
@@ -107,7 +107,7 @@ public final class Consumer: Service {
 extension Consumer {
     /// Runs the consumer in a `ServiceGroup` that shuts it down gracefully on SIGTERM and
     /// SIGINT; returns once it has written its last snapshot.
-    public func runUntilSignalled(logger: Logger) async throws {
+    package func runUntilSignalled(logger: Logger) async throws {
         // Returning from run() (with `once`, or after a graceful shutdown) ends the group normally.
         let service = ServiceGroupConfiguration.ServiceConfiguration(
             service: self, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "tally.run")

@@ -1,4 +1,4 @@
-public import TallyPosix
+package import TallyPosix
 
 /// A pipeline file that cannot be used: what is wrong and where, in one line.
 ///
@@ -7,20 +7,20 @@ public import TallyPosix
 /// catch let error as PipelineFileError where error.code == .invalidValue { print(error) }
 /// // Pipelines/default.yaml:7: segment.max_bytes: "64MB" is not a size (use B, KiB, MiB, GiB)
 /// ```
-public struct PipelineFileError: Error, CustomStringConvertible, Sendable, Hashable {
+package struct PipelineFileError: Error, CustomStringConvertible, Sendable, Hashable {
     /// A stable, machine-readable kind of failure.
-    public typealias Code = ErrorCode<PipelineFileError>
+    package typealias Code = ErrorCode<PipelineFileError>
 
-    public var code: Code
+    package var code: Code
     /// The pipeline file as it was named.
-    public var file: String
+    package var file: String
     /// 1-based line in the file, when the fault has one.
-    public var line: Int?
+    package var line: Int?
     /// Dotted key path (`segment.max_bytes`, `pricing.gpt-4.1.input`), when the fault is about a key.
-    public var key: String?
-    public var message: String
+    package var key: String?
+    package var message: String
 
-    public init(code: Code, file: String, line: Int?, key: String?, message: String) {
+    package init(code: Code, file: String, line: Int?, key: String?, message: String) {
         self.code = code
         self.file = file
         self.line = line
@@ -29,7 +29,7 @@ public struct PipelineFileError: Error, CustomStringConvertible, Sendable, Hasha
     }
 
     /// `FILE:LINE: KEY: MESSAGE`, one line.
-    public var description: String {
+    package var description: String {
         var text = file
         if let line { text += ":\(line)" }
         if let key { text += ": \(key)" }
@@ -39,22 +39,22 @@ public struct PipelineFileError: Error, CustomStringConvertible, Sendable, Hasha
 
 extension ErrorCode where Domain == PipelineFileError {
     /// Nothing is at the path.
-    public static let notFound = Self("not-found")
+    package static let notFound = Self("not-found")
     /// The path names a directory.
-    public static let isDirectory = Self("is-directory")
+    package static let isDirectory = Self("is-directory")
     /// The file cannot be read.
-    public static let io = Self("io")
+    package static let io = Self("io")
     /// The file is not UTF-8 text.
-    public static let notUTF8 = Self("not-utf8")
+    package static let notUTF8 = Self("not-utf8")
     /// The text is not valid YAML (a duplicate key included).
-    public static let invalidYAML = Self("invalid-yaml")
+    package static let invalidYAML = Self("invalid-yaml")
     /// A key pipeline.md does not name.
-    public static let unknownKey = Self("unknown-key")
+    package static let unknownKey = Self("unknown-key")
     /// A mapping, list or single value where another is expected, a quoted value where a number
     /// is, or a key that is not a plain name.
-    public static let wrongType = Self("wrong-type")
+    package static let wrongType = Self("wrong-type")
     /// A value that does not parse (size, duration, price, enum) or is out of range.
-    public static let invalidValue = Self("invalid-value")
+    package static let invalidValue = Self("invalid-value")
     /// A required key is missing (a price's input or output).
-    public static let missingKey = Self("missing-key")
+    package static let missingKey = Self("missing-key")
 }

@@ -68,7 +68,7 @@ extension PipelineSettings {
     /// ```json
     /// {"alerts":{"access_burst":5,"slow_response_ms":30000,"slow_tool_ms":30000},"dead_letter":"/srv/tally/dead-letter",…}
     /// ```
-    public func canonicalJSON() -> String {
+    package func canonicalJSON() -> String {
         canonicalValue().serialized()
     }
 

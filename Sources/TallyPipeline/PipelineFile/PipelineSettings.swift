@@ -13,25 +13,25 @@ import TallyCore
 /// Every key is optional. Relative paths resolve against the pipeline file's folder. Any fault
 /// (unknown key, wrong type, bad size, duration, enum or price) throws a `PipelineFileError`
 /// naming the file, the line and the key.
-public struct PipelineSettings: Sendable, Hashable {
+package struct PipelineSettings: Sendable, Hashable {
     /// Absolute path of the pipeline file, if loaded from one.
-    public var file: String?
+    package var file: String?
     /// Absolute directory that producers append to.
-    public var spool: String
+    package var spool: String
     /// Absolute directory where `tally run` writes snapshots.
-    public var snapshots: String
+    package var snapshots: String
     /// Absolute directory where invalid lines go.
-    public var deadLetter: String
-    public var segment: SegmentSettings
-    public var snapshot: SnapshotSettings
+    package var deadLetter: String
+    package var segment: SegmentSettings
+    package var snapshot: SnapshotSettings
     /// Sealed, fully folded segments older than this are deleted. Default 7 d.
-    public var retentionSegmentsMs: Int64
+    package var retentionSegmentsMs: Int64
     /// Sessions, alerts, limits, pricing and session retention: what shapes the fold.
-    public var fold: FoldSettings
+    package var fold: FoldSettings
 
     /// Every default of pipeline.md, with `spool`, `snapshots` and `dead-letter` in `directory`
     /// (made absolute against the working directory when relative).
-    public static func defaults(relativeTo directory: String) -> PipelineSettings {
+    package static func defaults(relativeTo directory: String) -> PipelineSettings {
         let base = PipelinePath.absolute(directory)
         return PipelineSettings(
             file: nil,
@@ -45,33 +45,33 @@ public struct PipelineSettings: Sendable, Hashable {
     }
 
     /// Reads and checks the pipeline file at `path`; an empty file gives every default.
-    public static func load(path: String) throws -> PipelineSettings {
+    package static func load(path: String) throws -> PipelineSettings {
         try parse(yaml: PipelineFileReader.read(path: path), path: path)
     }
 
     /// Checks `yaml` as if read from `path` (which names the file in errors and anchors relative paths).
-    public static func parse(yaml: String, path: String) throws -> PipelineSettings {
+    package static func parse(yaml: String, path: String) throws -> PipelineSettings {
         try PipelineFileReader(file: path).settings(from: yaml)
     }
 }
 
 /// The `segment` section: when the spool seals a segment and how it writes it.
-public struct SegmentSettings: Sendable, Hashable {
+package struct SegmentSettings: Sendable, Hashable {
     /// Seal and start a new segment past this size. Default 64 MiB.
-    public var maxBytes: Int = 64 << 20
+    package var maxBytes: Int = 64 << 20
     /// ... or past this age. Default 5 min.
-    public var maxAgeMs: Int64 = 300_000
+    package var maxAgeMs: Int64 = 300_000
     /// zstd level, 1…19. Default 3.
-    public var compressionLevel: Int32 = 3
-    public var fsync: FsyncMode = .always
+    package var compressionLevel: Int32 = 3
+    package var fsync: FsyncMode = .always
     /// With `fsync: interval`. Default 1 s.
-    public var fsyncIntervalMs: Int64 = 1_000
+    package var fsyncIntervalMs: Int64 = 1_000
 
-    public init() {}
+    package init() {}
 }
 
 /// When an append is made durable.
-public enum FsyncMode: String, Sendable, Hashable, CaseIterable {
+package enum FsyncMode: String, Sendable, Hashable, CaseIterable {
     /// Before `append` returns.
     case always
     /// At most `fsync_interval` after the append.
@@ -81,11 +81,11 @@ public enum FsyncMode: String, Sendable, Hashable, CaseIterable {
 }
 
 /// The `snapshot` section.
-public struct SnapshotSettings: Sendable, Hashable {
+package struct SnapshotSettings: Sendable, Hashable {
     /// How often `tally run` writes a snapshot. Default 10 s.
-    public var everyMs: Int64 = 10_000
+    package var everyMs: Int64 = 10_000
     /// How many complete snapshots to keep, 1 or more. Default 5.
-    public var keep: Int = 5
+    package var keep: Int = 5
 
-    public init() {}
+    package init() {}
 }

@@ -170,16 +170,16 @@ extension PipelineSettings {
     /// What `limits.max_line_bytes` (and `tally append --max-line-bytes`) may be: up to 256 MiB.
     /// A frame of lines costs about this much memory to decode, so a larger value is refused
     /// rather than left to fail an allocation later.
-    public static let maxLineBytesRange: ClosedRange<Int> = 1...(256 << 20)
+    package static let maxLineBytesRange: ClosedRange<Int> = 1...(256 << 20)
 
     /// A size as pipeline files write it (`64MiB`, `1.5GiB`, `512 KiB`), for command-line flags
     /// that mirror a pipeline key; `nil` when it is not one.
-    public static func size(_ text: String) -> Int? {
+    package static func size(_ text: String) -> Int? {
         try? PipelineValues.size(text)
     }
 
     /// A duration as pipeline files write it (`500ms`, `1h30m`), in milliseconds; `nil` when it is not one.
-    public static func durationMs(_ text: String) -> Int64? {
+    package static func durationMs(_ text: String) -> Int64? {
         try? PipelineValues.durationMs(text)
     }
 }

@@ -27,38 +27,38 @@ import TallySnapshot
 /// parallel and out of time order, so a running retention would drop a session that later-read
 /// files still add to (and count it twice). The result is the same for every read order and
 /// worker count; every session of the inputs is held in memory until the end.
-public enum Replay {
+package enum Replay {
     /// Where a running replay is; given to the progress callback about ten times a second.
-    public struct Progress: Sendable {
-        public var bytesRead: Int64
-        public var bytesTotal: Int64
+    package struct Progress: Sendable {
+        package var bytesRead: Int64
+        package var bytesTotal: Int64
         /// Valid events decoded and folded so far (duplicates included).
-        public var events: Int64
-        public var elapsed: Duration
+        package var events: Int64
+        package var elapsed: Duration
     }
 
     /// What a finished replay did.
-    public struct Report: Sendable {
-        public var files: Int
-        public var bytes: Int64
-        public var lines: Int64
-        public var summary: SummaryView
+    package struct Report: Sendable {
+        package var files: Int
+        package var bytes: Int64
+        package var lines: Int64
+        package var summary: SummaryView
         /// One line per damaged frame or torn tail, with file and byte offset.
-        public var damage: [String]
+        package var damage: [String]
         /// Files inside the given directories that are neither segments, `.zst` nor `.ndjson`.
-        public var skipped: [String]
-        public var deadLetterFile: String?
-        public var snapshot: SnapshotInfo
-        public var elapsed: Duration
+        package var skipped: [String]
+        package var deadLetterFile: String?
+        package var snapshot: SnapshotInfo
+        package var elapsed: Duration
         /// The fold the snapshot was written from: every view (`fold.tools()`, `fold.alerts()`, …)
         /// without opening the snapshot. It holds every session of the inputs.
-        public var fold: FoldState
+        package var fold: FoldState
     }
 
     /// Replays `inputs` (files and directories) into a new snapshot in `output`, which must
     /// not hold snapshots yet. Dead-lettered lines go to `output/dead-letter/` (recorded in the
     /// manifest relative to the snapshot directory, so the directory can be moved).
-    public static func run(
+    package static func run(
         settings: PipelineSettings, inputs paths: [String], output: String, workers: Int = 2,
         progress: ((Progress) -> Void)? = nil, warning: (String) -> Void = { _ in }
     ) throws -> Report {

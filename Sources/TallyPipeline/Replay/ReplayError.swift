@@ -1,4 +1,4 @@
-public import TallyPosix
+package import TallyPosix
 
 /// A replay that cannot start or finish: what failed and where, in one line.
 ///
@@ -11,20 +11,20 @@ public import TallyPosix
 /// ```
 ///
 /// Errors of the files read or written (`SpoolError`, `SnapshotError`) come through as they are.
-public typealias ReplayError = CodedError<ReplayErrorDomain>
+package typealias ReplayError = CodedError<ReplayErrorDomain>
 
 /// The domain of ``ReplayError``'s codes.
-public enum ReplayErrorDomain {}
+package enum ReplayErrorDomain {}
 
 extension ErrorCode where Domain == ReplayErrorDomain {
     /// An input path names no file or directory.
-    public static let noSuchInput = Self("no-such-input")
+    package static let noSuchInput = Self("no-such-input")
     /// The output directory already holds snapshots.
-    public static let outputHoldsSnapshots = Self("output-holds-snapshots")
+    package static let outputHoldsSnapshots = Self("output-holds-snapshots")
     /// The inputs could not be folded so that each event counts once, not even on one thread.
-    public static let cannotFold = Self("cannot-fold")
+    package static let cannotFold = Self("cannot-fold")
     /// A pipe named on the command line carries zstd frames, which replay reads from files only.
-    public static let compressedStream = Self("compressed-stream")
+    package static let compressedStream = Self("compressed-stream")
 }
 
 extension ReplayError {

@@ -1,4 +1,4 @@
-public import TallyPosix
+package import TallyPosix
 
 /// One question for `tally query`: its subject, the words after it and its flags, as the
 /// command line takes them (`session ID`, `--status FAILED`). The server asks; the command
@@ -9,24 +9,24 @@ public import TallyPosix
 /// let run = try answering.open(request, snapshot: "/var/tally/snapshots")
 /// try run.write { chunk in … }
 /// ```
-public struct QueryRequest: Sendable, Hashable {
-    public struct Option: Sendable, Hashable {
+package struct QueryRequest: Sendable, Hashable {
+    package struct Option: Sendable, Hashable {
         /// The flag without its dashes: `status`.
-        public var name: String
-        public var value: String
-        public init(_ name: String, _ value: String) {
+        package var name: String
+        package var value: String
+        package init(_ name: String, _ value: String) {
             self.name = name
             self.value = value
         }
     }
 
     /// The subject as `tally query` names it: `summary`, `sessions`, `session`, …
-    public var subject: String
+    package var subject: String
     /// The words after the subject: a session id, a search text.
-    public var arguments: [String]
-    public var options: [Option]
+    package var arguments: [String]
+    package var options: [Option]
 
-    public init(_ subject: String, arguments: [String] = [], options: [(String, String)] = []) {
+    package init(_ subject: String, arguments: [String] = [], options: [(String, String)] = []) {
         self.subject = subject
         self.arguments = arguments
         self.options = options.map { Option($0.0, $0.1) }
@@ -34,32 +34,32 @@ public struct QueryRequest: Sendable, Hashable {
 }
 
 /// Why a query has no answer, in the words `tally query` uses.
-public typealias QueryFailure = CodedError<QueryFailureDomain>
+package typealias QueryFailure = CodedError<QueryFailureDomain>
 
 /// The domain of ``QueryFailure``'s codes.
-public enum QueryFailureDomain {}
+package enum QueryFailureDomain {}
 
 extension ErrorCode where Domain == QueryFailureDomain {
     /// A flag or its value is wrong (HTTP 400, exit 2).
-    public static let badRequest = Self("bad-request")
+    package static let badRequest = Self("bad-request")
     /// `tally query` has no such subject (HTTP 404).
-    public static let unknownSubject = Self("unknown-subject")
+    package static let unknownSubject = Self("unknown-subject")
     /// An unknown session id (HTTP 404, exit 3).
-    public static let notFound = Self("not-found")
+    package static let notFound = Self("not-found")
     /// No usable snapshot yet (HTTP 503, exit 4).
-    public static let noSnapshot = Self("no-snapshot")
+    package static let noSnapshot = Self("no-snapshot")
     /// Anything else: a damaged snapshot, an I/O error (HTTP 500, exit 1).
-    public static let failed = Self("failed")
+    package static let failed = Self("failed")
 }
 
 extension QueryFailure where Domain == QueryFailureDomain {
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.init(code: code, message: message)
     }
 }
 
 /// A query that parsed and found its snapshot: ``write(_:)`` prints the JSON in pieces.
-public protocol QueryRun {
+package protocol QueryRun {
     /// The generation of the snapshot the answer comes from.
     var generation: Int64 { get }
     /// Prints the answer as `tally query --format json` prints it; may fail before the first piece.
@@ -70,6 +70,6 @@ public protocol QueryRun {
 
 /// What answers ``QueryRequest``s: `tally`'s query command (see `ServeCommand`). Called on a
 /// worker thread, never on an event loop; must be safe to call from several threads at once.
-public protocol QueryAnswering: Sendable {
+package protocol QueryAnswering: Sendable {
     func open(_ request: QueryRequest, snapshot: String) throws(QueryFailure) -> any QueryRun
 }

@@ -1,4 +1,4 @@
-public import TallyPosix
+package import TallyPosix
 
 /// `--token-file FILE`: one bearer token a line; blank lines and `#` comments are ignored.
 ///
@@ -8,8 +8,8 @@ public import TallyPosix
 ///
 /// The file must be a regular file (a symbolic link is not followed), readable by its owner
 /// only (no group or other permission bits), and hold at least one token.
-public enum TokenFile {
-    public static func read(_ path: String) throws(ServerError) -> [String] {
+package enum TokenFile {
+    package static func read(_ path: String) throws(ServerError) -> [String] {
         func refuse(_ why: String) -> ServerError {
             ServerError(code: .usage, message: "--token-file \(path): \(why)")
         }

@@ -4,16 +4,16 @@
 /// let address = try ListenAddress(parsing: "127.0.0.1:8088")
 /// address.isLoopback   // true: no token file needed
 /// ```
-public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+package struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
 
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    public init(parsing text: String) throws(ServerError) {
+    package init(parsing text: String) throws(ServerError) {
         func bad(_ why: String) -> ServerError {
             ServerError(code: .usage, message: "--listen '\(text)': \(why); give HOST:PORT, e.g. 127.0.0.1:8088 or [::1]:8088")
         }
@@ -35,12 +35,12 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether only this machine can connect: 127.0.0.0/8, `::1` or `localhost`.
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         if host == "localhost" || host == "::1" || host == "0:0:0:0:0:0:0:1" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4, parts.allSatisfy({ UInt8($0) != nil }) else { return false }
         return parts[0] == "127"
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

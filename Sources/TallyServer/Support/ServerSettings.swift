@@ -7,18 +7,18 @@
 /// ```
 ///
 /// Listening on anything but loopback needs at least one token (`ServerError.Code.usage` otherwise).
-public struct ServerSettings: Sendable {
+package struct ServerSettings: Sendable {
     /// The snapshot directory (its newest complete snapshot answers each request). Never written.
-    public var snapshot: String
-    public var listen: ListenAddress
+    package var snapshot: String
+    package var listen: ListenAddress
     /// Bearer tokens; empty means no token is asked for (loopback only).
-    public var tokens: [String]
+    package var tokens: [String]
     /// A connection that sends no complete request for this long is closed (20 s), so clients that
     /// connect and stall cannot hold every file descriptor. A response being sent (a live stream
     /// included) is not idle.
-    public var idleTimeoutMs: Int64 = 20_000
+    package var idleTimeoutMs: Int64 = 20_000
 
-    public init(snapshot: String, listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8088), tokens: [String] = []) throws(ServerError) {
+    package init(snapshot: String, listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8088), tokens: [String] = []) throws(ServerError) {
         guard listen.isLoopback || !tokens.isEmpty else {
             throw ServerError(
                 code: .usage,
