@@ -16,9 +16,7 @@ extension SnapshotWriter {
         if !changes.sessions.isEmpty || !changes.droppedSessionIDs.isEmpty {
             let close = try database.prepare("UPDATE session_frames SET gen_to = ?1 WHERE session_id = ?2 AND gen_to IS NULL")
             let insert = try database.prepare("INSERT INTO session_frames(session_id, gen_from, gen_to, frames) VALUES (?1, ?2, NULL, ?3)")
-            // In id order: each insert lands next to the last one in `session_frames_by_id` rather
-            // than on a random page of it (a replay's first write inserts every session's list).
-            for (sessionID, frames) in changes.sessions.sorted(by: { $0.sessionID < $1.sessionID }) {
+            for (sessionID, frames) in changes.sessions {
                 if hasVersions {
                     try close.bind(1, generation)
                     try close.bind(2, sessionID)
