@@ -21,15 +21,39 @@ struct SessionColumn: Sendable {
     let read: (@Sendable (Statement, Int32, inout SessionRow) -> Void)?
     /// Session queries select the column (the versioning columns and the fold's state they do not).
     let selected: Bool
+    /// Where a column that stores a field of ``SessionRow`` finds it: the writer binds such
+    /// columns straight from the row's bytes, without calling `bind`.
+    let stored: StoredSlot?
+
+    /// A stored field of ``SessionRow``: its byte offset and type.
+    struct StoredSlot: Sendable {
+        enum Value: Sendable {
+            case integer, optionalInteger, optionalReal, optionalText
+        }
+
+        let offset: Int
+        let value: Value
+
+        /// Binds the field of the row whose bytes are `row` to parameter `index`.
+        func bind(_ row: UnsafeRawBufferPointer, at index: Int32, to statement: Statement) throws(SQLiteError) {
+            switch value {
+            case .integer: try statement.bind(index, row.load(fromByteOffset: offset, as: Int64.self))
+            case .optionalInteger: try statement.bind(index, row.load(fromByteOffset: offset, as: Int64?.self))
+            case .optionalReal: try statement.bind(index, row.load(fromByteOffset: offset, as: Double?.self))
+            case .optionalText: try statement.bind(index, row.load(fromByteOffset: offset, as: String?.self))
+            }
+        }
+    }
 
     init(
-        _ name: String, _ declaration: String, selected: Bool = true,
+        _ name: String, _ declaration: String, selected: Bool = true, stored: StoredSlot? = nil,
         bind: (@Sendable (Statement, Int32, inout Version) throws(SQLiteError) -> Void)?,
         read: (@Sendable (Statement, Int32, inout SessionRow) -> Void)? = nil
     ) {
         self.name = name
         self.declaration = declaration
         self.selected = selected
+        self.stored = stored
         self.bind = bind
         self.read = read
     }
@@ -48,7 +72,7 @@ struct SessionColumn: Sendable {
     ) -> SessionColumn {
         let stored = StoredField(field)
         return SessionColumn(
-            name, declaration, bind: { statement, index, version throws(SQLiteError) in
+            name, declaration, stored: stored.slot(.integer), bind: { statement, index, version throws(SQLiteError) in
                 try statement.bind(index, stored.value(in: &version.row))
             }, read: { statement, index, row in row[keyPath: field] = statement.int64(index) })
     }
@@ -57,7 +81,7 @@ struct SessionColumn: Sendable {
     static func integer(_ name: String, _ field: WritableKeyPath<SessionRow, Int64?> & Sendable) -> SessionColumn {
         let stored = StoredField(field)
         return SessionColumn(
-            name, "INTEGER", bind: { statement, index, version throws(SQLiteError) in
+            name, "INTEGER", stored: stored.slot(.optionalInteger), bind: { statement, index, version throws(SQLiteError) in
                 try statement.bind(index, stored.value(in: &version.row))
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalInt64(index) })
     }
@@ -66,7 +90,7 @@ struct SessionColumn: Sendable {
     static func real(_ name: String, _ field: WritableKeyPath<SessionRow, Double?> & Sendable) -> SessionColumn {
         let stored = StoredField(field)
         return SessionColumn(
-            name, "REAL", bind: { statement, index, version throws(SQLiteError) in
+            name, "REAL", stored: stored.slot(.optionalReal), bind: { statement, index, version throws(SQLiteError) in
                 try statement.bind(index, stored.value(in: &version.row))
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalDouble(index) })
     }
@@ -75,7 +99,7 @@ struct SessionColumn: Sendable {
     static func text(_ name: String, _ field: WritableKeyPath<SessionRow, String?> & Sendable) -> SessionColumn {
         let stored = StoredField(field)
         return SessionColumn(
-            name, "TEXT", bind: { statement, index, version throws(SQLiteError) in
+            name, "TEXT", stored: stored.slot(.optionalText), bind: { statement, index, version throws(SQLiteError) in
                 try statement.bind(index, stored.value(in: &version.row))
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalString(index) })
     }
@@ -99,6 +123,11 @@ private struct StoredField<Value>: @unchecked Sendable {
     init(_ path: WritableKeyPath<SessionRow, Value>) {
         self.path = path
         offset = MemoryLayout<SessionRow>.offset(of: path)
+    }
+
+    /// The field as a ``SessionColumn/StoredSlot``; `nil` when it has no offset.
+    func slot(_ value: SessionColumn.StoredSlot.Value) -> SessionColumn.StoredSlot? {
+        offset.map { SessionColumn.StoredSlot(offset: $0, value: value) }
     }
 
     func value(in row: inout SessionRow) -> Value {

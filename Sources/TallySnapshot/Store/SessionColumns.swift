@@ -95,14 +95,18 @@ enum SessionColumns {
     /// The column definitions of `CREATE TABLE name(…)`, one a line.
     static let definitionsSQL = all.map { "    \($0.name) \($0.declaration)" }.joined(separator: ",\n")
 
-    /// Each bound column with its parameter number (`?1…`), in table order.
-    private static let parameters: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)] = {
+    /// Each bound column with its parameter number (`?1…`), in table order: those that store a
+    /// field of the row, bound from its bytes, and the others, bound by their own `bind`.
+    private static let parameters: (stored: [(number: Int32, slot: SessionColumn.StoredSlot)], computed: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)]) = {
         var number: Int32 = 0
-        return all.compactMap { column in
-            guard let bind = column.bind else { return nil }
+        var stored: [(number: Int32, slot: SessionColumn.StoredSlot)] = []
+        var computed: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)] = []
+        for column in all {
+            guard let bind = column.bind else { continue }
             number += 1
-            return (number, bind)
+            if let slot = column.stored { stored.append((number, slot)) } else { computed.append((number, bind)) }
         }
+        return (stored, computed)
     }()
 
     /// The insert of one version into `table`, its parameters bound by ``bind(_:to:)``.
@@ -118,7 +122,19 @@ enum SessionColumns {
 
     /// Binds every parameter of ``insertSQL(table:)`` for `version`.
     static func bind(_ version: inout SessionColumn.Version, to insert: Statement) throws(SQLiteError) {
-        for (number, bind) in parameters { try bind(insert, number, &version) }
+        var failure: SQLiteError?
+        withUnsafeBytes(of: &version.row) { row in
+            for (number, slot) in parameters.stored {
+                do throws(SQLiteError) {
+                    try slot.bind(row, at: number, to: insert)
+                } catch {
+                    failure = error
+                    return
+                }
+            }
+        }
+        if let failure { throw failure }
+        for (number, bind) in parameters.computed { try bind(insert, number, &version) }
     }
 
     /// The columns session queries select, in this order (their result indexes).

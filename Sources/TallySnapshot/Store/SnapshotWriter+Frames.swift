@@ -15,6 +15,10 @@ extension SnapshotWriter {
         let hasVersions = committedGeneration > 0
         if !changes.sessions.isEmpty || !changes.droppedSessionIDs.isEmpty {
             let close = try database.prepare("UPDATE session_frames SET gen_to = ?1 WHERE session_id = ?2 AND gen_to IS NULL")
+            // Like the session tables' (see `writeSessions`): a large write into an empty table
+            // builds its index by session once, after the inserts.
+            let bulk = !hasVersions && changes.sessions.count >= bulkInsertThreshold
+            if bulk { try database.execute("DROP INDEX IF EXISTS session_frames_by_id") }
             let insert = try database.prepare("INSERT INTO session_frames(session_id, gen_from, gen_to, frames) VALUES (?1, ?2, NULL, ?3)")
             for (sessionID, frames) in changes.sessions {
                 if hasVersions {
@@ -28,6 +32,7 @@ extension SnapshotWriter {
                 try insert.bind(3, blob: frames)
                 try insert.run()
             }
+            if bulk { try database.execute(Schema.frameTables) }
             if hasVersions {
                 for sessionID in changes.droppedSessionIDs {
                     try close.bind(1, generation)

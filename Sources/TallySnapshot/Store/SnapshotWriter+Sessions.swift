@@ -4,8 +4,9 @@ import TallyCore
 /// The versioned session rows: the insert statement, bulk loading, binding a row, and settling
 /// rows that no longer change from the hot table into the cold one.
 extension SnapshotWriter {
-    /// A first write with at least this many sessions builds the session indexes after inserting.
-    static let bulkInsertThreshold = 20_000
+    /// A first write with at least this many sessions builds the session indexes after inserting
+    /// (``bulkInsertThreshold``, which tests lower).
+    static let defaultBulkInsertThreshold = 20_000
 
     /// Writes `batch` as versions of `generation`. Sessions of `earlier` (a batch already written as
     /// this generation) get their version of this generation replaced: it is deleted, not closed.
@@ -18,7 +19,7 @@ extension SnapshotWriter {
         // remove the rows of uncommitted generations): there is no version to close, settled versions
         // go straight to `sessions_cold`, and a large write builds the indexes once, after its inserts.
         let hasVersions = committedGeneration > 0
-        let bulk = !hasVersions && earlier.isEmpty && batch.count >= Self.bulkInsertThreshold
+        let bulk = !hasVersions && earlier.isEmpty && batch.count >= bulkInsertThreshold
         if bulk {
             for index in Schema.sessionIndexNames { try database.execute("DROP INDEX IF EXISTS \(index)") }
         }

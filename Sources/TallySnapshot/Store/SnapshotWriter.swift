@@ -50,6 +50,9 @@ public final class SnapshotWriter {
     /// A committed generation whose `generations` row is not yet inserted.
     var unrecordedGeneration: (generation: Int64, committedAt: Int64, watermark: Int64?, timeoutMs: Int64)?
     var pendingFrames = (changes: FrameChanges(), pricing: [UInt8]?.none)
+    /// A first write of at least this many sessions (or frame lists) drops their indexes, inserts,
+    /// and builds the indexes once; smaller writes insert with the indexes in place.
+    var bulkInsertThreshold = SnapshotWriter.defaultBulkInsertThreshold
 
     private init(
         directory: SnapshotDirectory, keep: Int, database: Database, lockDescriptor: Int32, committed: Int64,
