@@ -108,7 +108,7 @@ public struct EventDecoder: Sendable {
         switch scan(line) {
         case .object(let reader):
             do throws(FieldFault) {
-                events.append(try reader.event())
+                try reader.appendEvent(to: &events)
                 return .appended
             } catch {
                 return .invalid(noteInvalid(error))

@@ -19,6 +19,14 @@ struct FieldReader {
     }
 
     func event() throws(FieldFault) -> Event {
+        var events: [Event] = []
+        try appendEvent(to: &events)
+        return events[0]
+    }
+
+    /// Decodes the event and appends it to `events`: returning it from this typed-throwing
+    /// function and appending the result cost one more copy and destroy of the event.
+    func appendEvent(to events: inout [Event]) throws(FieldFault) {
         guard let typeSpan = self[.type] else { throw .missingType }
         guard typeSpan.kind == .string, let kind = withText(typeSpan, Self.kind(named:count:)) else {
             throw .unknownType(text(typeSpan))
@@ -35,9 +43,8 @@ struct FieldReader {
             projectID: try string(.projectID),
             personaID: try string(.personaID)
         )
-        return Event(
-            timestamp: timestamp, sessionID: sessionID, eventID: eventID, context: context,
-            payload: try payload(kind))
+        let payload = try payload(kind)
+        events.append(Event(timestamp: timestamp, sessionID: sessionID, eventID: eventID, context: context, payload: payload))
     }
 
     private func payload(_ kind: Event.Kind) throws(FieldFault) -> Event.Payload {
