@@ -188,7 +188,7 @@ extension FoldState {
             watermarkSummary = try WatermarkSummary.decode(
                 from: &reader, quorum: settings.watermarkQuorum, window: settings.dedupWindowMs)
         default:
-            throw reader.failure("unknown format \(format)")
+            throw reader.failure("unknown format \(format)", code: .unknownFormat)
         }
         events = try reader.signed()
         duplicates = try reader.signed()

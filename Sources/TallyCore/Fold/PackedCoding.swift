@@ -5,11 +5,34 @@
 /// catch let error as FoldDecodingError { print(error) }  // "fold globals: truncated varint at byte 17"
 /// ```
 public struct FoldDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable, machine-readable kind of failure, open to new values (the shape of TallyPosix's
+    /// `ErrorCode`, which this pure module does not import).
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(_ rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// The encoding ends inside a value.
+        public static let truncated = Self("truncated")
+        /// A format version this build does not read (written by a newer one).
+        public static let unknownFormat = Self("unknown_format")
+        /// Anything else that cannot be what the writer wrote: a value out of range or out of order.
+        public static let malformed = Self("malformed")
+    }
+
+    public var code: Code
     /// What was being read: `fold globals` or `session state`.
     public var part: String
     /// Byte offset in that encoding where reading failed.
     public var offset: Int
     public var message: String
+
+    public init(code: Code = .malformed, part: String, offset: Int, message: String) {
+        self.code = code
+        self.part = part
+        self.offset = offset
+        self.message = message
+    }
 
     public var description: String { "\(part): \(message) at byte \(offset)" }
 }
@@ -97,8 +120,8 @@ struct PackedReader {
 
     var isAtEnd: Bool { offset == bytes.count }
 
-    func failure(_ message: String) -> FoldDecodingError {
-        FoldDecodingError(part: part, offset: offset, message: message)
+    func failure(_ message: String, code: FoldDecodingError.Code = .malformed) -> FoldDecodingError {
+        FoldDecodingError(code: code, part: part, offset: offset, message: message)
     }
 
     mutating func unsigned() throws(FoldDecodingError) -> UInt64 { try varint() }
@@ -111,7 +134,7 @@ struct PackedReader {
         var result: T = 0
         var shift = 0
         while true {
-            guard offset < bytes.count else { throw failure("truncated varint") }
+            guard offset < bytes.count else { throw failure("truncated varint", code: .truncated) }
             let byte = bytes[offset]
             offset += 1
             guard shift < T.bitWidth, shift < lastShift || byte >> (T.bitWidth - lastShift) == 0 else {
@@ -137,12 +160,12 @@ struct PackedReader {
     /// A length or element count, bounded by the bytes left so a corrupt count cannot allocate wildly.
     mutating func count() throws(FoldDecodingError) -> Int {
         let raw = try unsigned()
-        guard raw <= UInt64(bytes.count - offset) else { throw failure("count \(raw) exceeds the bytes left") }
+        guard raw <= UInt64(bytes.count - offset) else { throw failure("count \(raw) exceeds the bytes left", code: .truncated) }
         return Int(raw)
     }
 
     mutating func byte() throws(FoldDecodingError) -> UInt8 {
-        guard offset < bytes.count else { throw failure("truncated byte") }
+        guard offset < bytes.count else { throw failure("truncated byte", code: .truncated) }
         defer { offset += 1 }
         return bytes[offset]
     }

@@ -91,7 +91,7 @@ extension SessionState {
     static func decode(_ bytes: [UInt8]) throws(FoldDecodingError) -> SessionState {
         var reader = PackedReader(bytes, part: "session state")
         let format = try reader.byte()
-        guard format == 1 || format == FoldState.sessionFormat else { throw reader.failure("unknown format \(format)") }
+        guard format == 1 || format == FoldState.sessionFormat else { throw reader.failure("unknown format \(format)", code: .unknownFormat) }
         var session = SessionState(id: try reader.string(), timestamp: 0)
         session.firstTimestamp = try reader.signed()
         session.lastTimestamp = try reader.signed()

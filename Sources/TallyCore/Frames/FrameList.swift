@@ -134,7 +134,7 @@ package struct FrameList: Sendable, Hashable {
                 if byte & 0x80 == 0 { return value }
                 shift += 7
             }
-            throw FoldDecodingError(part: "frame list", offset: position, message: "truncated varint")
+            throw FoldDecodingError(code: .truncated, part: "frame list", offset: position, message: "truncated varint")
         }
         while position < bytes.count {
             let head = try varint()

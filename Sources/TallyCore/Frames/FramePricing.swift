@@ -31,7 +31,7 @@ package enum FramePricing {
     package static func decode(_ bytes: [UInt8]) throws(FoldDecodingError) -> [String: [ModelPrice]] {
         var reader = PackedReader(bytes, part: "pricing")
         let format = try reader.byte()
-        guard format == version else { throw reader.failure("unknown format \(format) (this build reads \(version))") }
+        guard format == version else { throw reader.failure("unknown format \(format) (this build reads \(version))", code: .unknownFormat) }
         var pricing: [String: [ModelPrice]] = [:]
         for _ in 0..<(try reader.count()) {
             let model = try reader.string()

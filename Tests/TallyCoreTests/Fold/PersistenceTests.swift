@@ -61,12 +61,14 @@ import Testing
         let state = folded([message("s", t0, .user, id: "e")])
         var globals = state.encodeGlobals()
         globals.removeLast()
-        #expect(throws: FoldDecodingError.self) { try FoldState(settings: FoldSettings.fewEvents, globals: globals, sessions: []) }
+        let truncated = #expect(throws: FoldDecodingError.self) { try FoldState(settings: FoldSettings.fewEvents, globals: globals, sessions: []) }
+        #expect(truncated?.code == .truncated)
         do {
             _ = try FoldState(settings: FoldSettings.fewEvents, globals: [9], sessions: [])
             Issue.record("format 9 was accepted")
         } catch {
             #expect("\(error)" == "fold globals: unknown format 9 at byte 1")
+            #expect((error as? FoldDecodingError)?.code == .unknownFormat)
         }
         #expect(throws: FoldDecodingError.self) {
             try FoldState(settings: FoldSettings.fewEvents, globals: state.encodeGlobals(), sessions: [[1, 200]])
