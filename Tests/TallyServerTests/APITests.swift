@@ -98,6 +98,9 @@ import Testing
             #expect(try server.get("/api/v1/search?q=").status == 400)
             #expect(try server.get("/api/v1/search?q=x&since=yesterday").status == 400)
             #expect(try server.get("/api/v1/nothing").status == 404)
+            // An unknown path is 404 whatever its parameters: the subject is looked up first.
+            #expect(try server.get("/api/v1/nothing?limit=x").status == 404)
+            #expect(try server.get("/api/v1/nothing?foo=1").status == 404)
             #expect(try server.get("/api/v1/session").status == 404)
             #expect(try server.get("/no/such/page").status == 404)
 

@@ -19,14 +19,18 @@ struct FieldReader {
     }
 
     func event() throws(FieldFault) -> Event {
-        var events: [Event] = []
-        try appendEvent(to: &events)
-        return events[0]
+        try withEvent { $0 }
     }
 
     /// Decodes the event and appends it to `events`: returning it from this typed-throwing
     /// function and appending the result cost one more copy and destroy of the event.
     func appendEvent(to events: inout [Event]) throws(FieldFault) {
+        try withEvent { events.append($0) }
+    }
+
+    /// Decodes the event and hands it to `body`, which `event()` and `appendEvent(to:)` inline.
+    @inline(__always)
+    private func withEvent<Result>(_ body: (consuming Event) -> Result) throws(FieldFault) -> Result {
         guard let typeSpan = self[.type] else { throw .missingType }
         guard typeSpan.kind == .string, let kind = withText(typeSpan, Self.kind(named:count:)) else {
             throw .unknownType(text(typeSpan))
@@ -44,7 +48,7 @@ struct FieldReader {
             personaID: try string(.personaID)
         )
         let payload = try payload(kind)
-        events.append(Event(timestamp: timestamp, sessionID: sessionID, eventID: eventID, context: context, payload: payload))
+        return body(Event(timestamp: timestamp, sessionID: sessionID, eventID: eventID, context: context, payload: payload))
     }
 
     private func payload(_ kind: Event.Kind) throws(FieldFault) -> Event.Payload {

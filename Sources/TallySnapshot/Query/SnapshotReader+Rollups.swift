@@ -4,8 +4,8 @@ import TallyCore
 extension SnapshotReader {
     /// The columns of `table`, to read a database written before 1.1 (and not continued since),
     /// which lacks the columns 1.1 added: those read as their defaults.
-    func presentColumns(_ table: String) -> Set<String> {
-        (try? database.columns(of: table)) ?? []
+    func presentColumns(_ table: String) throws -> Set<String> {
+        try database.columns(of: table)
     }
 
     /// The `SELECT` list of session queries for this database's session tables: a database
@@ -16,7 +16,7 @@ extension SnapshotReader {
     }
 
     func rollups(_ key: RollupKey, query: SnapshotQuery, format: OutputFormat, sink: @escaping (String) throws -> Void) throws {
-        let columns = ViewColumns.selectSQL(ViewColumns.rollups, present: presentColumns("rollups"))
+        let columns = ViewColumns.selectSQL(ViewColumns.rollups, present: try presentColumns("rollups"))
         let statement = try prepare("""
             SELECT key, \(columns)
             FROM rollups WHERE kind = ?2 AND \(visible) ORDER BY cost_nanos DESC, key LIMIT ?3 OFFSET ?4
@@ -49,7 +49,7 @@ extension SnapshotReader {
             conditions.append("bucket_start < ?\(bindings.count + 1)")
         }
         bindings += [.int(query.sqlLimit), .int(Int64(query.skipped))]
-        let columns = ViewColumns.selectSQL(ViewColumns.timeline, present: presentColumns("timeline")) { "SUM(\($0))" }
+        let columns = ViewColumns.selectSQL(ViewColumns.timeline, present: try presentColumns("timeline")) { "SUM(\($0))" }
         let statement = try prepare("""
             SELECT bucket_start - ((bucket_start % ?2) + ?2) % ?2 AS bucket, \(columns)
             FROM timeline WHERE \(conditions.joined(separator: " AND "))
