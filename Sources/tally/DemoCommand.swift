@@ -54,35 +54,37 @@ struct DemoCommand: ParsableCommand {
             throw CommandFailure(.noUsableSnapshot, "\(error)")
         }
 
-        print("Tally demo: replayed \(Terminal.grouped(report.lines)) lines from \(report.files) segment files in \(samples)")
-        print("with \(pipelinePath) in \(Terminal.seconds(report.elapsed)).\n")
+        var stdout = StandardOutput()
+        defer { stdout.flush() }
+        stdout.line("Tally demo: replayed \(Terminal.grouped(report.lines)) lines from \(report.files) segment files in \(samples)")
+        stdout.line("with \(pipelinePath) in \(Terminal.seconds(report.elapsed)).\n")
         func section(_ title: String, _ query: SnapshotQuery) {
-            print("== " + title)
+            stdout.line("== " + title)
             do {
-                print(try reader.output(query, format: .table))
+                stdout.line(try reader.output(query, format: .table))
             } catch {
-                print("(\(error))\n")
+                stdout.line("(\(error))\n")
             }
         }
         section("Summary", SnapshotQuery(.summary))
         section("Top sessions by cost", SnapshotQuery(.sessions, sort: .cost, limit: 5))
         section("Tools: error rates and latency", SnapshotQuery(.tools))
         section("Models: cost and latency", SnapshotQuery(.models))
-        print("== Alerts by kind")
+        stdout.line("== Alerts by kind")
         for kind in AlertView.Kind.allCases {
             let all = SnapshotQuery(.alerts, limit: 0, alertKind: kind)
             let count = ((try? reader.output(all, format: .ndjson)) ?? "").split(separator: "\n").count
-            print("  " + kind.rawValue.padding(toLength: 15) + String(count).leftPadding(toLength: 6))
+            stdout.line("  " + kind.rawValue.padding(toLength: 15) + String(count).leftPadding(toLength: 6))
         }
-        print("")
+        stdout.line()
         section("Newest alerts", SnapshotQuery(.alerts, limit: 6))
         let invalid = report.summary.invalid.filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        print("== Invalid lines by reason (dead-lettered to \(output)/dead-letter/)")
+        stdout.line("== Invalid lines by reason (dead-lettered to \(output)/dead-letter/)")
         for (reason, count) in invalid {
-            print("  " + reason.padding(toLength: 14) + String(count).leftPadding(toLength: 6))
+            stdout.line("  " + reason.padding(toLength: 14) + String(count).leftPadding(toLength: 6))
         }
-        if invalid.isEmpty { print("  none") }
-        print("""
+        if invalid.isEmpty { stdout.line("  none") }
+        stdout.line("""
 
             Dig further:
               tally query --snapshot \(output) sessions --status FAILED

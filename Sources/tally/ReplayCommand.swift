@@ -53,12 +53,14 @@ struct ReplayCommand: ParsableCommand {
         let invalid = summary.invalid.values.reduce(0, +)
         let seconds = Double(report.elapsed.components.seconds) + Double(report.elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Int64(Double(summary.events) / seconds) : 0
-        print(
+        var stdout = StandardOutput()
+        stdout.line(
             "replayed \(Terminal.grouped(summary.events)) events from \(report.files) files "
                 + "(\(Terminal.megabytes(report.bytes))) in \(Terminal.seconds(report.elapsed)), "
                 + "\(Terminal.grouped(rate)) events/s: \(Terminal.grouped(invalid)) invalid, "
                 + "\(Terminal.grouped(summary.duplicates)) duplicates, \(report.damage.count) damaged "
                 + "→ \(report.snapshot.manifestPath) (libzstd \(ZstdLibrary.version))")
+        stdout.flush()
         // The report holds the whole fold, millions of small allocations: the process ends with it
         // still referenced, which returns them to the system at once instead of freeing them one
         // by one (about 0.1 s for a replay of 1.8 M events).

@@ -12,6 +12,12 @@ struct StandardOutput {
         if buffer.count >= 1 << 16 { flush() }
     }
 
+    /// `text` and a line feed, as `print` writes it.
+    mutating func line(_ text: String = "") {
+        append(text)
+        append("\n")
+    }
+
     mutating func flush() {
         if !closed {
             do { try Posix.writeAll(STDOUT_FILENO, buffer, path: "standard output") } catch { closed = true }

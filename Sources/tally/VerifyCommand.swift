@@ -21,10 +21,12 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let files = try SegmentVerifier.files(in: paths)
         var damaged = false
+        var stdout = StandardOutput()
         for path in files {
             do {
                 let report = try SegmentVerifier.verify(path: path)
-                print(TableText.printable("\(report)"))  // a file name may hold terminal escapes
+                stdout.line(TableText.printable("\(report)"))  // a file name may hold terminal escapes
+                stdout.flush()  // each file's line as it is checked, beside the errors of the others
                 damaged = damaged || report.isDamaged
             } catch {
                 // Said here, and the other files are still checked.
