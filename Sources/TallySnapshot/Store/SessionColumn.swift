@@ -23,30 +23,10 @@ struct SessionColumn: Sendable {
     let selected: Bool
     /// Where a column that stores a field of ``SessionRow`` finds it: the writer binds such
     /// columns straight from the row's bytes, without calling `bind`.
-    let stored: StoredSlot?
-
-    /// A stored field of ``SessionRow``: its byte offset and type.
-    struct StoredSlot: Sendable {
-        enum Value: Sendable {
-            case integer, optionalInteger, optionalReal, optionalText
-        }
-
-        let offset: Int
-        let value: Value
-
-        /// Binds the field of the row whose bytes are `row` to parameter `index`.
-        func bind(_ row: UnsafeRawBufferPointer, at index: Int32, to statement: Statement) throws(SQLiteError) {
-            switch value {
-            case .integer: try statement.bind(index, row.load(fromByteOffset: offset, as: Int64.self))
-            case .optionalInteger: try statement.bind(index, row.load(fromByteOffset: offset, as: Int64?.self))
-            case .optionalReal: try statement.bind(index, row.load(fromByteOffset: offset, as: Double?.self))
-            case .optionalText: try statement.bind(index, row.load(fromByteOffset: offset, as: String?.self))
-            }
-        }
-    }
+    let stored: FieldSlot?
 
     init(
-        _ name: String, _ declaration: String, selected: Bool = true, stored: StoredSlot? = nil,
+        _ name: String, _ declaration: String, selected: Bool = true, stored: FieldSlot? = nil,
         bind: (@Sendable (Statement, Int32, inout Version) throws(SQLiteError) -> Void)?,
         read: (@Sendable (Statement, Int32, inout SessionRow) -> Void)? = nil
     ) {
@@ -70,37 +50,33 @@ struct SessionColumn: Sendable {
     static func integer(
         _ name: String, _ field: WritableKeyPath<SessionRow, Int64> & Sendable, declaration: String = "INTEGER NOT NULL"
     ) -> SessionColumn {
-        let stored = StoredField(field)
-        return SessionColumn(
-            name, declaration, stored: stored.slot(.integer), bind: { statement, index, version throws(SQLiteError) in
-                try statement.bind(index, stored.value(in: &version.row))
+        SessionColumn(
+            name, declaration, stored: FieldSlot(field, .integer), bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row[keyPath: field])
             }, read: { statement, index, row in row[keyPath: field] = statement.int64(index) })
     }
 
     /// A column that stores the optional `Int64` field `field` of the row (NULL when absent).
     static func integer(_ name: String, _ field: WritableKeyPath<SessionRow, Int64?> & Sendable) -> SessionColumn {
-        let stored = StoredField(field)
-        return SessionColumn(
-            name, "INTEGER", stored: stored.slot(.optionalInteger), bind: { statement, index, version throws(SQLiteError) in
-                try statement.bind(index, stored.value(in: &version.row))
+        SessionColumn(
+            name, "INTEGER", stored: FieldSlot(field, .optionalInteger), bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row[keyPath: field])
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalInt64(index) })
     }
 
     /// A column that stores the optional `Double` field `field` of the row (NULL when absent).
     static func real(_ name: String, _ field: WritableKeyPath<SessionRow, Double?> & Sendable) -> SessionColumn {
-        let stored = StoredField(field)
-        return SessionColumn(
-            name, "REAL", stored: stored.slot(.optionalReal), bind: { statement, index, version throws(SQLiteError) in
-                try statement.bind(index, stored.value(in: &version.row))
+        SessionColumn(
+            name, "REAL", stored: FieldSlot(field, .optionalReal), bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row[keyPath: field])
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalDouble(index) })
     }
 
     /// A column that stores the optional text field `field` of the row (NULL when absent).
     static func text(_ name: String, _ field: WritableKeyPath<SessionRow, String?> & Sendable) -> SessionColumn {
-        let stored = StoredField(field)
-        return SessionColumn(
-            name, "TEXT", stored: stored.slot(.optionalText), bind: { statement, index, version throws(SQLiteError) in
-                try statement.bind(index, stored.value(in: &version.row))
+        SessionColumn(
+            name, "TEXT", stored: FieldSlot(field, .optionalText), bind: { statement, index, version throws(SQLiteError) in
+                try statement.bind(index, version.row[keyPath: field])
             }, read: { statement, index, row in row[keyPath: field] = statement.optionalString(index) })
     }
 
@@ -109,29 +85,5 @@ struct SessionColumn: Sendable {
         SessionColumn(name, declaration, bind: { statement, index, version throws(SQLiteError) in
             try statement.bind(index, value(version.row))
         })
-    }
-}
-
-/// A stored field of ``SessionRow`` read at its byte offset (`MemoryLayout.offset(of:)`, found
-/// once when the column list is built) rather than through the key-path runtime, which costs
-/// about 850 instructions an access: a replay binds every column of every session it writes.
-/// A path that is not a plain stored field has no offset and is read through the key path.
-private struct StoredField<Value>: @unchecked Sendable {
-    let path: WritableKeyPath<SessionRow, Value>
-    let offset: Int?
-
-    init(_ path: WritableKeyPath<SessionRow, Value>) {
-        self.path = path
-        offset = MemoryLayout<SessionRow>.offset(of: path)
-    }
-
-    /// The field as a ``SessionColumn/StoredSlot``; `nil` when it has no offset.
-    func slot(_ value: SessionColumn.StoredSlot.Value) -> SessionColumn.StoredSlot? {
-        offset.map { SessionColumn.StoredSlot(offset: $0, value: value) }
-    }
-
-    func value(in row: inout SessionRow) -> Value {
-        guard let offset else { return row[keyPath: path] }
-        return withUnsafeBytes(of: &row) { $0.load(fromByteOffset: offset, as: Value.self) }
     }
 }

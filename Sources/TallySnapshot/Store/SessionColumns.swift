@@ -97,9 +97,9 @@ enum SessionColumns {
 
     /// Each bound column with its parameter number (`?1…`), in table order: those that store a
     /// field of the row, bound from its bytes, and the others, bound by their own `bind`.
-    private static let parameters: (stored: [(number: Int32, slot: SessionColumn.StoredSlot)], computed: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)]) = {
+    private static let parameters: (stored: [(number: Int32, slot: FieldSlot)], computed: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)]) = {
         var number: Int32 = 0
-        var stored: [(number: Int32, slot: SessionColumn.StoredSlot)] = []
+        var stored: [(number: Int32, slot: FieldSlot)] = []
         var computed: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)] = []
         for column in all {
             guard let bind = column.bind else { continue }
@@ -122,18 +122,9 @@ enum SessionColumns {
 
     /// Binds every parameter of ``insertSQL(table:)`` for `version`.
     static func bind(_ version: inout SessionColumn.Version, to insert: Statement) throws(SQLiteError) {
-        var failure: SQLiteError?
-        withUnsafeBytes(of: &version.row) { row in
-            for (number, slot) in parameters.stored {
-                do throws(SQLiteError) {
-                    try slot.bind(row, at: number, to: insert)
-                } catch {
-                    failure = error
-                    return
-                }
-            }
+        try FieldSlot.withBytes(of: &version.row) { row throws(SQLiteError) in
+            for (number, slot) in parameters.stored { try slot.bind(row, at: number, to: insert) }
         }
-        if let failure { throw failure }
         for (number, bind) in parameters.computed { try bind(insert, number, &version) }
     }
 
@@ -157,7 +148,25 @@ enum SessionColumns {
     /// The row a query that selected ``selectSQL`` is on.
     static func row(_ statement: Statement) -> SessionRow {
         var row = SessionRow(sessionID: "", startedAt: 0, lastActivityAt: 0)
-        for (index, column) in selected.enumerated() { column.read?(statement, Int32(index), &row) }
+        withUnsafeMutableBytes(of: &row) { bytes in
+            for (index, slot) in readsBySlot.plain { slot.read(statement, at: index, into: bytes) }
+        }
+        for (index, read) in readsBySlot.others { read(statement, index, &row) }
         return row
     }
+
+    /// The selected columns with their result index: the numbers of a row, read into its bytes
+    /// (``FieldSlot``), and the others (texts, statuses), read by their own `read`.
+    private static let readsBySlot: (plain: [(index: Int32, slot: FieldSlot)], others: [(index: Int32, read: @Sendable (Statement, Int32, inout SessionRow) -> Void)]) = {
+        var plain: [(index: Int32, slot: FieldSlot)] = []
+        var others: [(index: Int32, read: @Sendable (Statement, Int32, inout SessionRow) -> Void)] = []
+        for (index, column) in selected.enumerated() {
+            if let slot = column.stored, slot.value != .optionalText {
+                plain.append((Int32(index), slot))
+            } else if let read = column.read {
+                others.append((Int32(index), read))
+            }
+        }
+        return (plain, others)
+    }()
 }

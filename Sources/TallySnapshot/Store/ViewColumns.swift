@@ -8,25 +8,17 @@ import TallyCore
 /// The field is read and written at its byte offset (`MemoryLayout.offset(of:)`, found once),
 /// not through the key-path runtime: a snapshot writes every timeline bucket.
 struct ViewColumn<Row>: @unchecked Sendable {
-    enum Value {
-        case integer, optionalInteger, optionalReal
-    }
-
     /// Static texts: a column is a plain value, bound without retaining anything.
     let name: StaticString
     /// Type and constraint as in `CREATE TABLE`: `INTEGER NOT NULL`.
     let declaration: StaticString
-    let value: Value
-    private let offset: Int
+    let slot: FieldSlot
 
-    private init<Field>(_ name: StaticString, _ declaration: StaticString, _ value: Value, _ field: WritableKeyPath<Row, Field>) {
-        guard let offset = MemoryLayout<Row>.offset(of: field) else {
-            preconditionFailure("view column \(name) must name a stored field")
-        }
+    private init<Field>(_ name: StaticString, _ declaration: StaticString, _ value: FieldSlot.Value, _ field: WritableKeyPath<Row, Field>) {
+        guard let slot = FieldSlot(field, value) else { preconditionFailure("view column \(name) must name a stored field") }
         self.name = name
         self.declaration = declaration
-        self.value = value
-        self.offset = offset
+        self.slot = slot
     }
 
     /// An `Int64` field. A column added to existing tables needs a `DEFAULT` in `declaration`.
@@ -51,23 +43,8 @@ struct ViewColumn<Row>: @unchecked Sendable {
         return String(words[at + 1])
     }
 
-    /// Binds the field of the row whose bytes are `row` to parameter `index`.
-    func bind(_ row: UnsafeRawBufferPointer, at index: Int32, to statement: Statement) throws(SQLiteError) {
-        switch value {
-        case .integer: try statement.bind(index, row.load(fromByteOffset: offset, as: Int64.self))
-        case .optionalInteger: try statement.bind(index, row.load(fromByteOffset: offset, as: Int64?.self))
-        case .optionalReal: try statement.bind(index, row.load(fromByteOffset: offset, as: Double?.self))
-        }
-    }
-
     func read(_ statement: Statement, at index: Int32, into row: inout Row) {
-        withUnsafeMutableBytes(of: &row) { bytes in
-            switch value {
-            case .integer: bytes.storeBytes(of: statement.int64(index), toByteOffset: offset, as: Int64.self)
-            case .optionalInteger: bytes.storeBytes(of: statement.optionalInt64(index), toByteOffset: offset, as: Int64?.self)
-            case .optionalReal: bytes.storeBytes(of: statement.optionalDouble(index), toByteOffset: offset, as: Double?.self)
-            }
-        }
+        withUnsafeMutableBytes(of: &row) { slot.read(statement, at: index, into: $0) }
     }
 }
 
@@ -130,18 +107,9 @@ enum ViewColumns {
     /// Binds each of `columns` of `row` to the parameters from `first` on, in order.
     static func bind<Row>(_ row: Row, _ columns: [ViewColumn<Row>], from first: Int32, to statement: Statement) throws(SQLiteError) {
         var row = row
-        var failure: SQLiteError?
-        withUnsafeBytes(of: &row) { bytes in
-            for (offset, column) in columns.enumerated() {
-                do throws(SQLiteError) {
-                    try column.bind(bytes, at: first + Int32(offset), to: statement)
-                } catch {
-                    failure = error
-                    return
-                }
-            }
+        try FieldSlot.withBytes(of: &row) { bytes throws(SQLiteError) in
+            for (offset, column) in columns.enumerated() { try column.slot.bind(bytes, at: first + Int32(offset), to: statement) }
         }
-        if let failure { throw failure }
     }
 
     /// `(?first, ?first+1, …)` placeholders for the columns.
