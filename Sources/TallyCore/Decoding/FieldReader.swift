@@ -48,7 +48,8 @@ struct FieldReader {
             personaID: try string(.personaID)
         )
         let payload = try payload(kind)
-        return body(Event(timestamp: timestamp, sessionID: sessionID, eventID: eventID, context: context, payload: payload))
+        // The memberwise initializer: it moves the parts in (see `Event.payload`).
+        return body(Event(timestamp: timestamp, sessionID: sessionID, eventID: eventID, payload: payload, context: context))
     }
 
     private func payload(_ kind: Event.Kind) throws(FieldFault) -> Event.Payload {
