@@ -98,6 +98,13 @@ enum Schema {
         \(frameTables)
         """
 
+    /// What a row written before a column of `declaration` existed reads as: its `DEFAULT`, else NULL.
+    static func defaultSQL(_ declaration: String) -> String {
+        let words = declaration.split(separator: " ")
+        guard let at = words.firstIndex(of: "DEFAULT"), at + 1 < words.count else { return "NULL" }
+        return String(words[at + 1])
+    }
+
     /// `ALTER TABLE … ADD COLUMN` for each 1.1 column that `existing` (table → its columns) lacks.
     static func addedColumns(missingIn existing: [String: Set<String>]) -> String {
         var statements: [String] = []

@@ -12,13 +12,18 @@ struct SessionColumn: Sendable {
         var json = JSONBytes()
     }
 
+    /// Binds a column's value to parameter `index` of an insert.
+    typealias Bind = @Sendable (Statement, Int32, inout Version) throws(SQLiteError) -> Void
+    /// Reads a column (at `index` of a query's row) into a ``SessionRow``.
+    typealias Read = @Sendable (Statement, Int32, inout SessionRow) -> Void
+
     let name: String
     /// Type and constraint as in `CREATE TABLE`: `INTEGER NOT NULL`.
     let declaration: String
-    /// Binds the column's value to parameter `index` of an insert; `nil`: inserted as NULL.
-    let bind: (@Sendable (Statement, Int32, inout Version) throws(SQLiteError) -> Void)?
-    /// Reads the column (at `index` of a query's row) into a ``SessionRow``; `nil`: no field of a row holds it.
-    let read: (@Sendable (Statement, Int32, inout SessionRow) -> Void)?
+    /// `nil`: inserted as NULL.
+    let bind: Bind?
+    /// `nil`: no field of a row holds it.
+    let read: Read?
     /// Session queries select the column (the versioning columns and the fold's state they do not).
     let selected: Bool
     /// Where a column that stores a field of ``SessionRow`` finds it: the writer binds such
@@ -27,8 +32,7 @@ struct SessionColumn: Sendable {
 
     init(
         _ name: String, _ declaration: String, selected: Bool = true, stored: FieldSlot? = nil,
-        bind: (@Sendable (Statement, Int32, inout Version) throws(SQLiteError) -> Void)?,
-        read: (@Sendable (Statement, Int32, inout SessionRow) -> Void)? = nil
+        bind: Bind?, read: Read? = nil
     ) {
         self.name = name
         self.declaration = declaration
@@ -39,11 +43,7 @@ struct SessionColumn: Sendable {
     }
 
     /// The value a row written before the column existed reads as: its `DEFAULT`, else NULL.
-    var defaultSQL: String {
-        let words = declaration.split(separator: " ")
-        guard let at = words.firstIndex(of: "DEFAULT"), at + 1 < words.count else { return "NULL" }
-        return String(words[at + 1])
-    }
+    var defaultSQL: String { Schema.defaultSQL(declaration) }
 
     /// A column that stores the `Int64` field `field` of the row. `declaration`: a column added
     /// to existing tables needs a `DEFAULT`.

@@ -97,10 +97,10 @@ enum SessionColumns {
 
     /// Each bound column with its parameter number (`?1…`), in table order: those that store a
     /// field of the row, bound from its bytes, and the others, bound by their own `bind`.
-    private static let parameters: (stored: [(number: Int32, slot: FieldSlot)], computed: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)]) = {
+    private static let parameters: (stored: [(number: Int32, slot: FieldSlot)], computed: [(number: Int32, bind: SessionColumn.Bind)]) = {
         var number: Int32 = 0
         var stored: [(number: Int32, slot: FieldSlot)] = []
-        var computed: [(number: Int32, bind: @Sendable (Statement, Int32, inout SessionColumn.Version) throws(SQLiteError) -> Void)] = []
+        var computed: [(number: Int32, bind: SessionColumn.Bind)] = []
         for column in all {
             guard let bind = column.bind else { continue }
             number += 1
@@ -157,9 +157,9 @@ enum SessionColumns {
 
     /// The selected columns with their result index: the numbers of a row, read into its bytes
     /// (``FieldSlot``), and the others (texts, statuses), read by their own `read`.
-    private static let readsBySlot: (plain: [(index: Int32, slot: FieldSlot)], others: [(index: Int32, read: @Sendable (Statement, Int32, inout SessionRow) -> Void)]) = {
+    private static let readsBySlot: (plain: [(index: Int32, slot: FieldSlot)], others: [(index: Int32, read: SessionColumn.Read)]) = {
         var plain: [(index: Int32, slot: FieldSlot)] = []
-        var others: [(index: Int32, read: @Sendable (Statement, Int32, inout SessionRow) -> Void)] = []
+        var others: [(index: Int32, read: SessionColumn.Read)] = []
         for (index, column) in selected.enumerated() {
             if let slot = column.stored, slot.value != .optionalText {
                 plain.append((Int32(index), slot))

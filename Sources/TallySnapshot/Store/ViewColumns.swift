@@ -37,11 +37,7 @@ struct ViewColumn<Row>: @unchecked Sendable {
     }
 
     /// What a row written before the column existed reads as: its `DEFAULT`, else NULL.
-    var defaultSQL: String {
-        let words = declaration.description.split(separator: " ")
-        guard let at = words.firstIndex(of: "DEFAULT"), at + 1 < words.count else { return "NULL" }
-        return String(words[at + 1])
-    }
+    var defaultSQL: String { Schema.defaultSQL(declaration.description) }
 
     func read(_ statement: Statement, at index: Int32, into row: inout Row) {
         withUnsafeMutableBytes(of: &row) { slot.read(statement, at: index, into: $0) }
