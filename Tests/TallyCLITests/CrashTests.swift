@@ -17,8 +17,10 @@ import Glibc
         ["sessions", "--limit", "0"], ["tools"], ["models"], ["users"], ["timeline"], ["alerts"],
     ]
 
-    @Test func killedConsumerEndsWhereReplayEnds() throws {
-        let scratch = try CLIScratch(pipeline: "snapshot:\n  every: 200ms\n  keep: 3\n")
+    /// `runArguments`: the default decode threads, and two of them.
+    @Test(arguments: [[], ["--workers", "2"]])
+    func killedConsumerEndsWhereReplayEnds(runArguments: [String]) throws {
+        let scratch = try CLIScratch(pipeline: "snapshot:\n  every: 200ms\n  keep: 3\n", name: "crash\(runArguments.joined())")
         defer { scratch.cleanup() }
         var random = SplitMix64(seed: 20_251_023)
 
@@ -51,14 +53,14 @@ import Glibc
         // The consumer is killed at random moments while they append.
         var kills = 0
         while kills < 10 || producersDone.wait(timeout: .now()) == .timedOut {
-            let consumer = try RunningConsumer(pipeline: scratch.pipeline, log: scratch.path + "/run.log")
+            let consumer = try RunningConsumer(pipeline: scratch.pipeline, log: scratch.path + "/run.log", extra: runArguments)
             usleep(Self.pause(100...700, &random))
             #expect(consumer.stop(SIGKILL) == SIGKILL)
             kills += 1
         }
         #expect(failures.value.isEmpty, "\(failures.value)")
 
-        let last = try tally(["run", "--pipeline", scratch.pipeline, "--once"])
+        let last = try tally(["run", "--pipeline", scratch.pipeline, "--once"] + runArguments)
         #expect(last.status == 0, "\(last.error)")
         let replayed = scratch.path + "/replayed"
         let replay = try tally(["replay", "--pipeline", scratch.pipeline, "--out", replayed, "--workers", "2", scratch.spool])

@@ -21,6 +21,17 @@ import Glibc
         print("latency (append returned → visible in query summary, snapshot.every 1s): \(Int(Date().timeIntervalSince(appended) * 1000)) ms")
     }
 
+    @Test func decodeThreadsAreNamedInTheLogAndANegativeCountIsBadUsage() throws {
+        let scratch = try CLIScratch(pipeline: "snapshot:\n  every: 1s\n")
+        defer { scratch.cleanup() }
+        let negative = try tally(["run", "--pipeline", scratch.pipeline, "--once", "--workers", "-1"])
+        #expect(negative.status == 2 && negative.error.contains("--workers"))
+        let threaded = try tally(["run", "--pipeline", scratch.pipeline, "--once", "--workers", "3"])
+        #expect(threaded.status == 0 && threaded.error.contains("3 decode threads"), "\(threaded.error)")
+        let single = try tally(["run", "--pipeline", scratch.pipeline, "--once", "--workers", "0"])
+        #expect(single.status == 0 && single.error.contains("decoding on the folding thread"), "\(single.error)")
+    }
+
     @Test func secondConsumerExits2AndAKilledOneDoesNotBlockARestart() throws {
         let scratch = try CLIScratch(pipeline: "snapshot:\n  every: 200ms\n")
         defer { scratch.cleanup() }

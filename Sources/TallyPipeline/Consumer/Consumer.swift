@@ -29,9 +29,14 @@ import TallySpool
 ///   `pollInterval`; a snapshot tick every `snapshot.every` in any case. Idle, it sleeps.
 /// - **One per pipeline.** `init` takes the snapshot directory's lock (`writer.lock`, `flock`,
 ///   released when the process dies) and throws ``ConsumerError`` `.busy` if it is held.
+/// - **Decode threads.** With `workers` > 0, frames read go in batches to that many threads
+///   that decode them, and come back to the consumer thread, which folds them in the order it
+///   read them; everything read in a round is folded before the round ends, so a snapshot's
+///   cursor covers exactly what it folded. The fold is the one a single thread makes.
 /// - **Memory** is bounded by the live fold (sessions until `retention.sessions`, `event_id`s
-///   for two `dedup_window`s), one segment reader per writer stream while a round reads it, and
-///   at most about 1 MiB of dead letters.
+///   for two `dedup_window`s), one segment reader per writer stream while a round reads it,
+///   at most 2 × `workers` batches of about 256 KiB of frames with their events, and at most
+///   about 1 MiB of dead letters.
 ///
 /// `run()` does the blocking work on a dedicated thread; graceful shutdown (or cancellation)
 /// only sets a flag and wakes it. The thread heeds it before its next frame, in every state:
@@ -50,6 +55,9 @@ package final class Consumer: Service {
         package var maxFramesPerStream = 32
         /// On shutdown, fold what is left for at most this long before the last snapshot.
         package var shutdownDrainLimit: Duration = .seconds(10)
+        /// Threads that decode frames while the consumer thread reads and folds (`DecodePool`);
+        /// 0 decodes on the consumer thread.
+        package var workers = 1
 
         package init() {}
     }

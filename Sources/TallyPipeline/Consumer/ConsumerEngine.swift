@@ -36,12 +36,10 @@ final class ConsumerEngine: @unchecked Sendable {
     var fold: FoldState   // internal: the retention extension forgets deleted segments' frames
     private var cursor: SpoolCursor
     private var decoder: EventDecoder
+    /// Decodes frames held whole on `options.workers` threads; the fold stays on this one.
+    private let pool: DecodePool
     /// Dead-letter records of the generation being built; complete in their file just before it commits.
     private var pending: PendingDeadLetters
-    private var deadLetters: [UInt8] {
-        get { pending.buffer }
-        set { pending.buffer = newValue }
-    }
     /// The identity of the spool, once it exists (`nil` before); a snapshot records it.
     var spoolIdentity: String?
     /// The spool identity the snapshot resumed from recorded (`nil`: none, a fresh start or an older build).
@@ -90,6 +88,7 @@ final class ConsumerEngine: @unchecked Sendable {
         recordedSpoolIdentity = opened.restored?.spoolIdentity
         reader = SpoolReader(directory: settings.spool, maxLineBytes: settings.fold.maxLineBytes)
         decoder = EventDecoder(maxLineBytes: settings.fold.maxLineBytes, keepsUnfoldedText: false)
+        pool = DecodePool(workers: options.workers, maxLineBytes: settings.fold.maxLineBytes)
         lastSnapshotAt = clock.now
         if let restored = opened.restored {
             guard let restoredCursor = Checkpoint.cursor(from: restored.positions) else {
@@ -135,9 +134,11 @@ final class ConsumerEngine: @unchecked Sendable {
     /// Runs until `stop` is requested (or, with `once`, until caught up), then folds what is
     /// left (at most ``Consumer/Options/shutdownDrainLimit``) and writes a last snapshot.
     func run(stop: StopSignal) throws {
+        defer { pool.close() }
         let every = Duration.milliseconds(max(1, settings.snapshot.everyMs))
         let wakeUp = stop.watcher.usesInotify ? "woken by inotify" : "polling every \(options.pollInterval)"
-        logger.info("started: spool \(settings.spool), snapshots \(settings.snapshots), every \(settings.snapshot.everyMs) ms, \(wakeUp), libzstd \(ZstdLibrary.version)")
+        let decoding = pool.workers == 0 ? "decoding on the folding thread" : "\(pool.workers) decode threads"
+        logger.info("started: spool \(settings.spool), snapshots \(settings.snapshots), every \(settings.snapshot.everyMs) ms, \(wakeUp), \(decoding), libzstd \(ZstdLibrary.version)")
         reportNonSegmentFiles()
         var nextTick = clock.now + every
         while !stop.isRequested {
@@ -207,6 +208,8 @@ final class ConsumerEngine: @unchecked Sendable {
             if listingFailure != message { logger.warning("cannot list the spool; retrying: \(message)") }
             listingFailure = message
         }
+        // Everything read this round is folded before the cursor that covers it can be committed.
+        pool.drain(fold: foldBatch)
         for (path, message) in failing where unreadable[path] != message {
             logger.warning("cannot read segment, its writer's stream waits and is retried every round: \(message)")
         }
@@ -217,9 +220,33 @@ final class ConsumerEngine: @unchecked Sendable {
         return more
     }
 
-    /// Folds a frame's lines; a line cut for being longer than `max_line_bytes` is `too_long`.
+    /// Folds a frame: one held whole through the decode threads (`DecodePool`), a larger one
+    /// here, line by line, once everything read before it is folded.
     private func foldFrame(_ frame: SegmentReader.Frame, source: String) throws {
+        if let bytes = frame.bytes {
+            let ref = FrameRef(file: fold.frameFileID(for: source), offset: frame.offset)
+            pool.add(bytes, source: source, frame: ref, fold: foldBatch)
+            return
+        }
+        pool.drain(fold: foldBatch)
+        try foldLargeFrame(frame, source: source)
+    }
+
+    /// Folds a decoded batch: its events (located in their frames), its invalid lines and their dead letters.
+    private func foldBatch(_ batch: FrameBatch) {
+        batch.events.withUnsafeBufferPointer { events in
+            fold.fold(events, parts: nil, part: 0, marks: batch.marks)
+        }
+        eventsSinceSnapshot += Int64(batch.events.count)
+        for invalid in batch.invalid { fold.recordInvalid(invalid) }
+        pending.buffer.append(contentsOf: batch.deadLetters)
+    }
+
+    /// Folds the lines of a frame too large to be held whole; a line cut for being longer than
+    /// `max_line_bytes` is `too_long`.
+    private func foldLargeFrame(_ frame: SegmentReader.Frame, source: String) throws {
         fold.setCurrentFrame(path: source, offset: frame.offset)   // the frame index (TallyEvents reads it)
+        defer { fold.clearCurrentFrame() }
         try frame.forEachLine { line in
             switch line.isCut ? .invalid(decoder.noteCutLine(length: line.length)) : decoder.decode(line.bytes) {
             case .event(let event):
@@ -231,7 +258,7 @@ final class ConsumerEngine: @unchecked Sendable {
                 DeadLetterRecord(
                     source: source, offset: line.frameOffset, lineOffset: line.offset,
                     invalid: invalid, line: line.bytes, isCut: line.isCut
-                ).append(to: &deadLetters)
+                ).append(to: &pending.buffer)
             case .blank:
                 break
             }

@@ -41,11 +41,12 @@ struct ConsumerScratch {
         names(in: directory).filter { !$0.hasPrefix(".") }
     }
 
-    /// Runs a consumer with `once` to completion and returns it.
+    /// Runs a consumer with `once` (and `workers` decode threads) to completion and returns it.
     @discardableResult
-    func runOnce() async throws -> Consumer {
+    func runOnce(workers: Int = Consumer.Options().workers) async throws -> Consumer {
         var options = Consumer.Options()
         options.once = true
+        options.workers = workers
         let consumer = try Consumer(settings: settings, options: options)
         try await consumer.run()
         return consumer
