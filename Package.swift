@@ -92,7 +92,10 @@ let package = Package(
         .testTarget(name: "TallySnapshotTests", dependencies: ["TallySnapshot", "TallyCore", "TallyPosix", "TallyCorpus"]),
         .testTarget(
             name: "TallyPipelineTests",
-            dependencies: ["TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyCorpus", "TallyTestSupport"]),
+            dependencies: [
+                "TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyEvents", "TallyCorpus", "TallyTestSupport",
+                "CSQLite",
+            ]),
         .testTarget(
             name: "TallyEventsTests",
             dependencies: ["TallyEvents", "TallyPipeline", "TallyCore", "TallyPosix", "TallySpool", "TallySnapshot", "TallyTestSupport"]),

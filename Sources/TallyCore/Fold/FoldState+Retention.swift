@@ -46,6 +46,7 @@ extension FoldState {
         // Refreshed sessions are found through their due watermark; changed ones are checked directly.
         var expired: [String] = []
         while let sessionID = retentionQueue.popDue(before: watermark) {
+            if !evicted.isEmpty, sessions.position(of: sessionID) == nil { _ = reloadEvicted(sessionID) }
             if let session = sessions[sessionID], session.isPastRetention(watermark: watermark, settings: settings) {
                 expired.append(sessionID)
             }

@@ -89,6 +89,14 @@ public struct FoldState: Sendable {
     var live = LiveAggregates()
     /// When each refreshed session may pass retention (not persisted: rebuilt on load).
     var retentionQueue = RetentionQueue()
+    /// Sessions out of memory (see `evictSettledSessions(idleMs:)`; not persisted: a restore reads every session).
+    var evicted: [String: EvictedSession] = [:]
+    /// Where evicted sessions come back from; set by the owner of the snapshot store.
+    public var sessionReloader: SessionReloader?
+    /// Set when an evicted session could not be read back (see `takeReloadFailure()`).
+    var reloadFailure: String?
+    /// Evicted sessions read back since this fold was made (not persisted).
+    public internal(set) var reloadedSessionCount = 0
 
     public init(settings: FoldSettings) {
         self.settings = settings
@@ -177,7 +185,7 @@ public struct FoldState: Sendable {
     /// The index of the live record of `sessionID`, retiring a record past retention and creating a new one.
     @inline(__always)
     mutating func liveSessionIndex(_ sessionID: String, creatingAt timestamp: Int64) -> Int {
-        if let index = sessions.recentPosition(of: sessionID) {
+        if let index = sessions.recentPosition(of: sessionID) ?? (evicted.isEmpty ? nil : reloadEvicted(sessionID)) {
             guard !retentionSuspended, let watermark,
                 sessions.states[index].isPastRetention(watermark: watermark, settings: settings)
             else { return index }

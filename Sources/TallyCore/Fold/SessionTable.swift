@@ -44,6 +44,21 @@ struct SessionTable: Sendable {
         return states.count - 1
     }
 
+    /// Gives back the storage of removed states once the table holds less than half of what it
+    /// has room for (after many removals at once): room for half again as many is kept.
+    mutating func shrinkToFit() {
+        guard states.count < states.capacity / 2 else { return }
+        var kept: [SessionState] = []
+        kept.reserveCapacity(states.count + states.count / 2)
+        kept.append(contentsOf: states)
+        states = kept
+        var index: [String: Int] = [:]
+        index.reserveCapacity(positions.count + positions.count / 2)
+        for (id, position) in positions { index[id] = position }
+        positions = index
+        recent = nil
+    }
+
     mutating func remove(_ id: String) -> SessionState? {
         guard let position = positions.removeValue(forKey: id) else { return nil }
         recent = nil

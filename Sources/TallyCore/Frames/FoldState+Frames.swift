@@ -118,6 +118,7 @@ extension FoldState {
         }
         frameIndex.unwrittenFiles.removeAll { gone.contains($0) }
         guard !gone.isEmpty else { return 0 }
+        reloadEvicted(naming: gone)   // their lists change as the others' do
         var changed = 0
         for index in sessions.states.indices where sessions.states[index].frames.remove(files: gone) {
             changed += 1

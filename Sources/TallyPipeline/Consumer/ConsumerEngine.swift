@@ -35,11 +35,11 @@ final class ConsumerEngine: @unchecked Sendable {
 
     var fold: FoldState   // internal: the retention extension forgets deleted segments' frames
     private var cursor: SpoolCursor
-    private var decoder: EventDecoder
+    var decoder: EventDecoder
     /// Decodes frames held whole on `options.workers` threads; the fold stays on this one.
-    private let pool: DecodePool
+    let pool: DecodePool
     /// Dead-letter records of the generation being built; complete in their file just before it commits.
-    private var pending: PendingDeadLetters
+    var pending: PendingDeadLetters
     /// The identity of the spool, once it exists (`nil` before); a snapshot records it.
     var spoolIdentity: String?
     /// The spool identity the snapshot resumed from recorded (`nil`: none, a fresh start or an older build).
@@ -54,7 +54,7 @@ final class ConsumerEngine: @unchecked Sendable {
     private var lastWritten: (cursor: SpoolCursor, health: ConsumerHealth)?
     /// The cursors of the snapshots still kept, oldest first (`nil`: not a cursor): retention's floor.
     var keptCursors: [(generation: Int64, cursor: SpoolCursor?)]
-    private var eventsSinceSnapshot: Int64 = 0
+    var eventsSinceSnapshot: Int64 = 0
     private var lastSnapshotAt: ContinuousClock.Instant
 
     // Reported-once bookkeeping.
@@ -116,6 +116,9 @@ final class ConsumerEngine: @unchecked Sendable {
             fold = FoldState(settings: settings.fold)
             resumedGeneration = 0
         }
+        fold.sessionReloader = writer.sessionReloader
+        // The restored snapshot holds every session as it is: the settled ones leave memory at once.
+        if let idle = settings.evictAfterMs { fold.evictSettledSessions(idleMs: idle) }
         // Dead letters of generations that never committed (this consumer's only): their lines are folded again.
         try pending.files.removeUncommitted(after: resumedGeneration)
         try FileOperations.removeTemporaryFiles(in: settings.deadLetter)
@@ -220,51 +223,6 @@ final class ConsumerEngine: @unchecked Sendable {
         return more
     }
 
-    /// Folds a frame: one held whole through the decode threads (`DecodePool`), a larger one
-    /// here, line by line, once everything read before it is folded.
-    private func foldFrame(_ frame: SegmentReader.Frame, source: String) throws {
-        if let bytes = frame.bytes {
-            let ref = FrameRef(file: fold.frameFileID(for: source), offset: frame.offset)
-            pool.add(bytes, source: source, frame: ref, fold: foldBatch)
-            return
-        }
-        pool.drain(fold: foldBatch)
-        try foldLargeFrame(frame, source: source)
-    }
-
-    /// Folds a decoded batch: its events (located in their frames), its invalid lines and their dead letters.
-    private func foldBatch(_ batch: FrameBatch) {
-        batch.events.withUnsafeBufferPointer { events in
-            fold.fold(events, parts: nil, part: 0, marks: batch.marks)
-        }
-        eventsSinceSnapshot += Int64(batch.events.count)
-        for invalid in batch.invalid { fold.recordInvalid(invalid) }
-        pending.buffer.append(contentsOf: batch.deadLetters)
-    }
-
-    /// Folds the lines of a frame too large to be held whole; a line cut for being longer than
-    /// `max_line_bytes` is `too_long`.
-    private func foldLargeFrame(_ frame: SegmentReader.Frame, source: String) throws {
-        fold.setCurrentFrame(path: source, offset: frame.offset)   // the frame index (TallyEvents reads it)
-        defer { fold.clearCurrentFrame() }
-        try frame.forEachLine { line in
-            switch line.isCut ? .invalid(decoder.noteCutLine(length: line.length)) : decoder.decode(line.bytes) {
-            case .event(let event):
-                fold.fold(event)
-                eventsSinceSnapshot += 1
-            case .invalid:
-                let invalid = decoder.lastInvalid
-                fold.recordInvalid(invalid)
-                DeadLetterRecord(
-                    source: source, offset: line.frameOffset, lineOffset: line.offset,
-                    invalid: invalid, line: line.bytes, isCut: line.isCut
-                ).append(to: &pending.buffer)
-            case .blank:
-                break
-            }
-        }
-    }
-
     private func spoolExists() -> Bool {
         let exists = (try? Posix.stat(settings.spool))?.isDirectory == true
         if !exists && !spoolMissing { logger.info("waiting for the spool \(settings.spool) to be created") }
@@ -278,6 +236,10 @@ final class ConsumerEngine: @unchecked Sendable {
     /// `final`), then applies segment retention. A failed write is logged and retried at the
     /// next tick; only a failed final write throws.
     private func tick(final: Bool) throws {
+        if let failure = fold.takeReloadFailure() {
+            // The fold went on without that session: it must not be written (a restart folds again from the last snapshot).
+            throw ConsumerError(code: .io, message: failure, path: settings.snapshots)
+        }
         // nil when the spool cannot be listed: then nothing is deleted or forgotten.
         let listing = spoolExists() ? (try? reader.spool.segments()) : nil
         // Before the snapshot, so that a snapshot (`run --once` writes one per run) never keeps
@@ -325,6 +287,9 @@ final class ConsumerEngine: @unchecked Sendable {
         health.lagOldestMs = oldest.map { max(0, Self.nowMs() - $0) }
         health.unreadableFiles = unreadable.count
         health.writers = writers.count
+        health.sessionsInMemory = fold.residentSessionCount
+        health.sessionsEvicted = fold.evictedSessionCount
+        health.sessionsReloaded = fold.reloadedSessionCount
         let elapsed = clock.now - lastSnapshotAt
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         health.eventsPerSecond = seconds > 0 ? Double(eventsSinceSnapshot) / seconds : 0
@@ -352,7 +317,15 @@ final class ConsumerEngine: @unchecked Sendable {
             keptCursors.removeFirst(keptCursors.count - settings.snapshot.keep)
         }
         register()
-        logger.info("snapshot \(info.generation) written with \(events) events (\(fold.summary().events) in all), \(invalidLines) dead-lettered; lag \(health.lagBytes) bytes, \(health.lagFrames) frames")
+        let evicted = evictSettledSessions()
+        logger.info("snapshot \(info.generation) written with \(events) events (\(fold.summary().events) in all), \(invalidLines) dead-lettered; lag \(health.lagBytes) bytes, \(health.lagFrames) frames; sessions in memory \(fold.residentSessionCount), \(evicted) evicted, \(fold.evictedSessionCount) out of memory")
+    }
+
+    /// Moves settled sessions out of memory (`sessions.evict_after`); right after a snapshot committed.
+    @discardableResult
+    private func evictSettledSessions() -> Int {
+        guard let idle = settings.evictAfterMs else { return 0 }
+        return fold.evictSettledSessions(idleMs: idle)
     }
 
     /// Drops the cursor entries of writers with no segment left in the spool (see

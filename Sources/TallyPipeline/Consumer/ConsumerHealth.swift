@@ -4,7 +4,8 @@ import TallyCore
 ///
 /// ```json
 /// {"damaged_frames":0,"events_per_second":51234.5,"lag_bytes":0,"lag_frames":0,"lag_oldest_ms":null,
-///  "mode":"run","torn_tails":1,"unreadable_files":0,"writers":4}
+///  "mode":"run","sessions_evicted":120431,"sessions_in_memory":2210,"sessions_reloaded":17,
+///  "torn_tails":1,"unreadable_files":0,"writers":4}
 /// ```
 ///
 /// - `lag_bytes`: bytes of segment files not yet folded (Σ file size − cursor offset over the
@@ -17,6 +18,9 @@ import TallyCore
 /// - `torn_tails`, `damaged_frames`: seen so far, carried over restarts.
 /// - `unreadable_files`: segment files that failed to open or read in the last round.
 /// - `writers`: writer streams in the spool.
+/// - `sessions_in_memory`, `sessions_evicted`: retained sessions in memory and out of it (settled,
+///   see `sessions.evict_after`) when the snapshot was written; `sessions_reloaded`: evicted
+///   sessions read back (for a late event, or for retention) since the consumer started.
 struct ConsumerHealth: Equatable {
     var lagBytes: Int64 = 0
     var lagFrames: Int64 = 0
@@ -26,6 +30,9 @@ struct ConsumerHealth: Equatable {
     var damagedFrames: Int64 = 0
     var unreadableFiles = 0
     var writers = 0
+    var sessionsInMemory = 0
+    var sessionsEvicted = 0
+    var sessionsReloaded = 0
 
     /// Whether `self` differs from `other` enough to be worth a snapshot of its own: any count,
     /// the lag, or the rate starting or stopping (not the rate's exact value nor the lag's age).
@@ -44,6 +51,9 @@ struct ConsumerHealth: Equatable {
             ("lag_frames", .int(lagFrames)),
             ("lag_oldest_ms", .int(lagOldestMs)),
             ("mode", .string("run")),
+            ("sessions_evicted", .int(Int64(sessionsEvicted))),
+            ("sessions_in_memory", .int(Int64(sessionsInMemory))),
+            ("sessions_reloaded", .int(Int64(sessionsReloaded))),
             ("torn_tails", .int(tornTails)),
             ("unreadable_files", .int(unreadableFiles)),
             ("writers", .int(writers)),

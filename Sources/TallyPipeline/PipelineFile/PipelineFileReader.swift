@@ -21,7 +21,7 @@ struct PipelineFileReader {
     static let segmentKeys = ["max_bytes", "max_age", "compression_level", "fsync", "fsync_interval"]
     static let snapshotKeys = ["every", "keep"]
     static let limitsKeys = ["max_line_bytes", "error_groups"]
-    static let sessionsKeys = ["inactivity_timeout", "max_session_duration", "dedup_window", "watermark_quorum"]
+    static let sessionsKeys = ["inactivity_timeout", "max_session_duration", "dedup_window", "watermark_quorum", "evict_after"]
     static let alertsKeys = ["slow_response", "slow_tool", "access_burst"]
     static let priceKeys = ["input", "output", "cached_input", "cache_write"]
     static let datedPriceKeys = ["from"] + priceKeys
@@ -140,6 +140,12 @@ struct PipelineFileReader {
                         if let value = try duration(item) { settings.fold.maxSessionDurationMs = value }
                     case "dedup_window":
                         if let value = try duration(item, allowZero: true) { settings.fold.dedupWindowMs = value }
+                    case "evict_after":
+                        if try scalarText(item) == "never" {
+                            settings.evictAfterMs = nil
+                        } else if let value = try duration(item, allowZero: true) {
+                            settings.evictAfterMs = value
+                        }
                     case "watermark_quorum":
                         if let value = try integer(item) {
                             guard Self.watermarkQuorums.contains(value) else {

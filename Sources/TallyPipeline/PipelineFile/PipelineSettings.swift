@@ -28,6 +28,11 @@ package struct PipelineSettings: Sendable, Hashable {
     package var retentionSegmentsMs: Int64
     /// Sessions, alerts, limits, pricing and session retention: what shapes the fold.
     package var fold: FoldSettings
+    /// `sessions.evict_after`: `tally run` moves a session out of memory once it has ended, the
+    /// snapshot holds it as it is, and it was last active this long behind the watermark (a late
+    /// event reads it back). `nil` (`never`): every retained session stays in memory. Default 1 h.
+    /// Memory only: snapshots are the same either way (not in the canonical settings).
+    package var evictAfterMs: Int64? = 3_600_000
 
     /// Every default of pipeline.md, with `spool`, `snapshots` and `dead-letter` in `directory`
     /// (made absolute against the working directory when relative).
@@ -41,7 +46,8 @@ package struct PipelineSettings: Sendable, Hashable {
             segment: SegmentSettings(),
             snapshot: SnapshotSettings(),
             retentionSegmentsMs: 7 * 86_400_000,
-            fold: FoldSettings())
+            fold: FoldSettings(),
+            evictAfterMs: 3_600_000)
     }
 
     /// Reads and checks the pipeline file at `path`; an empty file gives every default.

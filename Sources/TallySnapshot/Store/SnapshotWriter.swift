@@ -53,6 +53,8 @@ public final class SnapshotWriter {
     /// A first write of at least this many sessions (or frame lists) drops their indexes, inserts,
     /// and builds the indexes once; smaller writes insert with the indexes in place.
     var bulkInsertThreshold = SnapshotWriter.defaultBulkInsertThreshold
+    /// For ``storedSession(_:)``.
+    let reloadStatements = ReloadStatements()
 
     private init(
         directory: SnapshotDirectory, keep: Int, database: Database, lockDescriptor: Int32, committed: Int64,

@@ -44,7 +44,7 @@ import TallySpool
         health.eventsPerSecond = 51_234.46
         health.tornTails = 1
         health.writers = 4
-        #expect(health.value.serialized() == #"{"damaged_frames":0,"events_per_second":51234.5,"lag_bytes":10,"lag_frames":2,"lag_oldest_ms":null,"mode":"run","torn_tails":1,"unreadable_files":0,"writers":4}"#)
+        #expect(health.value.serialized() == #"{"damaged_frames":0,"events_per_second":51234.5,"lag_bytes":10,"lag_frames":2,"lag_oldest_ms":null,"mode":"run","sessions_evicted":0,"sessions_in_memory":0,"sessions_reloaded":0,"torn_tails":1,"unreadable_files":0,"writers":4}"#)
         health.lagOldestMs = 1_500
         health.eventsPerSecond = 0
         #expect(health.value["lag_oldest_ms"] == .int(1_500))
