@@ -103,6 +103,21 @@ import TallyCore
         #expect(settings.fold.sessionRetentionMs == 7_776_000_000)
     }
 
+    @Test func evictAfterTakesADurationOrNever() throws {
+        func evictAfter(_ value: String) throws -> Int64? {
+            try PipelineSettings.parse(yaml: "sessions:\n  evict_after: \(value)\n", path: "/p/x.yaml").evictAfterMs
+        }
+        #expect(try PipelineSettings.parse(yaml: "", path: "/p/x.yaml").evictAfterMs == 3_600_000)
+        #expect(try evictAfter("0ms") == 0)
+        #expect(try evictAfter("90m") == 5_400_000)
+        #expect(try evictAfter("never") == nil)
+        for bad in ["-1s", "banana", "\"\"", "[1]"] {
+            #expect(throws: PipelineFileError.self, "\(bad)") { try evictAfter(bad) }
+        }
+        let error = #expect(throws: PipelineFileError.self) { try evictAfter("soon") }
+        #expect(error?.description.contains("x.yaml:2: sessions.evict_after") == true, "\(error?.description ?? "")")
+    }
+
     @Test func relativePathsResolveAgainstThePipelineFolder() throws {
         let yaml = "spool: ../data/spool\nsnapshots: ./snaps/./x/\ndead_letter: /abs//dl\n"
         let settings = try PipelineSettings.parse(yaml: yaml, path: "/srv/p/Pipelines/x.yaml")
